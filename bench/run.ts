@@ -1,0 +1,27 @@
+// `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) one after the
+// other and prints each section as a Markdown table, the form the README keeps.
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { BenchSection } from './bench.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = (await readdir(here))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+
+for (const file of files) {
+  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { bench: () => Promise<BenchSection> };
+  const section = await mod.bench();
+  console.log(`\n### ${section.title}\n`);
+  if (section.skipped) console.log(`(skipped: ${section.skipped})\n`);
+  if (section.rows.length === 0) continue;
+  console.log('| measure | value | target | met |');
+  console.log('|---|---|---|---|');
+  for (const r of section.rows) {
+    const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
+    console.log(`| ${r.name} | ${Number.isInteger(r.value) ? r.value : r.value.toFixed(1)} ${r.unit} | ${r.target ?? ''} | ${met} |`);
+  }
+}

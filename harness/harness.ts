@@ -1,0 +1,46 @@
+// The one interface every target implements (reference model, kernel data plane, live cluster).
+// All I/O lives behind it; a property never knows which harness produced an observation.
+import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
+
+/** What a harness can do; a property lists what it needs and is skipped (with the reason) elsewhere. */
+export type Capability =
+  | 'pods'
+  | 'nodes'
+  | 'services'
+  | 'nodeport'
+  | 'policies'
+  | 'hostNetwork'
+  | 'readiness'
+  | 'udp'
+  | 'sctp'
+  /** Reads the address a pod has on its own interface, from inside the pod. */
+  | 'interface-ips'
+  /** apply() may be called again on a live harness and converges to the new state. */
+  | 'reapply';
+
+export interface AppliedState {
+  /** The state as the target realized it: pod IPs as its IPAM/CNI assigned them, ClusterIPs as allocated. */
+  state: ClusterState;
+  /** podKey -> the IPv4 address the pod has on its own interface, read from inside the pod. */
+  interfaceIPs: Record<string, string>;
+}
+
+export interface Harness {
+  readonly target: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Make the target look like `state`. May be called again for the next state (see 'reapply'). */
+  apply(state: ClusterState): Promise<AppliedState>;
+  /** Run the probes (concurrently where the target can); one observation per probe, same order. */
+  probe(probes: Probe[]): Promise<Observation[]>;
+  /** Remove everything this harness created. Safe to call twice, and after a failed apply. */
+  teardown(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** A named fault of this target (see `netprops faults`). */
+  fault?: string;
+  /** Identifies everything a run creates; generated when absent. */
+  runId?: string;
+  /** Target-specific settings from the CLI (cni-bin-dir, proxy-mode, kubeconfig, ...). */
+  settings?: Record<string, unknown>;
+}

@@ -1,0 +1,22 @@
+// Name -> harness. Imports are lazy so `--target model` never loads the kernel or cluster code.
+import { UsageError } from '../cluster/errors.ts';
+import type { Harness, HarnessOptions } from './harness.ts';
+
+export const TARGETS = ['model', 'kernel', 'cluster'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export function parseTarget(name: string): TargetName {
+  if ((TARGETS as readonly string[]).includes(name)) return name as TargetName;
+  throw new UsageError(`unknown target '${name}': use one of ${TARGETS.join(', ')}`);
+}
+
+export async function createHarness(target: TargetName, options: HarnessOptions = {}): Promise<Harness> {
+  switch (target) {
+    case 'model':
+      return (await import('./model/harness.ts')).createModelHarness(options);
+    case 'kernel':
+      return (await import('./kernel/harness.ts')).createKernelHarness(options);
+    case 'cluster':
+      return (await import('./cluster/harness.ts')).createClusterHarness(options);
+  }
+}
