@@ -146,6 +146,10 @@ export interface Probe {
   /** A number, a named container port of the target pod, or a Service port name. */
   port: number | string;
   protocol: Protocol;
+  /** Bytes the client sends in one write/datagram (default: a few); large payloads test the path MTU. */
+  payloadBytes?: number;
+  /** The client's source port; fixed to make two probes one conntrack flow (stale UDP entries). */
+  sourcePort?: number;
 }
 
 export type Expectation = 'allow' | 'deny';
