@@ -1,0 +1,18 @@
+// The RunReport as JSON, unchanged: the form other tools (and a later rerun of the reporters) read.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Reporter } from './reporter.ts';
+
+export const JSON_REPORT_FILE = 'report.json';
+
+export function createJsonReporter(): Reporter {
+  return {
+    name: 'json',
+    async write(report, outDir) {
+      await mkdir(outDir, { recursive: true });
+      const file = path.join(outDir, JSON_REPORT_FILE);
+      await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+      return file;
+    },
+  };
+}
