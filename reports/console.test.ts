@@ -1,0 +1,38 @@
+import { describe, it, expect } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { createConsoleReporter, renderConsoleSummary } from './console.ts';
+import { exampleRunReport } from './example-run-report.ts';
+
+describe('console reporter', () => {
+  const text = renderConsoleSummary(exampleRunReport());
+  const lines = text.trimEnd().split('\n');
+
+  it('heads the table with the run: target, fault, seed', () => {
+    expect(lines[0]).toBe('netprops run r-example: target model, fault peers-or, seed 42, 2.3 s');
+    expect(lines[1].split(/\s+/)).toEqual(['PROPERTY', 'STATUS', 'RUNS', 'TIME', 'REPRO']);
+  });
+
+  it('has one aligned row per property with status, runs, time and repro path', () => {
+    const row = (id: string) => lines.find((l) => l.startsWith(id + ' '))!;
+    expect(row('policy-verdicts').split(/\s{2,}/)).toEqual(['policy-verdicts', 'FAILED', '37', '1.2 s', 'netprops-report/repro/policy-verdicts']);
+    expect(row('pod-ip-unique').split(/\s{2,}/)).toEqual(['pod-ip-unique', 'passed', '100', '310 ms']);
+    expect(row('sctp-reaches-pod')).toContain("(target lacks 'sctp' <kernel without SCTP & co>)");
+    // columns line up: STATUS starts at the same offset in every row
+    const at = lines[1].indexOf('STATUS');
+    for (const l of lines.slice(2, 6)) expect(l.slice(at)).toMatch(/^(FAILED|passed|skipped)/);
+  });
+
+  it('counts the outcomes and gives each failure its message and replay arguments', () => {
+    expect(text).toContain('4 properties: 1 passed, 2 failed, 1 skipped');
+    expect(text).toContain('policy-verdicts: x/local -> x/web:80/TCP: expected deny, observed delivered');
+    expect(text).toContain('(replay: --property policy-verdicts --seed 42 --path 36:2:2:1)');
+  });
+
+  it('writes to the stream it was given and returns "-"', async () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    expect(await createConsoleReporter(stream).write(exampleRunReport(), '/nonexistent')).toBe('-');
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createJunitReporter, renderJunit } from './junit.ts';
+import { exampleRunReport } from './example-run-report.ts';
+
+interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+// A small, strict XML 1.0 reader for the subset JUnit uses: it throws on anything not well-formed
+// (unbalanced or crossed tags, a raw '<' or '&' in text, unquoted or repeated attributes, content
+// after the root), so the reporter cannot pass by producing almost-XML.
+function parseXml(xml: string): XmlElement {
+  let i = 0;
+  const fail = (why: string): never => {
+    throw new Error(`not well-formed at ${i}: ${why}: ${JSON.stringify(xml.slice(i, i + 40))}`);
+  };
+  const decode = (s: string): string => {
+    if (s.includes('<')) fail('raw < in text');
+    return s.replace(/&([^;]*);?/g, (m, name: string) => {
+      if (!m.endsWith(';')) fail(`unterminated entity ${m}`);
+      const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+      if (name in named) return named[name];
+      const num = /^#(\d+)$/.exec(name) ?? /^#x([0-9a-f]+)$/i.exec(name);
+      if (!num) return fail(`unknown entity ${m}`);
+      return String.fromCodePoint(parseInt(num[1], name[1] === 'x' ? 16 : 10));
+    });
+  };
+  const skipSpace = () => {
+    while (/\s/.test(xml[i] ?? '')) i++;
+  };
+  if (xml.startsWith('<?xml')) {
+    i = xml.indexOf('?>') + 2;
+    if (i < 2) fail('unterminated declaration');
+  }
+  skipSpace();
+  const element = (): XmlElement => {
+    if (xml[i] !== '<') fail('expected <');
+    i++;
+    const name = /^[A-Za-z_][\w.-]*/.exec(xml.slice(i))?.[0] ?? fail('bad element name');
+    i += name.length;
+    const el: XmlElement = { name, attrs: {}, children: [], text: '' };
+    for (;;) {
+      skipSpace();
+      if (xml.startsWith('/>', i)) {
+        i += 2;
+        return el;
+      }
+      if (xml[i] === '>') {
+        i++;
+        break;
+      }
+      const attr = /^([A-Za-z_][\w.-]*)="([^"]*)"/.exec(xml.slice(i)) ?? fail('bad attribute');
+      if (attr[1] in el.attrs) fail(`repeated attribute ${attr[1]}`);
+      el.attrs[attr[1]] = decode(attr[2]);
+      i += attr[0].length;
+    }
+    for (;;) {
+      const lt = xml.indexOf('<', i);
+      if (lt < 0) fail(`unclosed <${name}>`);
+      el.text += decode(xml.slice(i, lt));
+      i = lt;
+      if (xml.startsWith('</', i)) {
+        const close = `</${name}>`;
+        if (!xml.startsWith(close, i)) fail(`expected ${close}`);
+        i += close.length;
+        return el;
+      }
+      el.children.push(element());
+    }
+  };
+  const root = element();
+  skipSpace();
+  if (i !== xml.length) fail('content after the root element');
+  return root;
+}
+
+const all = (el: XmlElement, name: string): XmlElement[] =>
+  [...(el.name === name ? [el] : []), ...el.children.flatMap((c) => all(c, name))];
+
+describe('parseXml (the test reader itself)', () => {
+  it.each([
+    ['<a><b></a></b>', 'crossed tags'],
+    ['<a>x < y</a>', 'raw <'],
+    ['<a>x & y</a>', 'raw &'],
+    ['<a b=c/>', 'unquoted attribute'],
+    ['<a b="1" b="2"/>', 'repeated attribute'],
+    ['<a/><b/>', 'two roots'],
+  ])('rejects %s (%s)', (xml) => {
+    expect(() => parseXml(xml)).toThrow(/not well-formed/);
+  });
+});
+
+describe('JUnit reporter', () => {
+  const report = exampleRunReport();
+  const root = parseXml(renderJunit(report));
+
+  it('is well-formed XML with a testsuite whose counts match the run', () => {
+    expect(root.name).toBe('testsuites');
+    const [suite] = all(root, 'testsuite');
+    expect(suite.attrs).toMatchObject({ tests: '4', failures: '2', skipped: '1', errors: '0' });
+    expect(root.attrs).toMatchObject({ tests: '4', failures: '2', skipped: '1' });
+  });
+
+  it('has one testcase per property, classname = target, time in seconds', () => {
+    const cases = all(root, 'testcase');
+    expect(cases.map((c) => c.attrs.name)).toEqual(report.properties.map((p) => p.id));
+    expect(new Set(cases.map((c) => c.attrs.classname))).toEqual(new Set(['model']));
+    expect(cases[0].attrs.time).toBe('1.234');
+  });
+
+  it('carries the failure message unchanged through escaping, and the repro path', () => {
+    const failures = all(root, 'failure');
+    expect(failures).toHaveLength(2);
+    const policy = all(root, 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    const [failure] = all(policy, 'failure');
+    expect(failure.attrs.message).toBe(report.properties[0].failure!.message);
+    expect(failure.attrs.message).toContain('"ns=y" & "app=client" <AND>');
+    expect(failure.text).toContain('repro: netprops-report/repro/policy-verdicts');
+    expect(failure.text).toContain('x/local -> svc:x/web:http/TCP: expected deny, observed delivered');
+    expect(failure.text).toContain('seed 42, path 36:2:2:1');
+    // the passing probe of the counterexample is not listed as failing
+    expect(failure.text).not.toContain('y/client -> x/web:80/TCP: expected allow');
+    expect(all(policy, 'system-out')[0].text).toBe('repro: netprops-report/repro/policy-verdicts');
+  });
+
+  it('reports a skipped property as <skipped message=reason>', () => {
+    const skipped = all(root, 'skipped');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0].attrs.message).toBe("target lacks 'sctp' <kernel without SCTP & co>");
+  });
+
+  it('records seed, target and fault as suite properties', () => {
+    const props = Object.fromEntries(all(root, 'property').map((p) => [p.attrs.name, p.attrs.value]));
+    expect(props).toEqual({ runId: 'r-example', target: 'model', seed: '42', fault: 'peers-or' });
+  });
+
+  it('stays well-formed for hostile text (control bytes, quotes, ]]>)', () => {
+    const r = exampleRunReport();
+    r.properties[0].failure!.message = 'bad \u0001 byte ]]> "q" \'a\' </failure>';
+    r.properties[0].id = 'id<&>';
+    const parsed = parseXml(renderJunit(r));
+    const [failure] = all(parsed, 'failure');
+    expect(failure.attrs.message).toBe('bad \uFFFD byte ]]> "q" \'a\' </failure>');
+    expect(all(parsed, 'testcase')[0].attrs.name).toBe('id<&>');
+  });
+
+  it('writes junit.xml under the output directory and returns its path', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'netprops-junit-'));
+    const file = await createJunitReporter().write(report, path.join(dir, 'out'));
+    expect(file).toBe(path.join(dir, 'out', 'junit.xml'));
+    expect(parseXml(await readFile(file, 'utf8')).name).toBe('testsuites');
+  });
+});
