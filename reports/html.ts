@@ -32,12 +32,13 @@ section.property > header { display: flex; gap: .75rem; align-items: center; }
 .message { background: #fff4f4; border-left: 4px solid #d32f2f; padding: .4rem .6rem; white-space: pre-wrap; }
 table.matrix th.corner { font-weight: normal; color: #4a5560; }
 table.matrix td.cell { text-align: center; min-width: 7rem; font-family: ui-monospace, monospace; font-size: 12px; }
-td.cell-ok { background: #e6f4ea; }
-td.cell-mismatch { background: #f8b4b4; font-weight: 700; outline: 2px solid #c62828; outline-offset: -2px; }
-td.cell-failed { background: #ffe0a3; }
-td.cell-undefined { background: #eceff1; color: #607d8b; }
+td.cell-ok, .legend .cell-ok { background: #e6f4ea; }
+td.cell-mismatch, .legend .cell-mismatch { background: #f8b4b4; font-weight: 700; outline: 2px solid #c62828; outline-offset: -2px; }
+td.cell-failed, .legend .cell-failed { background: #ffe0a3; }
+td.cell-undefined, .legend .cell-undefined { background: #eceff1; color: #607d8b; }
 td.cell-none { background: repeating-linear-gradient(45deg, #fafafa, #fafafa 4px, #f0f0f0 4px, #f0f0f0 8px); }
 tr.mismatch td { background: #fde4e4; }
+tr.failed td { background: #fff1d0; }
 .legend span { display: inline-block; padding: 0 .4rem; margin-right: .5rem; border: 1px solid #c9d1d9; }
 `;
 

@@ -1,0 +1,32 @@
+import { describe, it, expect } from 'vitest';
+import { renderHtml } from './html.ts';
+import { exampleRunReport } from './example-run-report.ts';
+
+describe('HTML report (as text; html.browser.test.ts renders it)', () => {
+  const html = renderHtml(exampleRunReport());
+
+  it('is self-contained: inline style, no scripts, no external references', () => {
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<style>');
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//i);
+  });
+
+  it('escapes every piece of text that came from the run', () => {
+    const r = exampleRunReport();
+    r.properties[0].id = '<img src=x onerror=alert(1)>';
+    r.properties[0].failure!.probes[1].observation.detail = '</td><b>';
+    const out = renderHtml(r);
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('</td><b>');
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('draws a matrix only for failures where reachability itself was wrong', () => {
+    expect(html.match(/<table class="matrix"/g)).toHaveLength(1);
+    expect(html).toContain('<table class="matrix" data-property="policy-verdicts">');
+  });
+
+  it('gives the exact replay command of each failure', () => {
+    expect(html).toContain('npx netprops run --target model --fault peers-or --property policy-verdicts --seed 42 --path 36:2:2:1');
+  });
+});
