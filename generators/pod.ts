@@ -1,0 +1,129 @@
+// Pods. A PodDraft names its namespace and node by index (taken modulo the lists they index), so a
+// list of drafts shrinks element by element without breaking references; placePods() turns the
+// drafts into complete Pods: names unique per namespace, IPs from the node's pod CIDR.
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import type { ContainerPort, Labels, Namespace, Node, Pod } from '../cluster/types.ts';
+import { labels, POD_LABEL_POOL } from './labels.ts';
+import { protocol, type ProtocolOptions } from './protocol.ts';
+
+/** Container port numbers: few, so Services' targetPorts and policies' ports hit them. */
+export const CONTAINER_PORT_NUMBERS: readonly number[] = [80, 81, 8080, 9090];
+/** Container port names (IANA_SVC_NAME syntax), shared by pods so named ports resolve to different numbers. */
+export const CONTAINER_PORT_NAMES: readonly string[] = ['http', 'metrics', 'serve'];
+
+export interface PodOptions extends ProtocolOptions {
+  /** Allow hostNetwork pods (they take their node's IP and are never isolated by policies). */
+  hostNetwork?: boolean;
+  /** Allow pods that are not ready. */
+  notReady?: boolean;
+  maxPorts?: number;
+}
+
+export interface PodDraft {
+  namespace: number;
+  node: number;
+  labels: Labels;
+  ports: ContainerPort[];
+  ready: boolean;
+  hostNetwork: boolean;
+}
+
+/**
+ * A pod's container ports: unique by (containerPort, protocol), since the pod serves each on its
+ * protocol, and with unique names (the API server rejects a name used twice in a pod).
+ */
+export function containerPorts(options: PodOptions = {}): fc.Arbitrary<ContainerPort[]> {
+  const port = fc.record({
+    name: fc.option(fc.constantFrom(...CONTAINER_PORT_NAMES), { nil: undefined, freq: 2 }),
+    containerPort: fc.constantFrom(...CONTAINER_PORT_NUMBERS),
+    protocol: protocol(options),
+  });
+  return fc
+    .uniqueArray(port, {
+      selector: (p) => `${p.containerPort}/${p.protocol}`,
+      maxLength: options.maxPorts ?? 3,
+    })
+    .map((ports) => {
+      const names = new Set<string>();
+      return ports.map(({ name, containerPort, protocol }) => {
+        if (name === undefined || names.has(name)) return { containerPort, protocol };
+        names.add(name);
+        return { name, containerPort, protocol };
+      });
+    });
+}
+
+/** A flag that is usually `usual`, and shrinks to it. */
+export function mostly(usual: boolean, allowOther: boolean): fc.Arbitrary<boolean> {
+  if (!allowOther) return fc.constant(usual);
+  return fc.oneof({ arbitrary: fc.constant(usual), weight: 5 }, { arbitrary: fc.constant(!usual), weight: 1 });
+}
+
+export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
+  return fc.record({
+    namespace: fc.nat({ max: 7 }),
+    node: fc.nat({ max: 7 }),
+    labels: labels(POD_LABEL_POOL),
+    ports: containerPorts(options),
+    ready: mostly(true, options.notReady ?? true),
+    hostNetwork: mostly(false, options.hostNetwork ?? true),
+  });
+}
+
+/** The name of the i-th pod of a namespace (0-based): a, b, c, ... as cyclonus names them. */
+export function podName(index: number): string {
+  return index < 26 ? String.fromCharCode(97 + index) : `pod-${index}`;
+}
+
+/**
+ * Complete Pods from drafts. Pod IPs are handed out per node from .2 of its pod CIDR (.1 is the
+ * bridge gateway, as host-local IPAM does); a hostNetwork pod takes its node's IP, and since it
+ * then shares the node's ports, a port another hostNetwork pod on that node already serves is
+ * dropped (the scheduler would not place two such pods together: hostPort conflict).
+ */
+export function placePods(drafts: PodDraft[], namespaces: Namespace[], nodes: Node[]): Pod[] {
+  if (namespaces.length === 0 || nodes.length === 0) throw new Error('placePods needs a namespace and a node');
+  const perNamespace = new Map<string, number>();
+  const perNode = new Map<string, number>();
+  const hostPorts = new Map<string, Set<string>>();
+  return drafts.map((d) => {
+    const namespace = namespaces[d.namespace % namespaces.length].name;
+    const node = nodes[d.node % nodes.length];
+    const index = perNamespace.get(namespace) ?? 0;
+    perNamespace.set(namespace, index + 1);
+    let ip: string;
+    let ports = d.ports;
+    if (d.hostNetwork) {
+      ip = node.internalIP;
+      const taken = hostPorts.get(node.name) ?? new Set<string>();
+      hostPorts.set(node.name, taken);
+      ports = ports.filter((p) => !taken.has(`${p.containerPort}/${p.protocol}`));
+      for (const p of ports) taken.add(`${p.containerPort}/${p.protocol}`);
+    } else {
+      const host = (perNode.get(node.name) ?? 0) + 2;
+      perNode.set(node.name, host - 1);
+      ip = addressInCIDR(node.podCIDR, host);
+    }
+    return {
+      namespace,
+      name: podName(index),
+      labels: d.labels,
+      nodeName: node.name,
+      hostNetwork: d.hostNetwork,
+      ports,
+      ip,
+      ready: d.ready,
+    };
+  });
+}
+
+/** The `host`-th address of an IPv4 CIDR; throws when the CIDR has no such host address. */
+export function addressInCIDR(cidr: string, host: number): string {
+  const [network, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+  const size = 2 ** (32 - prefix);
+  if (host <= 0 || host >= size - 1) throw new Error(`${cidr} has no host address number ${host}`);
+  const base = ipaddr.IPv4.networkAddressFromCIDR(`${network.toString()}/${prefix}`).toByteArray();
+  const value = ((base[0] << 24) >>> 0) + (base[1] << 16) + (base[2] << 8) + base[3] + host;
+  return ipaddr.fromByteArray([(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255]).toString();
+}

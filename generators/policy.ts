@@ -1,0 +1,214 @@
+// NetworkPolicies, the whole networking.k8s.io/v1 API: podSelector; peers by podSelector,
+// namespaceSelector, both (ANDed) or ipBlock with except; ports by number, by name, with endPort,
+// with and without a protocol; policyTypes written or omitted; rule and peer lists absent, empty or
+// not. A PolicyDraft takes its namespace from a pod (by index) and draws its ipBlocks around the
+// addresses of pods and nodes (by index), so placePolicies() can write CIDRs that cut through the
+// cluster: the /24 of a pod with that pod's /32 excepted, and so on.
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import type {
+  IPBlock,
+  LabelSelector,
+  Namespace,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  Node,
+  Pod,
+  PolicyType,
+} from '../cluster/types.ts';
+import { labelSelector } from './label-selector.ts';
+import { POD_LABEL_POOL } from './labels.ts';
+import { NAMESPACE_NAMES, namespaceSelectorPool } from './namespace.ts';
+import { CONTAINER_PORT_NAMES, CONTAINER_PORT_NUMBERS } from './pod.ts';
+import { protocol, type ProtocolOptions } from './protocol.ts';
+
+/** An address of the cluster, by index: a pod's IP or a node's InternalIP. */
+export type AddressDraft = { pod: number } | { node: number };
+
+export interface IPBlockDraft {
+  around: AddressDraft;
+  prefix: number;
+  except: { around: AddressDraft; prefix: number }[];
+}
+
+export type PeerDraft =
+  | { podSelector: LabelSelector }
+  | { namespaceSelector: LabelSelector }
+  | { podSelector: LabelSelector; namespaceSelector: LabelSelector }
+  | { ipBlock: IPBlockDraft };
+
+export interface RuleDraft {
+  /** `from` of an ingress rule, `to` of an egress rule. */
+  peers?: PeerDraft[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface PolicyDraft {
+  pod: number;
+  podSelector: LabelSelector;
+  policyTypes?: PolicyType[];
+  ingress?: RuleDraft[];
+  egress?: RuleDraft[];
+}
+
+export interface PolicyOptions extends ProtocolOptions {
+  /** The namespace names a namespaceSelector may name with kubernetes.io/metadata.name. */
+  namespaceNames?: readonly string[];
+  maxRules?: number;
+}
+
+/** CIDR prefix lengths for an ipBlock: the node's pod /24 first, then one host, the cluster, everything. */
+export const IPBLOCK_PREFIXES: readonly number[] = [24, 32, 16, 0];
+/** Prefix lengths for except entries, always longer than the cidr's (API validation: strict subset). */
+export const EXCEPT_PREFIXES: readonly number[] = [32, 28];
+/** endPort = port + one of these, so ranges cover none, some or all of CONTAINER_PORT_NUMBERS. */
+export const END_PORT_SPANS: readonly number[] = [1, 10, 8000, 9000];
+
+function address(): fc.Arbitrary<AddressDraft> {
+  return fc.oneof(
+    { arbitrary: fc.record({ pod: fc.nat({ max: 15 }) }), weight: 4 },
+    { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }), weight: 1 },
+  );
+}
+
+export function ipBlockDraft(): fc.Arbitrary<IPBlockDraft> {
+  return fc.record({
+    around: address(),
+    prefix: fc.constantFrom(...IPBLOCK_PREFIXES),
+    except: fc.array(fc.record({ around: address(), prefix: fc.constantFrom(...EXCEPT_PREFIXES) }), { maxLength: 2 }),
+  });
+}
+
+/**
+ * A policy port. No protocol means TCP (API defaulting) and is the first choice; endPort only with
+ * a numeric port and never below it (API validation).
+ */
+export function networkPolicyPort(options: ProtocolOptions = {}): fc.Arbitrary<NetworkPolicyPort> {
+  const proto = fc.option(protocol(options), { nil: undefined, freq: 2 });
+  const withProtocol = (p: NetworkPolicyPort, protocol: NetworkPolicyPort['protocol']): NetworkPolicyPort =>
+    protocol === undefined ? p : { protocol, ...p };
+  return fc.oneof(
+    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), protocol: proto }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
+    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NAMES), protocol: proto }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
+    fc
+      .record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), span: fc.constantFrom(...END_PORT_SPANS), protocol: proto })
+      .map(({ port, span, protocol }) => withProtocol({ port, endPort: Math.min(65535, port + span) }, protocol)),
+    proto.map((protocol) => withProtocol({}, protocol)),
+  );
+}
+
+export function peerDraft(options: PolicyOptions = {}): fc.Arbitrary<PeerDraft> {
+  const pods = labelSelector(POD_LABEL_POOL);
+  const namespaces = labelSelector(namespaceSelectorPool(options.namespaceNames ?? NAMESPACE_NAMES.slice(0, 3)));
+  return fc.oneof(
+    { arbitrary: fc.record({ podSelector: pods }), weight: 3 },
+    { arbitrary: fc.record({ namespaceSelector: namespaces }), weight: 2 },
+    { arbitrary: fc.record({ podSelector: pods, namespaceSelector: namespaces }), weight: 2 },
+    { arbitrary: fc.record({ ipBlock: ipBlockDraft() }), weight: 2 },
+  );
+}
+
+export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> {
+  return fc
+    .record({
+      peers: fc.option(fc.array(peerDraft(options), { maxLength: 2 }), { nil: undefined, freq: 3 }),
+      ports: fc.option(fc.array(networkPolicyPort(options), { maxLength: 2 }), { nil: undefined, freq: 2 }),
+    })
+    .map(({ peers, ports }) => {
+      const rule: RuleDraft = {};
+      if (peers !== undefined) rule.peers = peers;
+      if (ports !== undefined) rule.ports = ports;
+      return rule;
+    });
+}
+
+export function policyDraft(options: PolicyOptions = {}): fc.Arbitrary<PolicyDraft> {
+  const rules = fc.option(fc.array(ruleDraft(options), { maxLength: options.maxRules ?? 2 }), { nil: undefined, freq: 4 });
+  return fc
+    .record({
+      pod: fc.nat({ max: 15 }),
+      podSelector: labelSelector(POD_LABEL_POOL),
+      policyTypes: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 3 },
+        { arbitrary: fc.constantFrom<PolicyType[]>(['Ingress'], ['Egress'], ['Ingress', 'Egress']), weight: 2 },
+      ),
+      ingress: rules,
+      egress: rules,
+    })
+    .map(({ pod, podSelector, policyTypes, ingress, egress }) => {
+      const draft: PolicyDraft = { pod, podSelector };
+      if (policyTypes !== undefined) draft.policyTypes = [...policyTypes];
+      if (ingress !== undefined) draft.ingress = ingress;
+      if (egress !== undefined) draft.egress = egress;
+      return draft;
+    });
+}
+
+/** The i-th policy of a namespace (0-based). */
+export function policyName(index: number): string {
+  return `policy-${index < 26 ? String.fromCharCode(97 + index) : index}`;
+}
+
+function addressOf(draft: AddressDraft, pods: Pod[], nodes: Node[]): string {
+  if ('pod' in draft && pods.length > 0) return pods[draft.pod % pods.length].ip;
+  const index = 'node' in draft ? draft.node : draft.pod;
+  return nodes[index % nodes.length].internalIP;
+}
+
+/** The CIDR of the given length around an address, written with its network address. */
+export function cidrAround(ip: string, prefix: number): string {
+  return `${ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${prefix}`).toString()}/${prefix}`;
+}
+
+/**
+ * An ipBlock around cluster addresses. An except entry that would not be a strict subset of the
+ * cidr (outside it, or not longer) is dropped, as is a repeated one: the API server rejects both.
+ */
+export function placeIPBlock(draft: IPBlockDraft, pods: Pod[], nodes: Node[]): IPBlock {
+  const cidr = cidrAround(addressOf(draft.around, pods, nodes), draft.prefix);
+  const range = ipaddr.IPv4.parseCIDR(cidr);
+  const except: string[] = [];
+  for (const e of draft.except) {
+    if (e.prefix <= draft.prefix) continue;
+    const ip = addressOf(e.around, pods, nodes);
+    if (!ipaddr.IPv4.parse(ip).match(range)) continue;
+    const excepted = cidrAround(ip, e.prefix);
+    if (!except.includes(excepted)) except.push(excepted);
+  }
+  return except.length > 0 ? { cidr, except } : { cidr };
+}
+
+function placePeer(draft: PeerDraft, pods: Pod[], nodes: Node[]): NetworkPolicyPeer {
+  if ('ipBlock' in draft) return { ipBlock: placeIPBlock(draft.ipBlock, pods, nodes) };
+  return draft;
+}
+
+/** Complete NetworkPolicies from drafts: the namespace of the indexed pod, names unique per namespace. */
+export function placePolicies(drafts: PolicyDraft[], pods: Pod[], nodes: Node[], namespaces: Namespace[]): NetworkPolicy[] {
+  const perNamespace = new Map<string, number>();
+  return drafts.map((d) => {
+    const namespace = pods.length > 0 ? pods[d.pod % pods.length].namespace : namespaces[0].name;
+    const index = perNamespace.get(namespace) ?? 0;
+    perNamespace.set(namespace, index + 1);
+    const policy: NetworkPolicy = { namespace, name: policyName(index), podSelector: d.podSelector };
+    if (d.policyTypes !== undefined) policy.policyTypes = d.policyTypes;
+    if (d.ingress !== undefined) {
+      policy.ingress = d.ingress.map((r) => {
+        const rule: NonNullable<NetworkPolicy['ingress']>[number] = {};
+        if (r.peers !== undefined) rule.from = r.peers.map((p) => placePeer(p, pods, nodes));
+        if (r.ports !== undefined) rule.ports = r.ports;
+        return rule;
+      });
+    }
+    if (d.egress !== undefined) {
+      policy.egress = d.egress.map((r) => {
+        const rule: NonNullable<NetworkPolicy['egress']>[number] = {};
+        if (r.peers !== undefined) rule.to = r.peers.map((p) => placePeer(p, pods, nodes));
+        if (r.ports !== undefined) rule.ports = r.ports;
+        return rule;
+      });
+    }
+    return policy;
+  });
+}
