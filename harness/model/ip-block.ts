@@ -2,20 +2,26 @@
 import ipaddr from 'ipaddr.js';
 import type { IPBlock } from '../../cluster/types.ts';
 
-function inCidr(addr: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
-  const range = ipaddr.parseCIDR(cidr);
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function inRange(addr: ipaddr.IPv4 | ipaddr.IPv6, range: Range): boolean {
   // An IPv4 address is never inside an IPv6 range and vice versa (ipaddr.js throws on a mix).
-  if (range[0].kind() !== addr.kind()) return false;
-  return addr.match(range);
+  return range[0].kind() === addr.kind() && addr.match(range);
 }
 
 /**
  * IPBlock: the address is in `cidr` and in none of the `except` ranges. `ignoreExcept` is the
- * ignore-except fault (a data plane that programs only the cidr).
+ * ignore-except fault (a data plane that programs only the cidr). Parses the block once.
  */
+export function ipBlockMatcher(block: IPBlock, options: { ignoreExcept?: boolean } = {}): (ip: string) => boolean {
+  const cidr = ipaddr.parseCIDR(block.cidr);
+  const except = options.ignoreExcept ? [] : (block.except ?? []).map((e) => ipaddr.parseCIDR(e));
+  return (ip) => {
+    const addr = ipaddr.parse(ip);
+    return inRange(addr, cidr) && !except.some((e) => inRange(addr, e));
+  };
+}
+
 export function ipBlockContains(block: IPBlock, ip: string, options: { ignoreExcept?: boolean } = {}): boolean {
-  const addr = ipaddr.parse(ip);
-  if (!inCidr(addr, block.cidr)) return false;
-  if (options.ignoreExcept) return true;
-  return !(block.except ?? []).some((e) => inCidr(addr, e));
+  return ipBlockMatcher(block, options)(ip);
 }

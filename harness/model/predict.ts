@@ -1,0 +1,243 @@
+// predict(): a probe's route(s) through the cluster and what policy makes of each.
+import { UsageError } from '../../cluster/errors.ts';
+import type { Observation, Pod, Probe, Protocol, Service, ServicePort, Verdict, Node } from '../../cluster/types.ts';
+import { podKey } from '../../cluster/types.ts';
+import { endpointsForClient, programmedEndpoints } from './endpoints.ts';
+import type { ModelIndex, Prediction, Route } from './model.ts';
+import { DENY, VERDICTS, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
+
+function partyOfPod(ix: ModelIndex, i: number): Party {
+  const pod = ix.state.pods[i];
+  return pod.hostNetwork ? { pod: -1, node: pod.nodeName, ip: pod.ip, hostPod: i } : { pod: i, node: pod.nodeName, ip: pod.ip };
+}
+
+function sourceParty(ix: ModelIndex, probe: Probe): Party {
+  const from = probe.from;
+  if (from.kind === 'node') {
+    const node = ix.nodeByName.get(from.name);
+    if (!node) throw new UsageError(`probe source node:${from.name} is not a node of the state`);
+    return { pod: -1, node: node.name, ip: node.internalIP };
+  }
+  const i = ix.podIndex.get(podKey(from));
+  if (i === undefined) throw new UsageError(`probe source ${podKey(from)} is not a pod of the state`);
+  return partyOfPod(ix, i);
+}
+
+function describe(ix: ModelIndex, party: Party): string {
+  if (party.pod >= 0) return podKey(ix.state.pods[party.pod]);
+  if (party.hostPod !== undefined) return podKey(ix.state.pods[party.hostPod]);
+  return `node:${party.node}`;
+}
+
+function serves(pod: Pod, port: number, protocol: Protocol): boolean {
+  return pod.ports.some((p) => p.containerPort === port && p.protocol === protocol);
+}
+
+/**
+ * The source address the receiver sees without any NAT: the sending pod's own IP, or the node's IP
+ * for a node or hostNetwork sender. The snat-pod-to-pod fault rewrites a pod sender to its node's IP.
+ */
+function seenSource(ix: ModelIndex, src: Party): string {
+  if (src.pod >= 0 && ix.fault === 'snat-pod-to-pod') return ix.nodeByName.get(src.node)?.internalIP ?? src.ip;
+  return src.ip;
+}
+
+function nothing(verdict: Verdict, reason: string, failure: Observation): Prediction {
+  return { verdict, reason, deliveries: [], routes: [], failure };
+}
+
+/** A connection to one pod on one port, with no Service in between (policy judges it as is). */
+function directRoute(ix: ModelIndex, src: Party, dstIndex: number, port: number, protocol: Protocol): Route {
+  const pod = ix.state.pods[dstIndex];
+  const dst = partyOfPod(ix, dstIndex);
+  const trace: string[] = [];
+  const code = connectionVerdict(ix.policies, src, dst, port, protocol, trace);
+  const delivery: Observation = {
+    outcome: 'delivered',
+    backend: { namespace: pod.namespace, name: pod.name, port },
+    sourceSeen: seenSource(ix, src),
+    replyFrom: pod.ip,
+  };
+  return finishRoute(pod, port, protocol, code, trace, delivery);
+}
+
+/** A pod serves exactly its declared ports: anything else is refused, whatever policy says. */
+function finishRoute(pod: Pod, port: number, protocol: Protocol, code: VerdictCode, trace: string[], delivery: Observation): Route {
+  if (!serves(pod, port, protocol)) {
+    const reason = `${podKey(pod)} serves no ${protocol} port ${port}: the connection is refused`;
+    return {
+      verdict: 'deny',
+      reason,
+      delivery,
+      failure: code === DENY ? { outcome: 'timeout', detail: `${trace.join('; ')}; and ${reason}` } : { outcome: 'refused', detail: reason },
+    };
+  }
+  const reason = trace.join('; ');
+  return { verdict: VERDICTS[code], reason, delivery, failure: { outcome: 'timeout', detail: `denied by policy: ${reason}` } };
+}
+
+function fromRoutes(routes: Route[], head: string, affinity?: string): Prediction {
+  const allow = routes.filter((r) => r.verdict === 'allow').length;
+  const deny = routes.filter((r) => r.verdict === 'deny').length;
+  const verdict: Verdict = allow === routes.length ? 'allow' : deny === routes.length ? 'deny' : 'undefined';
+  let reason = routes.length === 1 ? `${head}: ${routes[0].reason}` : `${head}: ${routes.map((r, i) => `[${i + 1}] ${r.reason}`).join(' ')}`;
+  if (verdict === 'undefined' && routes.length > 1 && allow + deny === routes.length) {
+    reason = `${head}: which endpoint kube-proxy picks decides (${allow} allowed, ${deny} denied): ${routes.map((r, i) => `[${i + 1}] ${r.reason}`).join(' ')}`;
+  }
+  return {
+    verdict,
+    reason,
+    deliveries: routes.filter((r) => r.verdict !== 'deny').map((r) => r.delivery),
+    routes,
+    affinity,
+    failure: routes.find((r) => r.verdict !== 'allow')?.failure ?? { outcome: 'timeout' },
+  };
+}
+
+type Access = { kind: 'clusterIP' } | { kind: 'nodePort'; node: Node };
+
+/**
+ * Through a Service port: kube-proxy DNATs to one programmed endpoint (ready ones; on the client's
+ * node only with internalTrafficPolicy Local), and policy judges the connection to that backend on
+ * its resolved targetPort. The reply comes from the address the client dialled.
+ */
+function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, protocol: Protocol, access: Access): Prediction {
+  const addr = access.kind === 'clusterIP' ? `${svc.clusterIP}:${sp.port}` : `${access.node.internalIP}:${sp.nodePort}`;
+  const head = `svc:${podKey(svc)} ${access.kind === 'clusterIP' ? 'ClusterIP' : 'NodePort'} ${addr}/${protocol}`;
+  const slice = ix.endpoints.get(svc)!.find((e) => e.servicePort === sp)!;
+  let endpoints = programmedEndpoints(slice, { includeNotReady: ix.fault === 'not-ready-endpoints' });
+  // internalTrafficPolicy applies to ClusterIP traffic; NodePort traffic follows externalTrafficPolicy
+  // (only Cluster is modelled: every endpoint of the cluster).
+  if (access.kind === 'clusterIP') {
+    const all = endpoints.length;
+    endpoints = endpointsForClient(endpoints, svc, src.node);
+    if (endpoints.length === 0 && all > 0) {
+      return nothing('deny', `${head}: internalTrafficPolicy Local and no ready endpoint on node ${src.node}`, {
+        outcome: 'refused',
+        detail: `no endpoint of svc:${podKey(svc)} on node ${src.node} (internalTrafficPolicy Local)`,
+      });
+    }
+  }
+  if (endpoints.length === 0) {
+    const reason = svc.selector && Object.keys(svc.selector).length > 0 ? 'no ready endpoints' : 'no selector, so no endpoints';
+    return nothing('deny', `${head}: ${reason}; kube-proxy rejects the connection`, { outcome: 'refused', detail: `svc:${podKey(svc)} has ${reason}` });
+  }
+  const routes = endpoints.map((ep): Route => {
+    const dstIndex = ix.podIndex.get(podKey(ep.pod))!;
+    const pod = ix.state.pods[dstIndex];
+    const dst = partyOfPod(ix, dstIndex);
+    const hairpin = src.pod >= 0 && src.pod === dst.pod;
+    const trace: string[] = [`to ${podKey(pod)}:${ep.port}`];
+    if (hairpin && ix.fault === 'no-hairpin') {
+      return {
+        verdict: 'deny',
+        reason: `${trace[0]}: hairpin to the client itself is dropped (no-hairpin fault)`,
+        delivery: { outcome: 'delivered', backend: { ...ep.pod, port: ep.port } },
+        failure: { outcome: 'timeout', detail: 'hairpin traffic dropped' },
+      };
+    }
+    const code = connectionVerdict(ix.policies, src, dst, ep.port, protocol, trace);
+    const delivery: Observation = {
+      outcome: 'delivered',
+      backend: { namespace: pod.namespace, name: pod.name, port: ep.port },
+      replyFrom: access.kind === 'clusterIP' ? svc.clusterIP : access.node.internalIP,
+    };
+    // Which source the backend sees is fixed only for an ordinary pod client of a ClusterIP that is
+    // not its own backend: kube-proxy masquerades hairpin traffic, NodePort traffic (externalTrafficPolicy
+    // Cluster) and, depending on its settings, traffic from outside the pod network (nodes).
+    if (access.kind === 'clusterIP' && src.pod >= 0 && !hairpin) delivery.sourceSeen = seenSource(ix, src);
+    return finishRoute(pod, ep.port, protocol, code, trace, delivery);
+  });
+  return fromRoutes(routes, head, svc.sessionAffinity === 'ClientIP' ? `${podKey(svc)}:${sp.port}/${protocol}` : undefined);
+}
+
+function findServicePort(svc: Service, port: number | string, protocol: Protocol): ServicePort | undefined {
+  return svc.ports.find((sp) => (typeof port === 'number' ? sp.port === port : sp.name === port) && sp.protocol === protocol);
+}
+
+function toService(ix: ModelIndex, src: Party, svc: Service, probe: Probe): Prediction {
+  if (svc.clusterIP === 'None') {
+    return nothing('deny', `svc:${podKey(svc)} is headless: it has no ClusterIP for kube-proxy to program, so nothing to connect to`, {
+      outcome: 'unreachable',
+      detail: 'headless Service: no ClusterIP',
+    });
+  }
+  const sp = findServicePort(svc, probe.port, probe.protocol);
+  if (!sp) {
+    return nothing('deny', `svc:${podKey(svc)} has no ${probe.protocol} port ${probe.port}`, {
+      outcome: 'unreachable',
+      detail: `no Service port ${probe.port}/${probe.protocol}`,
+    });
+  }
+  return viaService(ix, src, svc, sp, probe.protocol, { kind: 'clusterIP' });
+}
+
+function toPod(ix: ModelIndex, src: Party, dstIndex: number, probe: Probe): Prediction {
+  const pod = ix.state.pods[dstIndex];
+  let port: number;
+  if (typeof probe.port === 'number') port = probe.port;
+  else {
+    const named = pod.ports.find((p) => p.name === probe.port && p.protocol === probe.protocol);
+    if (!named) {
+      return nothing('deny', `${podKey(pod)} has no ${probe.protocol} container port named ${probe.port}`, {
+        outcome: 'unreachable',
+        detail: `no port named ${probe.port}`,
+      });
+    }
+    port = named.containerPort;
+  }
+  const route = directRoute(ix, src, dstIndex, port, probe.protocol);
+  return fromRoutes([route], `${describe(ix, src)} -> ${podKey(pod)} ${probe.protocol} ${port}`);
+}
+
+function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Prediction {
+  const pod = ix.podByIP.get(ip);
+  if (pod !== undefined) return toPod(ix, src, pod, probe);
+  const svc = ix.serviceByClusterIP.get(ip);
+  if (svc) return toService(ix, src, svc, probe);
+  const node = ix.nodeByIP.get(ip);
+  if (node) {
+    if (typeof probe.port !== 'number') {
+      return nothing('deny', `ip:${ip} is node ${node.name}: a named port means nothing there`, { outcome: 'unreachable' });
+    }
+    // NodePort: every node's IP, from pods and nodes alike.
+    for (const s of ix.state.services) {
+      if (s.type !== 'NodePort') continue;
+      const sp = s.ports.find((p) => p.nodePort === probe.port && p.protocol === probe.protocol);
+      if (sp) return viaService(ix, src, s, sp, probe.protocol, { kind: 'nodePort', node });
+    }
+    const host = ix.state.pods.findIndex(
+      (p) => p.hostNetwork && p.nodeName === node.name && serves(p, probe.port as number, probe.protocol),
+    );
+    if (host >= 0) return toPod(ix, src, host, probe);
+    return nothing('deny', `node ${node.name} has no NodePort and no hostNetwork pod on ${probe.protocol} ${probe.port}`, {
+      outcome: 'refused',
+      detail: `nothing listens on ${ip}:${probe.port}`,
+    });
+  }
+  return nothing('undefined', `ip:${ip} is no pod, node or ClusterIP of the cluster: what answers is up to the network outside it`, {
+    outcome: 'unreachable',
+    detail: `ip:${ip} belongs to nothing in the cluster`,
+  });
+}
+
+export function predictProbe(ix: ModelIndex, probe: Probe): Prediction {
+  const src = sourceParty(ix, probe);
+  const to = probe.to;
+  switch (to.kind) {
+    case 'pod': {
+      const i = ix.podIndex.get(podKey(to));
+      if (i === undefined) throw new UsageError(`probe target ${podKey(to)} is not a pod of the state`);
+      return toPod(ix, src, i, probe);
+    }
+    case 'service': {
+      const svc = ix.serviceByKey.get(podKey(to));
+      if (!svc) throw new UsageError(`probe target svc:${podKey(to)} is not a Service of the state`);
+      return toService(ix, src, svc, probe);
+    }
+    case 'ip':
+      return toAddress(ix, src, to.ip, probe);
+  }
+}
+
+
