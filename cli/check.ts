@@ -1,10 +1,169 @@
-// Placeholder: replaced by the implementation of `netprops check`.
-import { Command } from 'commander';
+// `netprops check FILE|DIR...`: run the probes of case files on a target and compare each with
+// what the file expects. A probe counts as allowed iff it was delivered. The reference model (no
+// fault) is asked too: where upstream leaves a probe's outcome to the implementation (verdict
+// 'undefined'), a case file must not assert it, so that probe is reported as undefined, not ok.
+import { Command, Option } from 'commander';
+import { UsageError } from '../cluster/errors.ts';
+import { loadCases } from '../cluster/case-file.ts';
+import { formatProbeRef } from '../cluster/probe-ref.ts';
+import type { Case, ClusterState, Expectation, Probe, Protocol } from '../cluster/types.ts';
+import { podKey } from '../cluster/types.ts';
+import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
 import type { ExitWith } from './main.ts';
 
-export function checkCommand(exitWith: ExitWith): Command {
-  return new Command('check').action(() => {
-    process.stderr.write('netprops check: not implemented yet\n');
-    exitWith(2);
+export interface CheckOptions {
+  target?: TargetName;
+  /** A fault of the target (see `netprops faults`). */
+  fault?: string;
+  /** Target-specific settings passed to the harness (cniBinDir, proxyMode, kubeconfig, ...). */
+  settings?: Record<string, unknown>;
+}
+
+export type Observed = 'allow' | 'deny' | 'undefined' | 'unsupported';
+
+export interface CheckResult {
+  file: string;
+  from: string;
+  to: string;
+  port: number | string;
+  protocol: Protocol;
+  expect: Expectation;
+  observed: Observed;
+  ok: boolean;
+  /** The harness's outcome (delivered, refused, timeout, ...) and its detail, or the model's reason for 'undefined'. */
+  detail: string;
+}
+
+export interface CheckSummary {
+  target: string;
+  fault?: string;
+  files: number;
+  probes: number;
+  ok: number;
+  mismatched: number;
+  undefined: number;
+  unsupported: number;
+}
+
+export interface CheckReport {
+  results: CheckResult[];
+  summary: CheckSummary;
+}
+
+/**
+ * The harness may realize the state with other addresses (a CNI's IPAM); an `ip:` probe aimed at
+ * a pod, node or ClusterIP of the case file is aimed at the same object's realized address.
+ */
+function realizedProbe(probe: Probe, written: ClusterState, applied: ClusterState): Probe {
+  if (probe.to.kind !== 'ip') return probe;
+  const ip = probe.to.ip;
+  const pod = written.pods.find((p) => p.ip === ip && !p.hostNetwork);
+  const node = written.nodes.find((n) => n.internalIP === ip);
+  const service = written.services.find((s) => s.clusterIP === ip);
+  let realized: string | undefined;
+  if (pod) realized = applied.pods.find((p) => podKey(p) === podKey(pod))?.ip;
+  else if (node) realized = applied.nodes.find((n) => n.name === node.name)?.internalIP;
+  else if (service) realized = applied.services.find((s) => podKey(s) === podKey(service))?.clusterIP;
+  return realized ? { ...probe, to: { kind: 'ip', ip: realized } } : probe;
+}
+
+async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
+  const { buildModel } = await import('../harness/model/model.ts');
+  const harness = await createHarness(target, {
+    ...(options.fault !== undefined ? { fault: options.fault } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
   });
+  try {
+    const applied = await harness.apply(c.state);
+    const probes = c.probes.map(({ expect: _expect, ...probe }) => realizedProbe(probe, c.state, applied.state));
+    const observations = await harness.probe(probes);
+    const model = buildModel(applied.state);
+    return c.probes.map((written, i) => {
+      const observation = observations[i]!;
+      const prediction = model.predict(probes[i]!);
+      const base = {
+        file,
+        from: formatProbeRef(written.from),
+        to: formatProbeRef(written.to),
+        port: written.port,
+        protocol: written.protocol,
+        expect: written.expect,
+      };
+      const outcome = observation.detail ? `${observation.outcome}: ${observation.detail}` : observation.outcome;
+      if (prediction.verdict === 'undefined') return { ...base, observed: 'undefined', ok: false, detail: prediction.reason };
+      // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
+      if (observation.outcome === 'unsupported') return { ...base, observed: 'unsupported', ok: false, detail: outcome };
+      const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
+      return { ...base, observed, ok: observed === written.expect, detail: outcome };
+    });
+  } finally {
+    await harness.teardown();
+  }
+}
+
+/** Loads every case file first (an invalid one stops everything before a harness starts), then checks each. */
+export async function checkCases(paths: string[], options: CheckOptions = {}): Promise<CheckReport> {
+  const target = options.target ?? 'model';
+  const cases = await loadCases(paths);
+  const results: CheckResult[] = [];
+  for (const { file, case: c } of cases) results.push(...(await checkCase(file, c, target, options)));
+  const summary: CheckSummary = {
+    target,
+    ...(options.fault !== undefined ? { fault: options.fault } : {}),
+    files: cases.length,
+    probes: results.length,
+    ok: results.filter((r) => r.ok).length,
+    mismatched: results.filter((r) => !r.ok && (r.observed === 'allow' || r.observed === 'deny')).length,
+    undefined: results.filter((r) => r.observed === 'undefined').length,
+    unsupported: results.filter((r) => r.observed === 'unsupported').length,
+  };
+  return { results, summary };
+}
+
+export function formatCheckTable(report: CheckReport): string {
+  const lines = report.results
+    .filter((r) => !r.ok)
+    .map((r) => {
+      const what = `${r.file}: ${r.from} -> ${r.to} ${r.port}/${r.protocol}: expected ${r.expect}, `;
+      if (r.observed === 'undefined') return `${what}but upstream leaves it undefined (${r.detail})`;
+      if (r.observed === 'unsupported') return `${what}but the target cannot run it (${r.detail})`;
+      return `${what}observed ${r.observed} (${r.detail})`;
+    });
+  const s = report.summary;
+  const on = `target ${s.target}${s.fault ? `, fault ${s.fault}` : ''}`;
+  lines.push(
+    `${s.probes} probes in ${s.files} file${s.files === 1 ? '' : 's'} (${on}): ${s.ok} as expected, ${s.mismatched} mismatched, ${s.undefined} undefined, ${s.unsupported} unsupported`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export function checkCommand(exitWith: ExitWith): Command {
+  return new Command('check')
+    .description('check the probes of case files (a directory: every *.yaml in it) against a target')
+    .argument('<paths...>', 'case files or directories')
+    .addOption(new Option('--target <name>', 'where to run the probes').choices(TARGETS).default('model'))
+    .option('--fault <name>', 'run against a deliberately broken variant of the target (see `netprops faults`)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--cni-bin-dir <dir>', 'kernel target: directory of the CNI plugin binaries')
+    .option('--cni-conf <file>', 'kernel target: CNI network configuration to use')
+    .option('--proxy-mode <mode>', 'kernel target: kube-proxy rule shape, iptables or nftables')
+    .option('--overlay <mode>', 'kernel target: cross-node routing, host-gw or vxlan')
+    .option('--kubeconfig <file>', 'cluster target: kubeconfig file')
+    .option('--context <name>', 'cluster target: kubeconfig context')
+    .option('--image <ref>', 'cluster target: agnhost image')
+    .action(async (paths: string[], opts: Record<string, string | undefined>) => {
+      const settings: Record<string, unknown> = {};
+      for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'kubeconfig', 'context', 'image']) {
+        if (opts[key] !== undefined) settings[key] = opts[key];
+      }
+      const target = parseTarget(opts.target ?? 'model');
+      if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
+      const report = await checkCases(paths, {
+        target,
+        ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
+      });
+      process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
+      exitWith(report.results.every((r) => r.ok) ? 0 : 1);
+    });
 }

@@ -1,0 +1,141 @@
+// Case files: a multi-document YAML stream of Kubernetes objects (v1 Namespace, Pod, Service,
+// Node; networking.k8s.io/v1 NetworkPolicy) and one netprops.dev/v1alpha1 Expectations document.
+// Reading one gives a complete Case (allocation fills in nodes, IPs, ClusterIPs, nodePorts);
+// every mistake is a CaseFileError naming file, document, object and field.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CaseFileError, type CaseFileLocation } from './errors.ts';
+import type { Case } from './types.ts';
+import { DocumentField } from './document-field.ts';
+import { allocate, type RawClusterState } from './allocate.ts';
+import { decodeNamespace } from './decode/namespace.ts';
+import { decodeNode } from './decode/node.ts';
+import { decodePod } from './decode/pod.ts';
+import { decodeService } from './decode/service.ts';
+import { decodeNetworkPolicy } from './decode/network-policy.ts';
+import { checkProbeReferences, decodeExpectations, type DecodedProbe } from './decode/expectations.ts';
+
+export { encodeCase } from './case-encode.ts';
+
+const KINDS: Record<string, string> = {
+  Namespace: 'v1',
+  Pod: 'v1',
+  Service: 'v1',
+  Node: 'v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  Expectations: 'netprops.dev/v1alpha1',
+};
+const SUPPORTED = Object.entries(KINDS).map(([kind, version]) => `${version} ${kind}`).join(', ');
+
+export function decodeCase(text: string, file: string): Case {
+  const raw: RawClusterState = { namespaces: [], nodes: [], pods: [], services: [], policies: [] };
+  const where = new WeakMap<object, CaseFileLocation>();
+  let probes: DecodedProbe[] | undefined;
+  let expectationsDocument = 0;
+
+  const documents = parseAllDocuments(text, { uniqueKeys: true });
+  if (!Array.isArray(documents)) throw new CaseFileError({ file }, 'empty file: a case file needs Kubernetes objects and one Expectations document');
+  documents.forEach((document, i) => {
+    const at = { file, document: i + 1 };
+    const error = document.errors[0];
+    if (error) {
+      const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
+      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new CaseFileError(at, `YAML syntax error${line !== undefined ? ` at line ${line}, column ${column}` : ''}: ${message}`);
+    }
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // The yaml package throws on alias bombs and unresolvable aliases while converting.
+      throw new CaseFileError(at, `YAML cannot be read: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
+    const doc = new DocumentField(value, at);
+    doc.mapping();
+    const kindField = doc.get('kind');
+    const apiVersionField = doc.get('apiVersion');
+    if (!kindField.present || !apiVersionField.present) doc.fail(`needs apiVersion and kind; supported: ${SUPPORTED}`);
+    const kind = kindField.string();
+    const apiVersion = apiVersionField.string();
+    if (KINDS[kind] !== apiVersion || !Object.hasOwn(KINDS, kind)) {
+      doc.fail(`unsupported kind '${apiVersion} ${kind}'; supported: ${SUPPORTED}`);
+    }
+    switch (kind) {
+      case 'Namespace': {
+        const ns = decodeNamespace(doc);
+        where.set(ns, { ...at, object: `Namespace ${ns.name}` });
+        raw.namespaces.push(ns);
+        break;
+      }
+      case 'Node': {
+        const node = decodeNode(doc);
+        where.set(node, { ...at, object: `Node ${node.name}` });
+        raw.nodes.push(node);
+        break;
+      }
+      case 'Pod': {
+        const pod = decodePod(doc);
+        where.set(pod, { ...at, object: `Pod ${pod.namespace}/${pod.name}` });
+        raw.pods.push(pod);
+        break;
+      }
+      case 'Service': {
+        const service = decodeService(doc);
+        where.set(service, { ...at, object: `Service ${service.namespace}/${service.name}` });
+        raw.services.push(service);
+        break;
+      }
+      case 'NetworkPolicy': {
+        const policy = decodeNetworkPolicy(doc);
+        where.set(policy, { ...at, object: `NetworkPolicy ${policy.namespace}/${policy.name}` });
+        raw.policies.push(policy);
+        break;
+      }
+      case 'Expectations':
+        if (probes) doc.fail(`a second Expectations document (the first is document ${expectationsDocument}): a case file has exactly one`);
+        probes = decodeExpectations(doc);
+        expectationsDocument = i + 1;
+        break;
+    }
+  });
+  if (!probes) throw new CaseFileError({ file }, 'no Expectations document (apiVersion: netprops.dev/v1alpha1, kind: Expectations): a case file has exactly one');
+
+  const state = allocate(raw, (kind, o) => where.get(o) ?? { file, object: kind });
+  checkProbeReferences(state, probes);
+  return { state, probes: probes.map((p) => p.probe) };
+}
+
+export async function loadCaseFile(file: string): Promise<Case> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CaseFileError({ file }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return decodeCase(text, file);
+}
+
+/** Each path is a case file or a directory, which stands for every *.yaml in it (sorted). */
+export async function loadCases(paths: string[]): Promise<{ file: string; case: Case }[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    let info;
+    try {
+      info = await stat(p);
+    } catch (err) {
+      throw new CaseFileError({ file: p }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (info.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => n.endsWith('.yaml')).sort();
+      if (names.length === 0) throw new CaseFileError({ file: p }, 'the directory holds no *.yaml case file');
+      files.push(...names.map((n) => path.join(p, n)));
+    } else {
+      files.push(p);
+    }
+  }
+  const cases: { file: string; case: Case }[] = [];
+  for (const file of files) cases.push({ file, case: await loadCaseFile(file) });
+  return cases;
+}
