@@ -1,0 +1,96 @@
+import { describe, it, expect } from 'vitest';
+import type { Observation, Outcome, Probe, Verdict } from '../../cluster/types.ts';
+import { awaitEnforcement, enforcementSummary, type Clock } from './enforcement.ts';
+
+/** A clock that only moves when the code under test sleeps or a probe takes time. */
+function fakeClock(): Clock & { t: number } {
+  const c = { t: 0, now: () => c.t, sleep: async (ms: number) => void (c.t += ms) };
+  return c;
+}
+
+const probe = (name: string): Probe => ({ from: { kind: 'pod', namespace: 'x', name: 'client' }, to: { kind: 'pod', namespace: 'x', name }, port: 80, protocol: 'TCP' });
+
+/** A target whose probe i shows `before` until time `at[i]`, then `after`. Each probe costs 100 ms. */
+function target(clock: Clock & { t: number }, script: { before: Outcome; after: Outcome; at: number }[]) {
+  const batches: number[] = [];
+  return {
+    batches,
+    run: async (probes: Probe[]): Promise<Observation[]> => {
+      batches.push(probes.length);
+      clock.t += 100;
+      return probes.map((p) => {
+        const s = script[Number((p.to as { name: string }).name)];
+        return { outcome: clock.t >= s.at ? s.after : s.before };
+      });
+    },
+  };
+}
+
+const base = { changedAt: 0, deadlineMs: 5000, retryIntervalMs: 400, deniedAs: ['timeout'] as const };
+
+describe('awaitEnforcement', () => {
+  it('re-probes only what does not match yet, and records the time each took to match', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [
+      { before: 'delivered', after: 'delivered', at: 0 }, // allowed from the start
+      { before: 'delivered', after: 'timeout', at: 1000 }, // a new deny policy takes effect at 1 s
+      { before: 'timeout', after: 'delivered', at: 2000 }, // a new allow takes effect at 2 s
+    ]);
+    const verdicts: Verdict[] = ['allow', 'deny', 'allow'];
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1', '2'].map(probe), verdicts, run: t.run, clock });
+    expect(r.observations.map((o) => o.outcome)).toEqual(['delivered', 'timeout', 'delivered']);
+    expect(t.batches[0]).toBe(3);
+    expect(t.batches.slice(1).every((b) => b <= 2)).toBe(true);
+    expect(r.timeToEnforceMs[0]).toBe(100);
+    expect(r.timeToEnforceMs[1]).toBeGreaterThanOrEqual(1000);
+    expect(r.timeToEnforceMs[1]).toBeLessThan(1600);
+    expect(r.timeToEnforceMs[2]).toBeGreaterThanOrEqual(2000);
+    expect(r.staleness).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('at the deadline, a denied probe still delivered is a stale allow; an allowed one still failing a stale deny', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [
+      { before: 'delivered', after: 'delivered', at: 0 },
+      { before: 'timeout', after: 'timeout', at: 0 },
+    ]);
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'allow'], run: t.run, clock });
+    expect(r.staleness).toEqual(['stale-allow', 'stale-deny']);
+    expect(r.observations[0].detail).toMatch(/stale allow: still delivered 5\.0s after the change/);
+    expect(r.observations[1].detail).toMatch(/stale deny/);
+    expect(r.timeToEnforceMs).toEqual([undefined, undefined]);
+    // It waited for the deadline, and not much longer.
+    expect(clock.t).toBeGreaterThan(4000);
+    expect(clock.t).toBeLessThanOrEqual(5100);
+  });
+
+  it('undefined verdicts and unsupported probes are probed once and never waited for', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [
+      { before: 'delivered', after: 'delivered', at: 0 },
+      { before: 'unsupported', after: 'unsupported', at: 0 },
+    ]);
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['undefined', 'deny'], run: t.run, clock });
+    expect(t.batches).toEqual([2]);
+    expect(r.rounds).toBe(1);
+    expect(r.staleness).toEqual([undefined, undefined]);
+  });
+
+  it('a denial shown in a way the CNI profile does not declare is a profile violation, not a wait', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [
+      { before: 'refused', after: 'refused', at: 0 },
+      { before: 'timeout', after: 'timeout', at: 0 },
+    ]);
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'deny'], run: t.run, clock });
+    expect(r.rounds).toBe(1);
+    expect(r.profileViolations).toEqual([0]);
+  });
+});
+
+describe('enforcementSummary', () => {
+  it('reports nearest-rank percentiles', () => {
+    expect(enforcementSummary([5, 1, 3, 2, 4, 6, 7, 8, 9, 10])).toEqual({ count: 10, p50: 5, p90: 9, max: 10 });
+    expect(enforcementSummary([])).toEqual({ count: 0, p50: 0, p90: 0, max: 0 });
+  });
+});

@@ -1,0 +1,106 @@
+// Waiting for enforcement. A cluster applies Services and NetworkPolicies asynchronously (the CNI
+// agent and kube-proxy watch the API), so after a change the harness re-probes every probe that does
+// not yet match the reference model's verdict until it does or a deadline passes, and records the
+// time each took: no fixed sleep, no poll of unrelated state. At the deadline a disagreement is
+// final and classified: a stale allow (denied traffic still got through, a security window) or a
+// stale deny (allowed traffic still blocked).
+import type { Observation, Outcome, Probe, Verdict } from '../../cluster/types.ts';
+import type { DenialOutcome } from './cni-profile.ts';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface EnforcementInput {
+  probes: Probe[];
+  /** The reference model's verdict for each probe, same order. 'undefined' is probed once, never waited for. */
+  verdicts: Verdict[];
+  /** Runs a batch of probes (concurrently, bounded) and returns one observation each. */
+  run(probes: Probe[]): Promise<Observation[]>;
+  /** When the change was made (Clock time); time-to-enforce counts from here. */
+  changedAt: number;
+  deadlineMs: number;
+  retryIntervalMs: number;
+  /** How this CNI shows a denial (its profile); another failure outcome is a profile violation. */
+  deniedAs: readonly DenialOutcome[];
+  clock?: Clock;
+}
+
+export type Staleness = 'stale-allow' | 'stale-deny';
+
+export interface EnforcementResult {
+  /** The last observation of each probe: the matching one, or the one at the deadline. */
+  observations: Observation[];
+  /** Time from the change to the first matching observation; undefined when it never matched or was not waited for. */
+  timeToEnforceMs: (number | undefined)[];
+  /** For probes that still disagreed at the deadline. */
+  staleness: (Staleness | undefined)[];
+  /** Probes denied as predicted but in a way the CNI profile does not declare. */
+  profileViolations: number[];
+  rounds: number;
+}
+
+const FAILURES: readonly Outcome[] = ['refused', 'timeout', 'unreachable'];
+
+/** Whether an observation agrees with a verdict; 'unsupported' and undefined verdicts are not waited for. */
+export function agrees(verdict: Verdict, observation: Observation): boolean | 'final' {
+  if (verdict === 'undefined' || observation.outcome === 'unsupported') return 'final';
+  if (verdict === 'allow') return observation.outcome === 'delivered';
+  return FAILURES.includes(observation.outcome);
+}
+
+export async function awaitEnforcement(input: EnforcementInput): Promise<EnforcementResult> {
+  const clock = input.clock ?? realClock;
+  const n = input.probes.length;
+  if (input.verdicts.length !== n) throw new Error(`${input.verdicts.length} verdicts for ${n} probes`);
+  const observations = new Array<Observation>(n);
+  const timeToEnforceMs = new Array<number | undefined>(n).fill(undefined);
+  const staleness = new Array<Staleness | undefined>(n).fill(undefined);
+  let pending = input.probes.map((_, i) => i);
+  const deadline = input.changedAt + input.deadlineMs;
+  let rounds = 0;
+  for (;;) {
+    rounds++;
+    const seen = await input.run(pending.map((i) => input.probes[i]));
+    if (seen.length !== pending.length) throw new Error(`probe batch returned ${seen.length} observations for ${pending.length} probes`);
+    const at = clock.now();
+    const still: number[] = [];
+    pending.forEach((i, k) => {
+      observations[i] = seen[k];
+      const verdict = agrees(input.verdicts[i], seen[k]);
+      if (verdict === true) timeToEnforceMs[i] = Math.max(0, at - input.changedAt);
+      else if (verdict === false) still.push(i);
+    });
+    pending = still;
+    if (pending.length === 0) break;
+    if (clock.now() + input.retryIntervalMs >= deadline) {
+      for (const i of pending) {
+        staleness[i] = input.verdicts[i] === 'deny' ? 'stale-allow' : 'stale-deny';
+        const seconds = (input.deadlineMs / 1000).toFixed(1);
+        const what = staleness[i] === 'stale-allow' ? 'stale allow: still delivered' : 'stale deny: still not delivered';
+        observations[i] = { ...observations[i], detail: [observations[i].detail, `${what} ${seconds}s after the change`].filter(Boolean).join('; ') };
+      }
+      break;
+    }
+    await clock.sleep(input.retryIntervalMs);
+  }
+  const profileViolations = input.probes
+    .map((_, i) => i)
+    .filter((i) => input.verdicts[i] === 'deny' && staleness[i] === undefined && FAILURES.includes(observations[i].outcome))
+    .filter((i) => !input.deniedAs.includes(observations[i].outcome as DenialOutcome));
+  return { observations, timeToEnforceMs, staleness, profileViolations, rounds };
+}
+
+/** Summary of time-to-enforce samples (ms): count, p50, p90, max. */
+export function enforcementSummary(samples: readonly number[]): { count: number; p50: number; p90: number; max: number } {
+  if (samples.length === 0) return { count: 0, p50: 0, p90: 0, max: 0 };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return { count: sorted.length, p50: q(0.5), p90: q(0.9), max: sorted[sorted.length - 1] };
+}
