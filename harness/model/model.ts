@@ -14,6 +14,11 @@ export interface Route {
   reason: string;
   /** The observation when the connection goes through: backend, sourceSeen (absent where NAT makes it open), replyFrom. */
   delivery: Observation;
+  /**
+   * Where `delivery.sourceSeen` is left open (masquerade), the address most implementations show:
+   * the node's IP. The model harness reports it; properties must not rely on it.
+   */
+  typicalSourceSeen?: string;
   /** The observation when it does not (refused, timeout or unreachable, with the why). */
   failure: Observation;
 }

@@ -146,7 +146,12 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     // not its own backend: kube-proxy masquerades hairpin traffic, NodePort traffic (externalTrafficPolicy
     // Cluster) and, depending on its settings, traffic from outside the pod network (nodes).
     if (access.kind === 'clusterIP' && src.pod >= 0 && !hairpin) delivery.sourceSeen = seenSource(ix, src);
-    return finishRoute(pod, ep.port, protocol, code, trace, delivery);
+    const route = finishRoute(pod, ep.port, protocol, code, trace, delivery);
+    if (delivery.sourceSeen === undefined) {
+      // Masquerade picks the SNATing node's address: the dialled node for NodePort, else the client's.
+      route.typicalSourceSeen = access.kind === 'nodePort' ? access.node.internalIP : (ix.nodeByName.get(src.node)?.internalIP ?? src.ip);
+    }
+    return route;
   });
   return fromRoutes(routes, head, svc.sessionAffinity === 'ClientIP' ? `${podKey(svc)}:${sp.port}/${protocol}` : undefined);
 }
