@@ -1,10 +1,176 @@
-// Placeholder: replaced by the implementation of `netprops run`.
-import { Command } from 'commander';
+// `netprops run`: the properties against one target, with a progress bar per property, a summary,
+// repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { UsageError } from '../cluster/errors.ts';
+import { parseTarget } from '../harness/targets.ts';
+import { PROPERTIES } from '../properties/catalog.ts';
+import { runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
+import type { RunReport } from '../properties/result.ts';
 import type { ExitWith } from './main.ts';
 
+/** Runs per property when --runs is not given: the README's main job passes on the model in seconds. */
+export const DEFAULT_RUNS = 100;
+export const DEFAULT_TIME_LIMIT_MS = 60_000;
+export const DEFAULT_OUT = 'netprops-report';
+export const DEFAULT_FORMATS = ['console', 'junit', 'json', 'html'];
+
+/** `60s`, `2m`, `500ms`, `1h` or a bare number of seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--time-limit '${text}' is not a duration: write e.g. 60s, 2m or 500ms`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function positiveInteger(name: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} '${text}' is not a positive integer`);
+  return n;
+}
+
+function seedOf(text: string | undefined): number {
+  if (text === undefined) return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || Math.abs(n) > 0x7fffffff) {
+    throw new UsageError(`--seed '${text}' is not a 32-bit integer`);
+  }
+  return n;
+}
+
+/** Property ids from repeated or comma-separated --property values. */
+const listOf = (values: string[] | undefined): string[] | undefined =>
+  values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+
+const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
+  ['--cni-bin-dir <dir>', 'cniBinDir', 'kernel: where the CNI plugin binaries are (default /usr/lib/cni)'],
+  ['--cni-conf <file>', 'cniConf', 'kernel: a CNI network configuration to put under test'],
+  ['--overlay <mode>', 'overlay', 'kernel: cross-node routing, host-gw or vxlan'],
+  ['--proxy-mode <mode>', 'proxyMode', "kernel: kube-proxy's shape, iptables or nftables"],
+  ['--kubeconfig <file>', 'kubeconfig', 'cluster: the kubeconfig to use (default $KUBECONFIG)'],
+  ['--context <name>', 'context', 'cluster: the kubeconfig context'],
+  ['--image <ref>', 'image', 'cluster: the agnhost image for pods'],
+];
+
+/** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
+function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+  if (!stream.isTTY) {
+    return {
+      onProgress(e) {
+        if (e.kind !== 'end') return;
+        const r = e.result;
+        const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs} runs, ${(r.durationMs / 1000).toFixed(1)}s`;
+        stream.write(`${r.id}: ${what}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: ' {bar} {property} | {value}/{total} runs | {seconds}s {state}',
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  const name = (id: string) => id.padEnd(Math.max(...PROPERTIES.map((p) => p.id.length)));
+  return {
+    onProgress(e) {
+      if (e.kind === 'start') {
+        bars.set(e.property, multi.create(e.runs, 0, { property: name(e.property), seconds: '0.0', state: '' }));
+        return;
+      }
+      const bar = bars.get(e.property);
+      if (e.kind === 'run') bar?.update(e.runsDone, { seconds: (e.elapsedMs / 1000).toFixed(1) });
+      if (e.kind === 'shrink') bar?.update({ seconds: (e.elapsedMs / 1000).toFixed(1), state: `failed, shrinking (${e.shrinks})` });
+      if (e.kind === 'end') {
+        const r = e.result;
+        if (!bar) {
+          multi.log(`${r.id}: skipped (${r.skipReason})\n`);
+          return;
+        }
+        bar.update(r.status === 'passed' ? bar.getTotal() : r.runs, { seconds: (r.durationMs / 1000).toFixed(1), state: r.status });
+        bar.stop();
+      }
+    },
+    stop: () => multi.stop(),
+  };
+}
+
+/** The fast-check statistics of each property: how often each of its outcomes occurred. */
+export function renderStats(report: RunReport): string {
+  const lines: string[] = [];
+  for (const p of report.properties) {
+    if (!p.stats) continue;
+    lines.push(`${p.id} (${p.runs} runs):`);
+    for (const [label, share] of Object.entries(p.stats)) lines.push(`  ${label.padEnd(32)} ${(share * 100).toFixed(1).padStart(5)}%`);
+  }
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}
+
 export function runCommand(exitWith: ExitWith): Command {
-  return new Command('run').action(() => {
-    process.stderr.write('netprops run: not implemented yet\n');
-    exitWith(2);
+  const command = new Command('run')
+    .description('run the properties against a target; on failure shrink it and write a repro')
+    .option('--target <name>', 'model, kernel or cluster', 'model')
+    .option('--property <id...>', 'only these properties (repeat or separate with commas)')
+    .option('--runs <n>', 'generated cases per property', String(DEFAULT_RUNS))
+    .option('--seed <n>', "fast-check's seed (printed in the summary; replay with it)")
+    .option('--path <path>', "fast-check's replay path of a failure (with --seed and one --property)")
+    .option('--time-limit <duration>', 'time budget per property, e.g. 60s or 2m', '60s')
+    .option('--fault <name>', 'a deliberately broken variant of the target (see `netprops faults`)')
+    .option('--out <dir>', 'where repros and reports go', DEFAULT_OUT)
+    .option('--stats', 'print how often each property saw each of its outcomes')
+    .option('--format <names...>', `reporters to write: ${DEFAULT_FORMATS.join(', ')}`, DEFAULT_FORMATS)
+    .addOption(new Option('--dry-run', 'cluster: print the plan (objects, probes) without a cluster'));
+  for (const [flag, , description] of TARGET_SETTINGS) command.option(flag, description);
+
+  return command.action(async (opts: Record<string, unknown>) => {
+    const target = parseTarget(String(opts.target));
+    const formats = listOf(opts.format as string[]) ?? DEFAULT_FORMATS;
+    const properties = listOf(opts.property as string[] | undefined);
+    // Unknown property ids and reporter names are usage mistakes, caught before anything runs.
+    selectProperties(PROPERTIES, properties);
+    const { REPORTER_NAMES } = await import('../reports/registry.ts');
+    const unknown = formats.find((f) => !(REPORTER_NAMES as readonly string[]).includes(f));
+    if (unknown) throw new UsageError(`unknown --format '${unknown}': use one of ${REPORTER_NAMES.join(', ')}`);
+    const settings: Record<string, unknown> = {};
+    for (const [flag, key] of TARGET_SETTINGS) {
+      const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      if (opts[camel] !== undefined) settings[key] = opts[camel];
+    }
+    if (opts.dryRun) settings.dryRun = true;
+    const seed = seedOf(opts.seed as string | undefined);
+    // The model harness spreads Service connections with a PRNG: seed it too, so a seed replays a run.
+    if (target === 'model') settings.seed = seed;
+
+    const progress = progressReporter(process.stderr);
+    let report: RunReport;
+    try {
+      report = await runProperties({
+        target,
+        ...(properties ? { properties } : {}),
+        runs: positiveInteger('--runs', String(opts.runs)),
+        seed,
+        ...(opts.path ? { path: String(opts.path) } : {}),
+        timeLimitMs: parseDuration(String(opts.timeLimit)),
+        ...(opts.fault ? { fault: String(opts.fault) } : {}),
+        outDir: String(opts.out),
+        reporters: formats,
+        stats: Boolean(opts.stats),
+        settings,
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.stop();
+    }
+    if (formats.includes('console')) {
+      const { writeReports } = await import('../reports/registry.ts');
+      await writeReports(report, String(opts.out), ['console']);
+    }
+    if (opts.stats) process.stdout.write(renderStats(report));
+    exitWith(report.properties.some((p) => p.status === 'failed') ? 1 : 0);
   });
 }

@@ -1,0 +1,60 @@
+// A failing run turned into a case file a person can replay: the state of the step that shows the
+// failure and its failing probes, each carrying the CORRECT expectation (the reference model's
+// verdict), so `netprops check` fails on the broken target and passes on a conformant one.
+import type { Case, ExpectedProbe, Probe } from '../cluster/types.ts';
+import type { ProbeRecord } from './result.ts';
+import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
+
+export interface Counterexample {
+  /** Which step of the property's case the written state is. */
+  step: number;
+  case: Case;
+  /** Every probe of that step: what the model expected, what was observed, and whether a finding names it. */
+  records: ProbeRecord[];
+}
+
+const probeKey = (p: Probe): string => JSON.stringify(p);
+
+/** Whether the observed verdict of a probe contradicts the model's defined verdict. */
+function verdictMismatch(ctx: CheckContext, step: number, i: number): boolean {
+  const run = ctx.steps[step];
+  const verdict = run.model.predict(run.probes[i]).verdict;
+  const o = run.observations[i];
+  return judgeable(verdict, o) && observedAllowed(o) !== (verdict === 'allow');
+}
+
+export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counterexample {
+  const refs = findings.flatMap((f) => f.probes);
+  const steps = [...new Set(refs.map((r) => r.step))].sort((a, b) => a - b);
+  if (steps.length === 0) steps.push(ctx.steps.length - 1);
+  // A metamorphic finding spans two steps; the one whose observations contradict the model on a
+  // verdict is the one a case file (allow/deny per probe) can replay.
+  const step =
+    steps.find((s) => refs.some((r) => r.step === s && verdictMismatch(ctx, s, r.probe))) ?? steps[steps.length - 1];
+  const run = ctx.steps[step];
+  const named = new Set(refs.filter((r) => r.step === step).map((r) => r.probe));
+
+  const records: ProbeRecord[] = run.probes.map((probe, i) => ({
+    probe,
+    expected: run.model.predict(probe).verdict,
+    observation: run.observations[i],
+    ok: !named.has(i),
+  }));
+
+  // The named probes with a defined verdict; when none of them contradicts the model on allow/deny
+  // (an intrinsic failure such as the source address seen), add the step's probes that do.
+  let chosen = [...named].filter((i) => records[i].expected !== 'undefined');
+  if (!chosen.some((i) => verdictMismatch(ctx, step, i))) {
+    const mismatching = run.probes.map((_, i) => i).filter((i) => verdictMismatch(ctx, step, i));
+    chosen = [...new Set([...chosen, ...mismatching])].sort((a, b) => a - b);
+  }
+  const seen = new Set<string>();
+  const probes: ExpectedProbe[] = [];
+  for (const i of chosen) {
+    const key = probeKey(run.probes[i]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    probes.push({ ...run.probes[i], expect: records[i].expected as 'allow' | 'deny' });
+  }
+  return { step, case: { state: run.state, probes }, records };
+}

@@ -1,0 +1,42 @@
+// nodeport-reachable: a NodePort Service answers on every node's IP, from pods and from nodes.
+import type { Probe, ProbeSource } from '../cluster/types.ts';
+import { clusterCase } from '../generators/cluster.ts';
+import { generatorCapabilities } from './case-options.ts';
+import type { Property } from './property.ts';
+import { podSource } from './service-probes.ts';
+import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
+
+export const nodeportReachable: Property = {
+  id: 'nodeport-reachable',
+  statement: "A NodePort Service is reachable on every node's IP at its nodePort and lands on one of its endpoints; without endpoints it is not.",
+  rule: 'Service docs (type NodePort): every node proxies the allocated nodePort on its addresses to the Service, as for its ClusterIP.',
+  needs: ['pods', 'nodes', 'services', 'nodeport'],
+  cases: ({ capabilities }) =>
+    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }).map((c) => {
+      const probes: Probe[] = [];
+      const sources: ProbeSource[] = [
+        ...c.state.nodes.map((n): ProbeSource => ({ kind: 'node', name: n.name })),
+        ...c.state.pods.filter((p) => !p.hostNetwork).slice(0, 1).map(podSource),
+      ];
+      for (const svc of c.state.services) {
+        for (const port of svc.ports) {
+          if (port.nodePort === undefined) continue;
+          for (const node of c.state.nodes) {
+            for (const from of sources) probes.push({ from, to: { kind: 'ip', ip: node.internalIP }, port: port.nodePort, protocol: port.protocol });
+          }
+        }
+      }
+      return { steps: [{ state: c.state, probes }] };
+    }),
+  check: (ctx) => [...verdictFindings(ctx, 0), ...deliveryFindings(ctx, 0)],
+  outcomes: ['nodeport-with-endpoints', 'nodeport-without-endpoints'],
+  classify({ steps: [run] }) {
+    const labels = new Set<string>();
+    for (const p of run.probes) {
+      const v = run.model.predict(p).verdict;
+      if (v === 'allow') labels.add('nodeport-with-endpoints');
+      if (v === 'deny') labels.add('nodeport-without-endpoints');
+    }
+    return [...labels];
+  },
+};

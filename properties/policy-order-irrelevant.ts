@@ -1,0 +1,49 @@
+// policy-order-irrelevant: the order of policies, of their rules and of their peers never matters.
+import type { ClusterState, NetworkPolicy } from '../cluster/types.ts';
+import { clusterCase } from '../generators/cluster.ts';
+import { generatorCapabilities } from './case-options.ts';
+import { comparableProbes } from './direct-probes.ts';
+import { describeObservation, describeProbe } from './probe-text.ts';
+import type { Finding, Property } from './property.ts';
+
+function reversedPolicy(p: NetworkPolicy): NetworkPolicy {
+  return {
+    ...p,
+    ...(p.ingress ? { ingress: [...p.ingress].reverse().map((r) => ({ ...r, ...(r.from ? { from: [...r.from].reverse() } : {}) })) } : {}),
+    ...(p.egress ? { egress: [...p.egress].reverse().map((r) => ({ ...r, ...(r.to ? { to: [...r.to].reverse() } : {}) })) } : {}),
+  };
+}
+
+/** The same policies, last first, each with its rules and peers in reverse order. */
+export const reversedPolicies = (state: ClusterState): ClusterState => ({ ...state, policies: [...state.policies].reverse().map(reversedPolicy) });
+
+export const policyOrderIrrelevant: Property = {
+  id: 'policy-order-irrelevant',
+  statement: 'Reversing the order of the policies, their rules and their peers changes no verdict.',
+  rule: 'NetworkPolicy API: policies and rules combine as a union (additive, no precedence), so order carries no meaning.',
+  needs: ['pods', 'policies', 'reapply'],
+  cases: ({ capabilities }) =>
+    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }).map((c) => ({
+      steps: [
+        { state: c.state, probes: c.probes },
+        { state: reversedPolicies(c.state), probes: c.probes },
+      ],
+    })),
+  check(ctx) {
+    const [before, after] = ctx.steps;
+    const findings: Finding[] = [];
+    for (const i of comparableProbes(ctx)) {
+      const a = before.observations[i].outcome === 'delivered';
+      const b = after.observations[i].outcome === 'delivered';
+      if (a !== b) {
+        findings.push({
+          message: `${describeProbe(before.probes[i])}: ${describeObservation(before.observations[i])}, but ${describeObservation(after.observations[i])} with the policies in reverse order`,
+          probes: [{ step: 0, probe: i }, { step: 1, probe: i }],
+        });
+      }
+    }
+    return findings;
+  },
+  outcomes: ['two-policies'],
+  classify: ({ steps: [run] }) => (run.state.policies.length >= 2 ? ['two-policies'] : []),
+};

@@ -1,0 +1,79 @@
+// The shape of a property: one invariant of the Kubernetes network model, judged from what a harness
+// observed. A property never knows which harness produced the observations (Jepsen's checker never
+// knows the client); it sees plain data and, for checks against a prediction, the reference model
+// built on the APPLIED state with no fault.
+import type fc from 'fast-check';
+import type { ClusterState, Observation, Probe, Verdict } from '../cluster/types.ts';
+import type { Capability } from '../harness/harness.ts';
+import type { ReferenceModel } from '../harness/model/model.ts';
+
+/** One state to apply and the probes to run on it. Most properties have one step; metamorphic ones two. */
+export interface Step {
+  state: ClusterState;
+  probes: Probe[];
+}
+
+/** What a property asks the harness to do, in order: apply each step's state, then run its probes. */
+export interface PropertyCase {
+  steps: Step[];
+}
+
+/** What the runner tells a property's generator about the target, so it draws only what can be run. */
+export interface CaseOptions {
+  capabilities: ReadonlySet<Capability>;
+}
+
+/** One step as it happened. */
+export interface StepRun {
+  /** The state as the target realized it (its pod IPs, its ClusterIPs). */
+  state: ClusterState;
+  /** podKey -> the address the pod has on its own interface. */
+  interfaceIPs: Record<string, string>;
+  probes: Probe[];
+  /** One per probe, same order. */
+  observations: Observation[];
+  /** The reference model on `state`, never faulty. */
+  model: ReferenceModel;
+}
+
+export interface CheckContext {
+  steps: StepRun[];
+}
+
+/** A probe a finding is about: which step, which probe of it. */
+export interface ProbeRef {
+  step: number;
+  probe: number;
+}
+
+/** One violation of the invariant, in a sentence, with the probes that show it. */
+export interface Finding {
+  message: string;
+  probes: ProbeRef[];
+}
+
+export interface Property {
+  /** Kebab-case, stable: used on the command line and in report paths. */
+  id: string;
+  /** The invariant in one line. */
+  statement: string;
+  /** The upstream rule it encodes, in our own words, with where it is written. */
+  rule: string;
+  needs: Capability[];
+  cases(options: CaseOptions): fc.Arbitrary<PropertyCase>;
+  /** Empty when the invariant holds. Probes the model leaves undefined are never judged. */
+  check(ctx: CheckContext): Finding[];
+  /**
+   * The outcome classes this property can see (e.g. 'allowed', 'denied'); `classify` says which a
+   * run saw. `netprops run --stats` reports their shares; a test asks each to be >= 10% of runs.
+   */
+  outcomes: string[];
+  classify(ctx: CheckContext): string[];
+}
+
+/** Whether an observation counts as the connection being allowed. */
+export const observedAllowed = (o: Observation): boolean => o.outcome === 'delivered';
+
+/** A verdict the suite may judge: upstream defines it, and the target could make the probe. */
+export const judgeable = (verdict: Verdict, o: Observation): verdict is 'allow' | 'deny' =>
+  verdict !== 'undefined' && o.outcome !== 'unsupported';

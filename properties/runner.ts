@@ -1,0 +1,228 @@
+// Runs properties against one target: fast-check draws cases, a harness applies and probes them, each
+// property judges, and a failure is shrunk, re-run for its full record, and written as a repro. The
+// result is a RunReport, plain data for every reporter.
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { UsageError } from '../cluster/errors.ts';
+import type { Harness, HarnessOptions } from '../harness/harness.ts';
+import { createHarness, parseTarget } from '../harness/targets.ts';
+import { buildModel } from '../harness/model/model.ts';
+import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
+import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './property.ts';
+import { PROPERTIES } from './catalog.ts';
+import { counterexampleOf } from './counterexample.ts';
+
+export type ProgressEvent =
+  | { kind: 'start'; property: string; runs: number }
+  | { kind: 'run'; property: string; runsDone: number; runs: number; elapsedMs: number }
+  | { kind: 'shrink'; property: string; shrinks: number; elapsedMs: number }
+  | { kind: 'end'; property: string; result: PropertyResult };
+
+export interface RunOptions {
+  target: string;
+  /** Property ids; all when absent or empty. */
+  properties?: string[];
+  runs: number;
+  seed: number;
+  /** fast-check's replay path of one failure (use with one property). */
+  path?: string;
+  /** Budget per property; fast-check stops drawing new cases after it (runs done so far count). */
+  timeLimitMs?: number;
+  fault?: string;
+  /** Where repros and reports go; nothing is written when absent. */
+  outDir?: string;
+  /** Reporters (reports/registry.ts) to write into outDir after the run. */
+  reporters?: string[];
+  stats?: boolean;
+  settings?: Record<string, unknown>;
+  runId?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  /** The properties to choose from; the whole catalog by default (tests pass their own). */
+  catalog?: Property[];
+  /** Makes the harness; targets.ts by default (tests wrap it to break one thing). */
+  harnessFactory?: (options: HarnessOptions) => Promise<Harness>;
+}
+
+export function selectProperties(catalog: Property[], ids: string[] | undefined): Property[] {
+  if (!ids || ids.length === 0) return catalog;
+  return ids.map((id) => {
+    const p = catalog.find((q) => q.id === id);
+    if (!p) throw new UsageError(`unknown property '${id}': use one of ${catalog.map((q) => q.id).join(', ')}`);
+    return p;
+  });
+}
+
+/** Applies each step and probes it; the model is built on what the target applied, never faulty. */
+async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
+  const steps: StepRun[] = [];
+  for (const step of pc.steps) {
+    const applied = await harness.apply(step.state);
+    const observations = await harness.probe(step.probes);
+    if (observations.length !== step.probes.length) {
+      throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${step.probes.length} probes`);
+    }
+    steps.push({
+      state: applied.state,
+      interfaceIPs: applied.interfaceIPs,
+      probes: step.probes,
+      observations,
+      model: buildModel(applied.state),
+    });
+  }
+  return { steps };
+}
+
+/** Runs cases on the shared harness, or on a fresh one per case when the target cannot re-apply. */
+interface Session {
+  run(pc: PropertyCase): Promise<CheckContext>;
+}
+
+function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
+  if (shared.capabilities.has('reapply')) return { run: (pc) => execute(shared, pc) };
+  return {
+    async run(pc) {
+      const h = await make();
+      try {
+        return await execute(h, pc);
+      } finally {
+        await h.teardown();
+      }
+    },
+  };
+}
+
+const summarize = (findings: Finding[]): string =>
+  findings.length === 1 ? findings[0].message : `${findings[0].message} (and ${findings.length - 1} more)`;
+
+async function runProperty(property: Property, harness: Harness, session: Session, options: RunOptions): Promise<PropertyResult> {
+  const started = Date.now();
+  const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
+  const missing = property.needs.filter((c) => !harness.capabilities.has(c));
+  if (missing.length > 0) {
+    return { ...base, status: 'skipped', runs: 0, durationMs: 0, skipReason: `target ${harness.target} lacks ${missing.join(', ')}` };
+  }
+  const progress = options.onProgress ?? (() => {});
+  progress({ kind: 'start', property: property.id, runs: options.runs });
+
+  let runsDone = 0;
+  let failing = false;
+  let shrinks = 0;
+  let crash: unknown;
+  const seen = new Map<string, number>();
+  const predicate = async (pc: PropertyCase): Promise<boolean> => {
+    let ctx: CheckContext;
+    let findings: Finding[];
+    try {
+      ctx = await session.run(pc);
+      findings = property.check(ctx);
+    } catch (err) {
+      crash ??= err;
+      throw err;
+    }
+    if (!failing) {
+      runsDone++;
+      for (const label of new Set(property.classify(ctx))) seen.set(label, (seen.get(label) ?? 0) + 1);
+      progress({ kind: 'run', property: property.id, runsDone, runs: options.runs, elapsedMs: Date.now() - started });
+    } else {
+      shrinks++;
+      progress({ kind: 'shrink', property: property.id, shrinks, elapsedMs: Date.now() - started });
+    }
+    if (findings.length > 0) failing = true;
+    return findings.length === 0;
+  };
+
+  const details = await fc.check(fc.asyncProperty(property.cases({ capabilities: harness.capabilities }), predicate), {
+    seed: options.seed,
+    path: options.path,
+    numRuns: options.runs,
+    interruptAfterTimeLimit: options.timeLimitMs,
+    markInterruptAsFailure: false,
+  });
+  // A harness that cannot do its job (missing tool, unreachable cluster) is the user's to fix; any
+  // other exception is a bug and crashes with its stack.
+  if (crash !== undefined) throw crash;
+
+  const stats = options.stats ? Object.fromEntries(property.outcomes.map((o) => [o, runsDone ? (seen.get(o) ?? 0) / runsDone : 0])) : undefined;
+  const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
+  if (details.failed && details.counterexample) {
+    result.status = 'failed';
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, options);
+  }
+  result.durationMs = Date.now() - started;
+  progress({ kind: 'end', property: property.id, result });
+  return result;
+}
+
+async function recordFailure(
+  property: Property,
+  session: Session,
+  shrunk: PropertyCase,
+  details: fc.RunDetails<[PropertyCase]>,
+  options: RunOptions,
+): Promise<PropertyFailure> {
+  // Re-run the shrunk case once more for its whole record: fast-check keeps only the verdict.
+  const ctx = await session.run(shrunk);
+  const findings = property.check(ctx);
+  const message =
+    findings.length > 0 ? summarize(findings) : 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)';
+  const ce = counterexampleOf(ctx, findings);
+  const failure: PropertyFailure = {
+    message,
+    counterexample: ce.case,
+    probes: ce.records,
+    path: details.counterexamplePath ?? undefined,
+    shrinks: details.numShrinks,
+  };
+  if (options.outDir) {
+    const dir = path.join(options.outDir, 'repro', property.id);
+    const { writeRepro } = await import('../reports/repro/repro.ts');
+    await writeRepro(dir, {
+      property: { id: property.id, statement: property.statement, rule: property.rule },
+      failure,
+      seed: options.seed,
+      path: failure.path ?? '',
+      target: options.target,
+      ...(options.fault ? { fault: options.fault } : {}),
+    });
+    failure.reproDir = dir;
+  }
+  return failure;
+}
+
+export async function runProperties(options: RunOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  const target = parseTarget(options.target);
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError(`--runs must be a positive integer, not ${options.runs}`);
+  const selected = selectProperties(options.catalog ?? PROPERTIES, options.properties);
+  const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
+  const harnessOptions: HarnessOptions = {
+    runId,
+    ...(options.fault ? { fault: options.fault } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+  };
+  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
+  const harness = await make();
+  const results: PropertyResult[] = [];
+  try {
+    const session = sessionOf(harness, make);
+    for (const property of selected) results.push(await runProperty(property, harness, session, options));
+  } finally {
+    await harness.teardown();
+  }
+  const report: RunReport = {
+    runId,
+    target: harness.target,
+    ...(options.fault ? { fault: options.fault } : {}),
+    seed: options.seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    properties: results,
+  };
+  if (options.outDir && options.reporters && options.reporters.length > 0) {
+    const { writeReports } = await import('../reports/registry.ts');
+    await writeReports(report, options.outDir, options.reporters.filter((r) => r !== 'console'));
+  }
+  return report;
+}
+

@@ -1,0 +1,92 @@
+// service-spreads: repeated connections to a Service reach every ready endpoint, unless
+// sessionAffinity ClientIP pins a client to one.
+import type { Probe } from '../cluster/types.ts';
+import { clusterCase } from '../generators/cluster.ts';
+import { buildModel } from '../harness/model/model.ts';
+import { generatorCapabilities } from './case-options.ts';
+import { describeProbe } from './probe-text.ts';
+import type { Finding, Property } from './property.ts';
+import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
+import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
+
+const backendsOf = (deliveries: { backend?: { namespace: string; name: string; port: number } }[]): Set<string> =>
+  new Set(deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}:${d.backend.port}`] : [])));
+
+/**
+ * Enough tries that a random choice misses one of k endpoints with probability k((k-1)/k)^n < 1e-4
+ * (kube-proxy picks uniformly at random; the model harness spreads deterministically).
+ */
+export function triesFor(k: number): number {
+  let n = 10;
+  while (k > 1 && k * ((k - 1) / k) ** n >= 1e-4) n++;
+  return n;
+}
+
+export const serviceSpreads: Property = {
+  id: 'service-spreads',
+  statement: 'Over repeated connections from one client every ready endpoint is reached, unless sessionAffinity ClientIP keeps the client on one.',
+  rule:
+    'Service docs (virtual IPs and service proxies): kube-proxy picks a backend at random per connection; with sessionAffinity ClientIP, ' +
+    "connections from one client IP go to the same backend.",
+  needs: ['pods', 'services'],
+  cases: ({ capabilities }) =>
+    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }).map((c) => {
+      const model = buildModel(c.state);
+      const probes: Probe[] = [];
+      const client = c.state.pods.find((p) => !p.hostNetwork);
+      if (client) {
+        for (const svc of c.state.services.filter(hasClusterIP)) {
+          for (const port of svc.ports) {
+            const probe = serviceProbe(podSource(client), svc, port);
+            const k = backendsOf(model.predict(probe).deliveries).size;
+            for (let n = triesFor(k); n > 0; n--) probes.push(probe);
+          }
+        }
+      }
+      return { steps: [{ state: c.state, probes }] };
+    }),
+  check(ctx) {
+    const run = ctx.steps[0];
+    const findings: Finding[] = verdictFindings(ctx, 0);
+    const groups = new Map<string, number[]>();
+    run.probes.forEach((p, i) => {
+      const key = JSON.stringify(p);
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    for (const indices of groups.values()) {
+      const first = indices[0];
+      const probe = run.probes[first];
+      if (judgedVerdict(ctx, 0, first) !== 'allow') continue;
+      const predicted = backendsOf(run.model.predict(probe).deliveries);
+      const reached = backendsOf(indices.map((i) => run.observations[i]).filter((o) => o.outcome === 'delivered'));
+      const at = indices.map((i) => ({ step: 0, probe: i }));
+      const stray = [...reached].filter((b) => !predicted.has(b));
+      if (stray.length > 0) {
+        findings.push({ message: `${describeProbe(probe)}: reached ${stray.join(', ')}, not an endpoint (endpoints: ${[...predicted].join(', ')})`, probes: at });
+        continue;
+      }
+      const affinity = serviceOf(run.state, probe.to)?.sessionAffinity === 'ClientIP';
+      if (affinity && reached.size > 1) {
+        findings.push({ message: `${describeProbe(probe)}: sessionAffinity ClientIP, yet one client reached ${[...reached].join(', ')}`, probes: at });
+      } else if (!affinity) {
+        const missed = [...predicted].filter((b) => !reached.has(b));
+        if (missed.length > 0) {
+          findings.push({ message: `${describeProbe(probe)}: ${indices.length} connections never reached ${missed.join(', ')}`, probes: at });
+        }
+      }
+    }
+    return findings;
+  },
+  outcomes: ['several-endpoints', 'client-ip-affinity'],
+  classify({ steps: [run] }) {
+    const labels = new Set<string>();
+    for (const key of new Set(run.probes.map((p) => JSON.stringify(p)))) {
+      const p = JSON.parse(key) as Probe;
+      const prediction = run.model.predict(p);
+      if (prediction.verdict !== 'allow') continue;
+      if (backendsOf(prediction.deliveries).size > 1) labels.add('several-endpoints');
+      if (serviceOf(run.state, p.to)?.sessionAffinity === 'ClientIP') labels.add('client-ip-affinity');
+    }
+    return [...labels];
+  },
+};
