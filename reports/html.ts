@@ -8,7 +8,8 @@ import type { PropertyFailure, PropertyResult, RunReport } from '../properties/r
 import type { Reporter } from './reporter.ts';
 import { escapeMarkup as esc } from './markup-escape.ts';
 import { formatDuration } from './duration.ts';
-import { describeObservation, probeDestination, probeEnd } from './probe-text.ts';
+import { describeObservation, probeDestination } from './probe-text.ts';
+import { formatProbeRef } from '../cluster/probe-ref.ts';
 import { isReachabilityMismatch, observedVerdict, reachabilityMatrix, type MatrixCell } from './reachability-matrix.ts';
 
 export const HTML_REPORT_FILE = 'report.html';
@@ -48,7 +49,7 @@ function matrixCell(cell: MatrixCell | undefined): string {
   if (!cell) return '<td class="cell cell-none"></td>';
   const expected = cell.expected.join(' ');
   const observed = cell.observed.join(' ');
-  const title = cell.records.map((r) => `${probeEnd(r.probe.from)} -> ${probeDestination(r.probe)}: expected ${r.expected}, observed ${describeObservation(r.observation)}`).join('\n');
+  const title = cell.records.map((r) => `${formatProbeRef(r.probe.from)} -> ${probeDestination(r.probe)}: expected ${r.expected}, observed ${describeObservation(r.observation)}`).join('\n');
   return (
     `<td class="cell cell-${cell.state}" data-from="${esc(cell.from)}" data-to="${esc(cell.to)}"` +
     ` data-expected="${esc(expected)}" data-observed="${esc(observed)}" data-outcome="${esc(cell.outcomes.join(' '))}"` +
@@ -78,7 +79,7 @@ function probesTable(failure: PropertyFailure): string {
   const rows = failure.probes
     .map((r) => {
       const cls = r.ok ? 'ok' : isReachabilityMismatch(r) ? 'mismatch' : 'failed';
-      return `<tr class="${cls}"><td class="mono">${esc(probeEnd(r.probe.from))}</td><td class="mono">${esc(probeDestination(r.probe))}</td>` +
+      return `<tr class="${cls}"><td class="mono">${esc(formatProbeRef(r.probe.from))}</td><td class="mono">${esc(probeDestination(r.probe))}</td>` +
         `<td>${esc(r.expected)}</td><td>${esc(observedVerdict(r.observation.outcome))}</td><td>${esc(describeObservation(r.observation))}</td><td>${r.ok ? 'ok' : '<strong>FAIL</strong>'}</td></tr>`;
     })
     .join('\n');

@@ -1,27 +1,16 @@
-// A probe in one line, in the case files' reference notation (`ns/name`, `node:N`, `svc:ns/name`,
-// `ip:A.B.C.D`), so a report reads like the case.yaml beside it.
-import type { Observation, Probe, ProbeSource, ProbeTarget } from '../cluster/types.ts';
+// A probe in one line, in the case files' reference notation (cluster/probe-ref.ts: `ns/name`,
+// `node:N`, `svc:ns/name`, `ip:A.B.C.D`), so a report reads like the case.yaml beside it.
+import type { Observation, Probe } from '../cluster/types.ts';
+import { formatProbeRef } from '../cluster/probe-ref.ts';
 
-export function probeEnd(ref: ProbeSource | ProbeTarget): string {
-  switch (ref.kind) {
-    case 'pod':
-      return `${ref.namespace}/${ref.name}`;
-    case 'node':
-      return `node:${ref.name}`;
-    case 'service':
-      return `svc:${ref.namespace}/${ref.name}`;
-    case 'ip':
-      return `ip:${ref.ip}`;
-  }
-}
 
 /** The destination column of a matrix: target, port and protocol. */
 export function probeDestination(probe: Probe): string {
-  return `${probeEnd(probe.to)}:${probe.port}/${probe.protocol}`;
+  return `${formatProbeRef(probe.to)}:${probe.port}/${probe.protocol}`;
 }
 
 export function describeProbe(probe: Probe): string {
-  return `${probeEnd(probe.from)} -> ${probeDestination(probe)}`;
+  return `${formatProbeRef(probe.from)} -> ${probeDestination(probe)}`;
 }
 
 /** An observation in a few words: the outcome, then who answered and what they saw. */

@@ -2,7 +2,8 @@
 // protocol, each cell what was expected and what was observed. Pure data; html.ts draws it.
 import type { Outcome, Verdict } from '../cluster/types.ts';
 import type { ProbeRecord } from '../properties/result.ts';
-import { probeDestination, probeEnd } from './probe-text.ts';
+import { probeDestination } from './probe-text.ts';
+import { formatProbeRef } from '../cluster/probe-ref.ts';
 
 /** What an outcome means for reachability: delivered is allowed; refused, timeout, unreachable are not. */
 export type ObservedVerdict = 'allow' | 'deny' | 'unsupported';
@@ -60,11 +61,11 @@ function cellState(records: ProbeRecord[]): CellState {
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
 
 export function reachabilityMatrix(records: ProbeRecord[]): ReachabilityMatrix {
-  const sources = distinct(records.map((r) => probeEnd(r.probe.from))).sort();
+  const sources = distinct(records.map((r) => formatProbeRef(r.probe.from))).sort();
   const destinations = distinct(records.map((r) => probeDestination(r.probe))).sort();
   const cells = sources.map((from) =>
     destinations.map((to): MatrixCell | undefined => {
-      const here = records.filter((r) => probeEnd(r.probe.from) === from && probeDestination(r.probe) === to);
+      const here = records.filter((r) => formatProbeRef(r.probe.from) === from && probeDestination(r.probe) === to);
       if (here.length === 0) return undefined;
       return {
         from,

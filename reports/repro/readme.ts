@@ -1,0 +1,73 @@
+// The README.md of a repro folder: the invariant, expected vs observed per probe, the seed and path,
+// and how to replay it (netprops itself, or the scripts in a real cluster).
+import type { ExpectedProbe, Observation } from '../../cluster/types.ts';
+import { describeObservation } from '../probe-text.ts';
+import { formatProbeRef } from '../../cluster/probe-ref.ts';
+import type { ReproInput } from './repro-input.ts';
+
+/** Markdown table cells: pipes and newlines would break the row. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function observationOf(input: ReproInput, probe: ExpectedProbe): Observation | undefined {
+  const key = JSON.stringify({ ...probe, expect: undefined });
+  return input.failure.probes.find((r) => JSON.stringify({ ...r.probe, expect: undefined }) === key)?.observation;
+}
+
+export function reproReadme(input: ReproInput): string {
+  const { property, failure } = input;
+  const { state, probes } = failure.counterexample;
+  const fault = input.fault ? ` --fault ${input.fault}` : '';
+  const run = `npx netprops run --target ${input.target}${fault} --property ${property.id} --seed ${input.seed}${input.path ? ` --path ${input.path}` : ''}`;
+  const rows = probes.map((p, i) => {
+    const o = observationOf(input, p);
+    return `| ${i + 1} | \`${cell(formatProbeRef(p.from))}\` | \`${cell(formatProbeRef(p.to))}\` | ${cell(String(p.port))}/${p.protocol} | ${p.expect} | ${cell(o ? describeObservation(o) : 'not recorded')} |`;
+  });
+  const objects = state.namespaces.length + state.pods.length + state.services.length + state.policies.length;
+  const limits: string[] = [];
+  if (state.policies.some((pol) => [...(pol.ingress ?? []).flatMap((r) => r.from ?? []), ...(pol.egress ?? []).flatMap((r) => r.to ?? [])].some((peer) => peer.ipBlock))) {
+    limits.push("- The policies use ipBlock CIDRs drawn around the case's pod IPs; a real cluster assigns its own pod IPs, so in `repro.sh` those blocks may cover other pods than in the case.");
+  }
+  const otherFailures = failure.probes.filter((r) => !r.ok && r.expected !== 'undefined' && (r.observation.outcome === 'delivered') === (r.expected === 'allow'));
+  if (otherFailures.length > 0) {
+    limits.push('- Some probes reached or missed their target as expected but failed on something else (who answered, or the address the receiver saw); `repro.sh` only checks connected versus blocked, so compare the observation column by hand (netexec `/clientip` tells the source address a pod sees).');
+  }
+  return `# Repro: ${property.id}
+
+${property.statement}
+
+Upstream rule: ${property.rule}
+
+Found by netprops on target \`${input.target}\`${input.fault ? ` with fault \`${input.fault}\`` : ''}, seed ${input.seed}${input.path ? `, path \`${input.path}\`` : ''}${failure.shrinks !== undefined ? `, after ${failure.shrinks} shrinks` : ''}:
+
+> ${failure.message.replace(/\n/g, '\n> ')}
+
+The shrunk case has ${objects} objects (${state.namespaces.length} namespaces, ${state.pods.length} pods, ${state.services.length} Services, ${state.policies.length} NetworkPolicies) on ${state.nodes.length} nodes.
+
+## Expected vs observed
+
+"Expected" is what a conformant cluster does (the network model's verdict); "observed" is what the target did.
+
+| # | from | to | port | expected | observed on ${cell(input.target)} |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+## Files
+
+- \`case.yaml\`: the shrunk state and the probes above, as a netprops case file.
+- \`manifests.yaml\`: only Kubernetes objects (agnhost pods serving the declared ports, Services, NetworkPolicies), for \`kubectl apply -f\`.
+- \`repro.sh\`: applies the manifests to the cluster kubectl points at, makes each probe with \`agnhost connect\`, prints expected versus observed, and deletes what it created.
+
+## Replay
+
+\`\`\`sh
+# the same property, seed and path: fails the same way
+${run}
+# the case file on the same target: fails the same way${input.fault ? '; without --fault it passes' : ''}
+npx netprops check case.yaml --target ${input.target}${fault}
+# a real cluster (use a scratch one): exit 1 when the cluster shows the failure, 0 when it conforms
+./repro.sh
+\`\`\`
+${limits.length ? `\n## Limits\n\n${limits.join('\n')}\n` : ''}`;
+}

@@ -1,0 +1,203 @@
+// repro.sh: a bash script that replays a counterexample in a real cluster with kubectl and agnhost.
+// It applies manifests.yaml, waits for the pods, makes each failing probe with `agnhost connect`
+// from inside the source pod (or the source node's hostNetwork prober), and prints, per probe, what
+// a conformant cluster gives, what netprops observed on its target, and what this cluster gave.
+import type { ClusterState, ExpectedProbe, Observation } from '../../cluster/types.ts';
+import { CONTAINER_NAME, PLACEMENT_LABEL } from '../../harness/cluster/manifests.ts';
+import { describeProbe } from '../probe-text.ts';
+import { connectOutput, connectPlan, type Lookup } from './connect-plan.ts';
+import type { ReproInput } from './repro-input.ts';
+import type { ReproManifests } from './manifests.ts';
+import { shellQuote as q } from './shell-quote.ts';
+
+/** Namespaces the API server refuses to delete; the repro removes its objects there one by one. */
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+function lookup(l: Lookup): string {
+  switch (l.kind) {
+    case 'literal':
+      return q(l.value);
+    case 'pod-ip':
+      return `"$(pod_ip ${q(l.namespace)} ${q(l.name)})"`;
+    case 'cluster-ip':
+      return `"$(cluster_ip ${q(l.namespace)} ${q(l.name)})"`;
+    case 'node-ip':
+      return `"$(node_ip ${q(l.node)})"`;
+    case 'node-port':
+      return `"$(node_port ${q(l.namespace)} ${q(l.name)} ${l.index})"`;
+  }
+}
+
+function comment(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `# ${l}`.trimEnd())
+    .join('\n');
+}
+
+function waits(state: ClusterState, manifests: ReproManifests): string[] {
+  const lines: string[] = [];
+  for (const pod of state.pods) {
+    // A pod the case declares not ready starts with its readiness probe failing on purpose: wait for Running.
+    const condition = pod.ready ? '--for=condition=Ready' : `--for=jsonpath='{.status.phase}'=Running`;
+    lines.push(`"$KUBECTL" wait -n ${q(pod.namespace)} pod/${q(pod.name)} ${condition} --timeout="$WAIT_TIMEOUT" >/dev/null`);
+  }
+  for (const name of Object.values(manifests.probers)) {
+    lines.push(`"$KUBECTL" wait -n ${q(manifests.proberNamespace!)} pod/${q(name)} --for=condition=Ready --timeout="$WAIT_TIMEOUT" >/dev/null`);
+  }
+  return lines;
+}
+
+function cleanupLines(state: ClusterState, manifests: ReproManifests): string[] {
+  const namespaces = [...state.namespaces.map((n) => n.name), ...(manifests.proberNamespace ? [manifests.proberNamespace] : [])];
+  const own = namespaces.filter((n) => !PROTECTED_NAMESPACES.has(n));
+  const lines: string[] = [];
+  if (own.length) lines.push(`"$KUBECTL" delete namespace ${own.map(q).join(' ')} --ignore-not-found --wait=false >/dev/null || true`);
+  for (const ns of namespaces.filter((n) => PROTECTED_NAMESPACES.has(n))) {
+    const objects = [
+      ...state.pods.filter((p) => p.namespace === ns).map((p) => `pod/${p.name}`),
+      ...state.services.filter((s) => s.namespace === ns).map((s) => `service/${s.name}`),
+      ...state.policies.filter((p) => p.namespace === ns).map((p) => `networkpolicy/${p.name}`),
+    ];
+    if (objects.length) lines.push(`"$KUBECTL" delete -n ${q(ns)} ${objects.map(q).join(' ')} --ignore-not-found --wait=false >/dev/null || true`);
+  }
+  return lines;
+}
+
+function observationOf(input: ReproInput, probe: ExpectedProbe): Observation | undefined {
+  const key = JSON.stringify({ ...probe, expect: undefined });
+  return input.failure.probes.find((r) => JSON.stringify({ ...r.probe, expect: undefined }) === key)?.observation;
+}
+
+function probeBlock(input: ReproInput, manifests: ReproManifests, probe: ExpectedProbe, index: number): string {
+  const state = input.failure.counterexample.state;
+  const what = describeProbe(probe);
+  const observed = observationOf(input, probe);
+  const observedText = observed ? connectOutput(observed.outcome) + (observed.detail ? ` (${observed.detail})` : '') : 'not recorded';
+  const result = connectPlan(state, probe, manifests.probers, manifests.proberNamespace);
+  if (!result.ok) {
+    return `# probe ${index + 1}: ${what}\nskip_probe ${q(what)} ${q(result.reason)}`;
+  }
+  const { plan } = result;
+  const notes = plan.notes.map((n) => comment(n)).join('\n');
+  const args = [
+    q(plan.exec.namespace), q(plan.exec.name), plan.protocol, lookup(plan.host), lookup(plan.port),
+    probe.expect, q(observedText), q(what), ...plan.flags.map(q),
+  ];
+  return `# probe ${index + 1}: ${what}, expected ${probe.expect}${notes ? '\n' + notes : ''}\nprobe ${args.join(' ')}`;
+}
+
+export function reproScript(input: ReproInput, manifests: ReproManifests): string {
+  const { property, failure } = input;
+  const state = failure.counterexample.state;
+  const probes = failure.counterexample.probes;
+  const foundOn = `target ${input.target}${input.fault ? `, fault ${input.fault}` : ''}, seed ${input.seed}${input.path ? `, path ${input.path}` : ''}`;
+  const namespaces = [...state.namespaces.map((n) => n.name), ...(manifests.proberNamespace ? [manifests.proberNamespace] : [])]
+    .filter((n) => !PROTECTED_NAMESPACES.has(n));
+  return `#!/usr/bin/env bash
+${comment(`netprops repro of property ${property.id}: ${property.statement}
+Upstream rule: ${property.rule}
+Found on ${foundOn}.`)}
+#
+# Applies manifests.yaml to the cluster kubectl points at (use a scratch cluster: the namespaces are
+# deleted on exit), waits for the pods, then makes each failing probe with agnhost connect from the
+# source pod (a probe from a node runs in a hostNetwork prober pod on that node) and prints what a
+# conformant cluster gives, what netprops observed, and what this cluster gave.
+# Exit 0: this cluster agreed with the network model on every probe; 1: at least one probe
+# reproduced the failure; 2: the repro could not run.
+# Environment: KUBECTL (kubectl), CONNECT_TIMEOUT (3s), WAIT_TIMEOUT (180s), SETTLE_SECONDS (5: time
+# for endpoints and policies to be programmed after the pods are ready), KEEP=1 keeps the objects.
+set -euo pipefail
+cd "$(dirname "\${BASH_SOURCE[0]}")"
+KUBECTL="\${KUBECTL:-kubectl}"
+CONNECT_TIMEOUT="\${CONNECT_TIMEOUT:-3s}"
+WAIT_TIMEOUT="\${WAIT_TIMEOUT:-180s}"
+SETTLE_SECONDS="\${SETTLE_SECONDS:-5}"
+
+die() { echo "repro.sh: $*" >&2; exit 2; }
+command -v "$KUBECTL" >/dev/null || die "$KUBECTL not found: install kubectl or set KUBECTL"
+"$KUBECTL" version >/dev/null 2>&1 || die "cannot reach the cluster with $KUBECTL (check KUBECONFIG and the context)"
+
+# The cleanup deletes these namespaces: never take over ones that exist already.
+for ns in ${namespaces.map(q).join(' ')}; do
+  if "$KUBECTL" get namespace "$ns" >/dev/null 2>&1; then
+    die "namespace $ns already exists; this repro deletes its namespaces on exit: use a scratch cluster"
+  fi
+done
+
+applied=false
+cleanup() {
+  $applied || return 0
+  if [[ "\${KEEP:-0}" == 1 ]]; then
+    echo "KEEP=1: the objects stay; remove them with: $KUBECTL delete -f manifests.yaml"
+    return 0
+  fi
+  echo "cleaning up"
+${cleanupLines(state, manifests).map((l) => `  ${l}`).join('\n')}
+}
+trap cleanup EXIT
+
+applied=true
+"$KUBECTL" apply -f manifests.yaml
+echo "waiting for the pods (up to $WAIT_TIMEOUT each)"
+${waits(state, manifests).join('\n')}
+sleep "$SETTLE_SECONDS"
+
+# A real cluster assigns its own addresses: look them up rather than use the case's.
+pod_ip() { "$KUBECTL" get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
+cluster_ip() { "$KUBECTL" get service -n "$1" "$2" -o jsonpath='{.spec.clusterIP}'; }
+node_port() { "$KUBECTL" get service -n "$1" "$2" -o jsonpath="{.spec.ports[$3].nodePort}"; }
+node_ip() { # the InternalIP of the real node that holds the case's node $1 (its pods carry ${PLACEMENT_LABEL}=$1)
+  local node
+  node=$("$KUBECTL" get pods -A -l "${PLACEMENT_LABEL}=$1" -o jsonpath='{.items[0].spec.nodeName}')
+  "$KUBECTL" get node "$node" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}'
+}
+
+checked=0
+reproduced=0
+skipped=0
+# probe EXEC_NAMESPACE EXEC_POD PROTOCOL HOST PORT EXPECT OBSERVED DESCRIPTION [CONNECT_FLAGS...]
+probe() {
+  local ns=$1 pod=$2 protocol=$3 host=$4 port=$5 expect=$6 observed=$7 what=$8
+  shift 8
+  local conformant='connected: connect exits 0'
+  [[ $expect == deny ]] && conformant='blocked: connect exits 1, TIMEOUT or REFUSED (or OTHER: no route)'
+  echo
+  echo "probe: $what ($host:$port/$protocol)"
+  echo "  conformant cluster: $conformant"
+  echo "  netprops observed:  $observed"
+  local out rc=0 got
+  out=$("$KUBECTL" exec -n "$ns" "$pod" -c ${q(CONTAINER_NAME)} -- /agnhost connect --timeout="$CONNECT_TIMEOUT" --protocol="$protocol" "$@" "$host:$port" 2>&1) || rc=$?
+  if ((rc == 0)); then
+    got=allow
+    echo "  this cluster:       connected: connect exited 0"
+  else
+    case "$out" in
+      *TIMEOUT* | *REFUSED* | *OTHER:* | *DNS:*) got=deny ;;
+      *) die "could not run the probe (exit $rc): $out" ;;
+    esac
+    echo "  this cluster:       blocked: $(printf '%s' "$out" | head -n 1)"
+  fi
+  checked=$((checked + 1))
+  if [[ $got == "$expect" ]]; then
+    echo "  => as the network model says"
+  else
+    reproduced=$((reproduced + 1))
+    echo "  => REPRODUCED: expected $expect, got $got"
+  fi
+}
+skip_probe() {
+  skipped=$((skipped + 1))
+  echo
+  echo "probe: $1"
+  echo "  not made: $2"
+}
+
+${probes.map((p, i) => probeBlock(input, manifests, p, i)).join('\n')}
+
+echo
+echo "$reproduced of $checked probes reproduced the failure ($skipped could not be made)"
+if ((reproduced > 0)); then exit 1; fi
+exit 0
+`;
+}
