@@ -50,8 +50,8 @@ export function exampleState(): ClusterState {
   };
 }
 
-/** The policy-verdicts counterexample: what the model says, probe by probe. */
-export function exampleCounterexample(): Case {
+/** Every probe of the failing step, with what the model says; the counterexample keeps the failing ones. */
+export function exampleProbes(): Case {
   return {
     state: exampleState(),
     probes: [
@@ -64,7 +64,7 @@ export function exampleCounterexample(): Case {
 }
 
 export function exampleRunReport(): RunReport {
-  const cx = exampleCounterexample();
+  const cx = exampleProbes();
   const [allowed, directDeny, serviceDeny, nodeUdp] = cx.probes;
   const web = { namespace: 'x', name: 'web', port: 80 };
   return {
@@ -82,7 +82,8 @@ export function exampleRunReport(): RunReport {
         status: 'failed', runs: 37, durationMs: 1234, seed: 42,
         failure: {
           message: 'x/local -> x/web:80/TCP: expected deny, observed delivered (peer "ns=y" & "app=client" <AND>)',
-          counterexample: cx,
+          // As properties/counterexample.ts writes it: the failing probes, with the correct expectation.
+          counterexample: { state: cx.state, probes: [directDeny, serviceDeny] },
           path: '36:2:2:1',
           shrinks: 11,
           reproDir: 'netprops-report/repro/policy-verdicts',

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A stand-in for kubectl in repro.test.ts: logs every call to $FAKE_LOG and answers the calls a
+# repro.sh makes. For `exec -n NS POD ... HOST:PORT`, the first line of $FAKE_RULES that starts
+# with "NS/POD HOST:PORT " gives agnhost connect's stderr (and exit 1); no line means connected.
+echo "$*" >> "$FAKE_LOG"
+case "$1" in
+  version | apply | wait | delete) exit 0 ;;
+  get)
+    case "$2" in
+      namespace)
+        [[ -n "${FAKE_EXISTING_NS:-}" && "$3" == "$FAKE_EXISTING_NS" ]] && exit 0
+        exit 1 ;;
+      pod) case "$5" in web) echo 192.168.1.10 ;; local) echo 192.168.2.20 ;; client) echo 192.168.2.30 ;; esac ;;
+      service) echo 10.100.0.7 ;;
+      pods) echo kind-worker ;;
+      node) echo 172.19.0.5 ;;
+    esac
+    exit 0 ;;
+  exec)
+    from="$3/$4"
+    dest="${*: -1}"
+    rule=$(grep -F "$from $dest " "$FAKE_RULES" | head -n 1 || true)
+    [[ -z "$rule" ]] && exit 0
+    echo "${rule#* * }" >&2
+    echo "command terminated with exit code 1" >&2
+    exit 1 ;;
+esac
+echo "fake kubectl: unexpected call: $*" >&2
+exit 3

@@ -1,0 +1,187 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import { access, constants, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { decodeCase } from '../../cluster/case-file.ts';
+import { schemaErrors } from '../../harness/cluster/schema.ts';
+import { exampleRunReport } from '../example-run-report.ts';
+import { writeRepro, REPRO_FILES, type ReproInput } from './repro.ts';
+
+function exampleInput(): ReproInput {
+  const p = exampleRunReport().properties[0];
+  return {
+    property: { id: p.id, statement: p.statement, rule: p.rule },
+    failure: p.failure!,
+    seed: p.seed,
+    path: p.failure!.path!,
+    target: 'model',
+    fault: 'peers-or',
+  };
+}
+
+/** The example with its node probe failing too (the node could not reach x/web over UDP). */
+function withNodeProbe(): ReproInput {
+  const input = exampleInput();
+  const node = input.failure.probes[3];
+  node.observation = { outcome: 'timeout', detail: 'no reply in 1s' };
+  node.ok = false;
+  input.failure.counterexample.probes.push({ ...node.probe, expect: 'allow' });
+  return input;
+}
+
+describe('writeRepro', () => {
+  let dir: string;
+  const input = exampleInput();
+  beforeAll(async () => {
+    dir = path.join(await mkdtemp(path.join(tmpdir(), 'netprops-repro-')), 'repro', 'policy-verdicts');
+    await writeRepro(dir, input);
+  });
+
+  it('writes the four files, repro.sh executable', async () => {
+    expect((await readdir(dir)).sort()).toEqual([...REPRO_FILES].sort());
+    await access(path.join(dir, 'repro.sh'), constants.X_OK);
+  });
+
+  it('case.yaml decodes back to the counterexample: the shrunk state and the failing probes with the correct expectation', async () => {
+    const decoded = decodeCase(await readFile(path.join(dir, 'case.yaml'), 'utf8'), 'case.yaml');
+    expect(decoded).toEqual(input.failure.counterexample);
+  });
+
+  it('manifests.yaml holds only kubectl-apply-able Kubernetes objects, schema-valid, plus a prober for a node probe', async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'netprops-repro-'));
+    await writeRepro(d, withNodeProbe());
+    const docs = parseAllDocuments(await readFile(path.join(d, 'manifests.yaml'), 'utf8'));
+    expect(Array.isArray(docs)).toBe(true);
+    const objects = (docs as ReturnType<typeof parseAllDocuments> & unknown[]).map((d) => {
+      expect(d.errors).toEqual([]);
+      return d.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; status?: unknown };
+    });
+    expect(objects.map((o) => `${o.kind} ${o.metadata.namespace ? o.metadata.namespace + '/' : ''}${o.metadata.name}`)).toEqual([
+      'Namespace x', 'Namespace y', 'Pod x/web', 'Pod x/local', 'Pod y/client', 'Service x/web', 'NetworkPolicy x/web-allow-client',
+      'Namespace netprops-node-probers', 'Pod netprops-node-probers/prober-node-1',
+    ]);
+    for (const o of objects) {
+      expect(schemaErrors(o)).toEqual([]);
+      expect(o.status).toBeUndefined();
+    }
+    const prober = objects.at(-1)!;
+    expect(prober.spec).toMatchObject({ hostNetwork: true });
+    // placed like the case's node-1 pods: same placement label as x/web
+    const web = objects[2] as { metadata: { labels: Record<string, string> } };
+    expect((prober.metadata as { labels: Record<string, string> }).labels['netprops.dev/node']).toBe(web.metadata.labels['netprops.dev/node']);
+  });
+
+  it('repro.sh is valid bash (bash -n)', () => {
+    expect(() => execFileSync('bash', ['-n', path.join(dir, 'repro.sh')])).not.toThrow();
+  });
+
+  it('README.md states the invariant, expected vs observed per probe, seed, path and the replay commands', async () => {
+    const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain("every probe's allow/deny equals the reference model's verdict");
+    expect(readme).toContain('Upstream rule: NetworkPolicy: podSelector and namespaceSelector in one peer select pods matching both');
+    expect(readme).toContain('seed 42, path `36:2:2:1`');
+    expect(readme).toContain('| 1 | `x/local` | `x/web` | 80/TCP | deny | delivered, backend x/web:80, source seen 10.244.2.2, reply from 10.244.1.2 |');
+    expect(readme).toContain('| 2 | `x/local` | `svc:x/web` | http/TCP | deny |');
+    expect(readme).toContain('npx netprops run --target model --fault peers-or --property policy-verdicts --seed 42 --path 36:2:2:1');
+    expect(readme).toContain('npx netprops check case.yaml --target model --fault peers-or');
+    expect(readme).not.toContain('## Limits');
+  });
+
+  it('README.md names the limits: ipBlock addresses, and failures repro.sh cannot see', async () => {
+    const other = exampleInput();
+    const p = exampleRunReport().properties[1];
+    other.failure = structuredClone(p.failure!);
+    other.failure.counterexample.state.policies[0].ingress![0].from!.push({ ipBlock: { cidr: '10.244.2.0/24' } });
+    const d = await mkdtemp(path.join(tmpdir(), 'netprops-repro-'));
+    await writeRepro(d, other);
+    const readme = await readFile(path.join(d, 'README.md'), 'utf8');
+    expect(readme).toContain('## Limits');
+    expect(readme).toContain('ipBlock');
+    expect(readme).toContain('/clientip');
+  });
+});
+
+// repro.sh run against a stand-in for kubectl (fake-kubectl.sh beside this file): it answers the
+// calls the repro makes and, for `exec ... connect`, answers as a cluster would (connected, or
+// TIMEOUT/REFUSED on stderr with exit 1, as agnhost connect does).
+const FAKE_KUBECTL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-kubectl.sh');
+
+describe('repro.sh against a fake kubectl', () => {
+  async function runRepro(rules: string, env: Record<string, string> = {}, input = exampleInput()) {
+    const root = await mkdtemp(path.join(tmpdir(), 'netprops-repro-run-'));
+    const dir = path.join(root, 'repro');
+    await writeRepro(dir, input);
+    const kubectl = FAKE_KUBECTL;
+    await writeFile(path.join(root, 'rules'), rules);
+    const log = path.join(root, 'log');
+    await writeFile(log, '');
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'bash',
+        [path.join(dir, 'repro.sh')],
+        { env: { ...process.env, KUBECTL: kubectl, FAKE_LOG: log, FAKE_RULES: path.join(root, 'rules'), SETTLE_SECONDS: '0', ...env } },
+        (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, stdout, stderr }),
+      );
+    });
+    return { ...result, calls: (await readFile(log, 'utf8')).trim().split('\n') };
+  }
+
+  // The example's failing probes: x/local -> x/web:80 and x/local -> svc:x/web:http (port 8080), both expected deny.
+  it('exits 1 and says REPRODUCED when the cluster lets the denied connections through', async () => {
+    const r = await runRepro('');
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/REPRODUCED: expected deny, got allow/g)).toHaveLength(2);
+    expect(r.stdout).toContain('2 of 2 probes reproduced the failure');
+    expect(r.stdout).toContain('netprops observed:  connected: connect exits 0');
+  });
+
+  it('exits 0 when the cluster blocks them as the network model says', async () => {
+    const r = await runRepro('x/local 192.168.1.10:80 TIMEOUT\nx/local 10.100.0.7:8080 REFUSED\n');
+    expect(r.stdout).toContain('0 of 2 probes reproduced the failure');
+    expect(r.stdout).toContain('this cluster:       blocked: TIMEOUT');
+    expect(r.code).toBe(0);
+  });
+
+  it("probes the cluster's own addresses with agnhost connect, resolving named ports from the case", async () => {
+    const r = await runRepro('');
+    const execs = r.calls.filter((c) => c.startsWith('exec'));
+    expect(execs).toEqual([
+      'exec -n x local -c agnhost -- /agnhost connect --timeout=3s --protocol=tcp 192.168.1.10:80',
+      'exec -n x local -c agnhost -- /agnhost connect --timeout=3s --protocol=tcp 10.100.0.7:8080',
+    ]);
+  });
+
+  it('makes a node probe from the hostNetwork prober of that node, over UDP', async () => {
+    const r = await runRepro('netprops-node-probers/prober-node-1 192.168.1.10:53 TIMEOUT: read udp: i/o timeout\n', {}, withNodeProbe());
+    expect(r.calls).toContain('exec -n netprops-node-probers prober-node-1 -c agnhost -- /agnhost connect --timeout=3s --protocol=udp 192.168.1.10:53');
+    expect(r.stdout).toContain('netprops observed:  no answer: connect exits 1, TIMEOUT (no reply in 1s)');
+    expect(r.stdout).toContain('REPRODUCED: expected allow, got deny');
+    expect(r.stdout).toContain('3 of 3 probes reproduced the failure');
+    expect(r.code).toBe(1);
+  });
+
+  it('applies, waits for every pod, and deletes the namespaces it created on exit', async () => {
+    const r = await runRepro('', {}, withNodeProbe());
+    expect(r.calls).toContain('apply -f manifests.yaml');
+    expect(r.calls.filter((c) => c.startsWith('wait')).length).toBe(4); // three pods and the prober
+    expect(r.calls.at(-1)).toBe('delete namespace x y netprops-node-probers --ignore-not-found --wait=false');
+    expect(r.calls.indexOf('apply -f manifests.yaml')).toBeLessThan(r.calls.findIndex((c) => c.startsWith('exec')));
+  });
+
+  it('refuses (exit 2) to take over a namespace that already exists, and deletes nothing', async () => {
+    const r = await runRepro('', { FAKE_EXISTING_NS: 'y' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('namespace y already exists');
+    expect(r.calls.some((c) => c.startsWith('apply') || c.startsWith('delete'))).toBe(false);
+  });
+
+  it('stops with exit 2 when a probe cannot run at all (not a verdict)', async () => {
+    const r = await runRepro('x/local 192.168.1.10:80 error: pod not found\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('could not run the probe');
+    expect(r.calls.at(-1)).toContain('delete namespace');
+  });
+});
