@@ -1,0 +1,381 @@
+// The kernel target: a case realized as Linux network namespaces on this machine. Nodes are
+// namespaces on an underlay, pods are namespaces wired by a real CNI plugin, Services are
+// kube-proxy's rules and NetworkPolicies an nftables table in each node's namespace, and one agent
+// process serves every pod's ports and makes every probe with real TCP and UDP connections.
+// apply() a second time converges: pods are created, deleted or kept (relabelled, re-served), and
+// every node's rules are recompiled and reloaded when they changed.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Capability, AppliedState, Harness, HarnessOptions } from '../harness.ts';
+import type { ClusterState, Node, Observation, Pod, Probe } from '../../cluster/types.ts';
+import { podKey } from '../../cluster/types.ts';
+import { compilePolicyTable } from './policy/nftables.ts';
+import { compileIptablesProxy } from './kube-proxy/iptables.ts';
+import { compileNftablesProxy } from './kube-proxy/nftables.ts';
+import { Agent, agentBinary, type AgentProbeResult } from './agent.ts';
+import type { CniConfig } from './cni.ts';
+import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-config.ts';
+import { kernelFault } from './faults.ts';
+import { addNetns, deleteNetns } from './namespaces.ts';
+import { createNodes, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
+import { mapWithLimit } from './parallel.ts';
+import { checkPod, createPod, deletePod, POD_IFNAME, type PodWiring, type RealizedPod } from './pods.ts';
+import { checkPrerequisites } from './prerequisites.ts';
+import { probeRoute, type ProbeTopology } from './probe-target.ts';
+import { flushConntrack, loadIptables, loadNftables } from './rules.ts';
+import { claimRun, kernelRun, newRunId, type KernelRun } from './run.ts';
+import { kernelSettings, type KernelSettings } from './settings.ts';
+import { releaseSignals, teardownOnSignals } from './signals.ts';
+
+const CAPABILITIES: readonly Capability[] = [
+  'pods',
+  'nodes',
+  'services',
+  'nodeport',
+  'policies',
+  'hostNetwork',
+  'readiness',
+  'udp',
+  'interface-ips',
+  'reapply',
+];
+
+/** Plugin spawns at once: each costs some 20 ms of CPU, and the machine may have two cores. */
+const CNI_PARALLELISM = 4;
+
+const SCTP_UNSUPPORTED = 'SCTP: this kernel has no SCTP sockets (CONFIG_IP_SCTP is not set), so the kernel target cannot probe it';
+
+interface RealizedNode {
+  node: Node;
+  index: number;
+  netns: string;
+  config: CniConfig;
+}
+
+/** The plugin types a configuration names (plugins and their IPAM), to check they are installed. */
+async function pluginTypes(settings: KernelSettings): Promise<string[]> {
+  if (!settings.cniConf) return ['bridge', 'host-local'];
+  let config: { type?: string; ipam?: { type?: string }; plugins?: { type?: string; ipam?: { type?: string } }[] };
+  try {
+    // Placeholders may stand where numbers go; any number keeps the JSON parseable here.
+    config = JSON.parse((await readFile(settings.cniConf, 'utf8')).replace(/\$\{\w+\}/g, '0'));
+  } catch {
+    return []; // userCniConfig reports the problem with the file when the nodes are made
+  }
+  const plugins = config.plugins ?? [config];
+  return plugins.flatMap((p) => [p.type, p.ipam?.type]).filter((t): t is string => typeof t === 'string');
+}
+
+export async function createKernelHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const settings = kernelSettings(options.settings);
+  const fault = kernelFault(options.fault);
+  await checkPrerequisites({ binDirs: settings.cniBinDirs, plugins: await pluginTypes(settings) });
+  await agentBinary();
+  return new KernelHarness(options, settings, fault);
+}
+
+class KernelHarness implements Harness {
+  readonly target = 'kernel';
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+
+  private run: KernelRun | undefined;
+  private agent: Agent | undefined;
+  private nodes = new Map<string, RealizedNode>();
+  private pods = new Map<string, RealizedPod>();
+  /** netns -> the servers it runs, as a comparable text. */
+  private served = new Map<string, string>();
+  /** `${netns} ${kind}` -> the rules last loaded there. */
+  private loaded = new Map<string, string>();
+  private applied: ClusterState | undefined;
+  private podSerial = 0;
+  /** Nodes whose route to their own pods already carries the InternalIP as source. */
+  private nodeSourceSet = new Set<string>();
+  private readonly onSignal = () => this.teardown();
+
+  constructor(
+    private readonly options: HarnessOptions,
+    private readonly settings: KernelSettings,
+    private readonly fault: string | undefined,
+  ) {}
+
+  /** The run's id (its namespaces are np-<id>-*), once apply() has started one. */
+  get runId(): string | undefined {
+    return this.run?.id;
+  }
+
+  private get overlay(): Overlay {
+    // The vxlan-mtu fault is about the overlay: it implies one.
+    return this.fault === 'vxlan-mtu' ? 'vxlan' : this.settings.overlay;
+  }
+
+  private get faults(): string[] {
+    return this.fault ? [this.fault] : [];
+  }
+
+  async apply(state: ClusterState): Promise<AppliedState> {
+    if (this.run && this.applied && JSON.stringify(this.applied.nodes) !== JSON.stringify(state.nodes)) {
+      // Nodes are the frame everything hangs on: a different set means a fresh data plane.
+      await this.teardown();
+    }
+    try {
+      if (!this.run) await this.start(state.nodes);
+      await this.syncPods(state);
+      const realized: ClusterState = { ...state, pods: state.pods.map((p) => this.pods.get(podKey(p))!.pod) };
+      await this.syncServers(realized);
+      await this.syncRules(realized);
+      this.applied = realized;
+      return { state: realized, interfaceIPs: await this.interfaceIPs(realized.pods) };
+    } catch (e) {
+      // Leave nothing half-built behind: the caller may not call teardown() after a failed apply.
+      await this.teardown();
+      throw e;
+    }
+  }
+
+  private async start(nodes: Node[]): Promise<void> {
+    const run = kernelRun(newRunId());
+    this.run = run;
+    teardownOnSignals(this.onSignal);
+    await claimRun(run, this.options.runId);
+    await addNetns([run.underlayNetns, ...nodes.map((_, i) => run.nodeNetns(i))]);
+    this.agent = await Agent.start(run.underlayNetns);
+    await createNodes(run, nodes, this.overlay);
+    const network: NodeNetworkOptions = {
+      mtu: this.overlay === 'vxlan' && this.fault !== 'vxlan-mtu' ? VXLAN_MTU : 1500,
+      hairpinMode: this.fault !== 'hairpin-off',
+      ipMasq: false,
+    };
+    await mkdir(path.join(run.dir, 'cni'), { recursive: true });
+    for (const [index, node] of nodes.entries()) {
+      const netns = run.nodeNetns(index);
+      const config = this.settings.cniConf
+        ? await userCniConfig(this.settings.cniConf, run, node, network)
+        : defaultCniConfig(run, node, network);
+      await writeFile(path.join(run.dir, 'cni', `${node.name}.json`), JSON.stringify(config, null, 2));
+      this.nodes.set(node.name, { node, index, netns, config });
+      // A node forwards for its pods; bridged pod traffic passes netfilter (kube-proxy's
+      // requirement) unless the bridge-nf-off fault turns that off.
+      await this.agent.sysctl(netns, 'net.ipv4.ip_forward', 1);
+      await this.agent.sysctl(netns, 'net.bridge.bridge-nf-call-iptables', this.fault === 'bridge-nf-off' ? 0 : 1);
+    }
+  }
+
+  private wiring(): PodWiring {
+    return {
+      agent: this.agent!,
+      binDirs: this.settings.cniBinDirs,
+      node: (name) => {
+        const n = this.nodes.get(name);
+        if (!n) throw new Error(`pod on unknown node ${name}`);
+        return { netns: n.netns, ip: n.node.internalIP, config: n.config };
+      },
+    };
+  }
+
+  private async syncPods(state: ClusterState): Promise<void> {
+    const wanted = new Map(state.pods.map((p) => [podKey(p), p]));
+    const gone = [...this.pods.entries()].filter(([key, rp]) => {
+      const w = wanted.get(key);
+      return !w || w.nodeName !== rp.pod.nodeName || w.hostNetwork !== rp.pod.hostNetwork;
+    });
+    await this.removePods(gone.map(([, rp]) => rp));
+    for (const [key] of gone) this.pods.delete(key);
+
+    const w = this.wiring();
+    for (const [key, rp] of this.pods) {
+      // Kept: labels, ports and readiness follow the new state; the address stays the CNI's.
+      rp.pod = { ...wanted.get(key)!, ip: rp.pod.ip };
+    }
+    if (this.settings.cniCheck) await mapWithLimit([...this.pods.values()], CNI_PARALLELISM, (rp) => checkPod(w, rp));
+
+    const added = state.pods.filter((p) => !this.pods.has(podKey(p)));
+    const netns = added.map((p) => (p.hostNetwork ? undefined : this.run!.podNetns(this.podSerial++)));
+    await addNetns(netns.filter((n): n is string => n !== undefined));
+    // Register each pod as soon as it is wired, so a failure part-way still tears it down.
+    await mapWithLimit(added, CNI_PARALLELISM, async (pod, i) => {
+      this.pods.set(podKey(pod), await createPod(w, pod, netns[i]));
+    });
+    const wired = new Set(added.filter((p) => !p.hostNetwork).map((p) => p.nodeName));
+    await Promise.all(
+      [...wired].map(async (name) => {
+        const n = this.nodes.get(name)!;
+        if (this.nodeSourceSet.has(name)) return;
+        await useNodeIPTowardsPods(n.netns, n.node);
+        this.nodeSourceSet.add(name);
+      }),
+    );
+  }
+
+  private async removePods(pods: RealizedPod[]): Promise<void> {
+    const own = pods.filter((rp) => rp.cni || !rp.pod.hostNetwork);
+    // The agent's sockets and handles would keep a deleted namespace (and its servers) alive.
+    await Promise.all(own.map((rp) => this.agent?.forget(rp.netns)));
+    for (const rp of own) this.served.delete(rp.netns);
+    const w = this.wiring();
+    await mapWithLimit(own, CNI_PARALLELISM, (rp) => deletePod(w, rp));
+    await deleteNetns(own.map((rp) => rp.netns));
+  }
+
+  /** Every pod serves exactly its declared ports, each on its protocol. */
+  private async syncServers(state: ClusterState): Promise<void> {
+    const byNetns = new Map<string, { pod: Pod; lines: string[] }[]>();
+    for (const pod of state.pods) {
+      const netns = this.pods.get(podKey(pod))!.netns;
+      const list = byNetns.get(netns) ?? [];
+      list.push({ pod, lines: pod.ports.map((p) => `${p.protocol} ${p.containerPort} ${podKey(pod)}`) });
+      byNetns.set(netns, list);
+    }
+    // Node namespaces whose last hostNetwork pod left stop serving too.
+    for (const netns of this.served.keys()) if (!byNetns.has(netns)) byNetns.set(netns, []);
+    const agent = this.agent!;
+    await Promise.all(
+      [...byNetns].map(async ([netns, pods]) => {
+        const signature = pods.flatMap((p) => p.lines).join('\n');
+        if (this.served.get(netns) === signature) return;
+        if (this.served.has(netns)) await agent.unserve(netns);
+        this.served.set(netns, signature);
+        const seen = new Set<string>();
+        await Promise.all(
+          pods.flatMap(({ pod }) =>
+            pod.ports.map(async (port) => {
+              // Two hostNetwork pods of one node declaring one port: the scheduler would not place
+              // the second; the first one keeps the port.
+              const at = `${port.protocol}/${port.containerPort}`;
+              if (seen.has(at)) return;
+              seen.add(at);
+              await agent.serve(netns, port.protocol, port.containerPort, podKey(pod)).catch((e: Error) => {
+                // SCTP on a kernel without it: probes to it report 'unsupported'.
+                if (port.protocol === 'SCTP' && /not supported/i.test(e.message)) return;
+                throw e;
+              });
+            }),
+          ),
+        );
+      }),
+    );
+  }
+
+  private async syncRules(state: ClusterState): Promise<void> {
+    let changed = false;
+    await Promise.all(
+      [...this.nodes.values()].map(async (n) => {
+        const loads: Promise<void>[] = [];
+        const policy = compilePolicyTable(state, n.node.name, { faults: this.faults });
+        if (this.loaded.get(`${n.netns} policy`) !== policy) {
+          changed = true;
+          loads.push(loadNftables(n.netns, policy).then(() => void this.loaded.set(`${n.netns} policy`, policy)));
+        }
+        const key = `${n.netns} ${this.settings.proxyMode}`;
+        const previous = this.loaded.get(key);
+        const proxy =
+          this.settings.proxyMode === 'iptables'
+            ? compileIptablesProxy(state, n.node.name, { faults: this.faults, previous })
+            : compileNftablesProxy(state, n.node.name, { faults: this.faults });
+        if (previous !== proxy) {
+          changed = true;
+          const load = this.settings.proxyMode === 'iptables' ? loadIptables : loadNftables;
+          loads.push(load(n.netns, proxy).then(() => void this.loaded.set(key, proxy)));
+        }
+        await Promise.all(loads);
+      }),
+    );
+    // The first load finds no entries to flush; later, a changed Service or policy must not be
+    // bypassed by connections conntrack remembers, unless the fault keeps them on purpose.
+    if (changed && this.applied && this.fault !== 'stale-udp-conntrack') {
+      await Promise.all([...this.nodes.values()].map((n) => flushConntrack(n.netns)));
+    }
+  }
+
+  private async interfaceIPs(pods: Pod[]): Promise<Record<string, string>> {
+    const agent = this.agent!;
+    const entries = await Promise.all(
+      pods.map(async (pod) => {
+        const rp = this.pods.get(podKey(pod))!;
+        const ifname = pod.hostNetwork ? this.run!.nodeUplink : POD_IFNAME;
+        return [podKey(pod), await agent.interfaceAddress(rp.netns, ifname)] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async probe(probes: Probe[]): Promise<Observation[]> {
+    const agent = this.agent;
+    if (!agent || !this.applied) throw new Error('probe() before apply()');
+    const topology: ProbeTopology = {
+      pods: this.pods,
+      nodes: new Map([...this.nodes.values()].map((n) => [n.node.name, { netns: n.netns }])),
+      services: this.applied.services,
+    };
+    return Promise.all(
+      probes.map(async (probe) => {
+        const route = probeRoute(probe, topology);
+        if ('outcome' in route) return route;
+        const result = await agent.probe({
+          netns: route.netns,
+          protocol: probe.protocol,
+          ip: route.ip,
+          port: route.port,
+          sourcePort: probe.sourcePort,
+          payloadBytes: probe.payloadBytes ?? this.settings.payloadBytes,
+          timeoutMs: this.settings.probeTimeoutMs,
+        });
+        return observation(probe, result);
+      }),
+    );
+  }
+
+  async teardown(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    const agent = this.agent;
+    this.agent = undefined;
+    const pods = [...this.pods.values()];
+    const nodes = [...this.nodes.values()];
+    this.pods = new Map();
+    this.nodes = new Map();
+    this.served = new Map();
+    this.loaded = new Map();
+    this.nodeSourceSet = new Set();
+    this.applied = undefined;
+    try {
+      await agent?.stop();
+      // Release every address as a runtime would (a user's IPAM may keep state outside the run).
+      const w: PodWiring = {
+        agent: agent!,
+        binDirs: this.settings.cniBinDirs,
+        node: () => {
+          throw new Error('unused');
+        },
+      };
+      await mapWithLimit(
+        pods.filter((rp) => rp.cni),
+        CNI_PARALLELISM * 2,
+        (rp) => deletePod(w, rp).catch(() => {}),
+      );
+      await deleteNetns([
+        ...pods.filter((rp) => rp.cni).map((rp) => rp.netns),
+        ...nodes.map((n) => n.netns),
+        run.underlayNetns,
+      ]);
+      await rm(run.dir, { recursive: true, force: true });
+    } finally {
+      releaseSignals(this.onSignal);
+    }
+  }
+}
+
+function observation(probe: Probe, r: AgentProbeResult): Observation {
+  if (r.outcome === 'unsupported' && probe.protocol === 'SCTP') return { outcome: 'unsupported', detail: SCTP_UNSUPPORTED };
+  const o: Observation = { outcome: r.outcome };
+  if (r.detail) o.detail = r.detail;
+  if (r.outcome === 'delivered') {
+    if (r.backend) {
+      const slash = r.backend.indexOf('/');
+      o.backend = { namespace: r.backend.slice(0, slash), name: r.backend.slice(slash + 1), port: r.backendPort! };
+    }
+    o.sourceSeen = r.sourceSeen;
+    o.replyFrom = r.replyFrom;
+  }
+  return o;
+}
