@@ -1,0 +1,114 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { PrerequisiteError } from '../../cluster/errors.ts';
+import { FIELD_MANAGER, createApiClient, resourceName } from './api-client.ts';
+import { FakeApiServer } from './fake-apiserver.ts';
+
+let server: FakeApiServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+
+describe('resourceName (as kubectl auth can-i names resources)', () => {
+  it.each([
+    ['v1', 'Pod', undefined, 'pods'],
+    ['v1', 'Pod', 'exec', 'pods/exec'],
+    ['networking.k8s.io/v1', 'NetworkPolicy', undefined, 'networkpolicies.networking.k8s.io'],
+  ])('%s %s %s -> %s', (v, k, sub, want) => expect(resourceName(v, k, sub)).toBe(want));
+});
+
+describe('createApiClient against the fake API server', () => {
+  it('applies with server-side apply and the netprops field manager', async () => {
+    server = await new FakeApiServer().start();
+    const api = createApiClient(server.kubeConfig());
+    const applied = await api.apply(ns('x-r1', { 'netprops.dev/run': 'r1' }));
+    expect(applied.metadata?.labels?.['kubernetes.io/metadata.name']).toBe('x-r1');
+    const patch = server.requests.find((r) => r.method === 'PATCH');
+    expect(patch).toMatchObject({ path: '/api/v1/namespaces/x-r1', contentType: 'application/apply-patch+yaml', fieldManager: FIELD_MANAGER });
+  });
+
+  it('lists by label selector and deletes idempotently', async () => {
+    server = await new FakeApiServer().start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('a', { 'netprops.dev/run': 'r1' }));
+    await api.apply(ns('b', { 'netprops.dev/run': 'r2' }));
+    const mine = await api.list('v1', 'Namespace', { labelSelector: 'netprops.dev/run=r1' });
+    expect(mine.map((n) => n.metadata?.name)).toEqual(['a']);
+    await api.remove(ns('a'));
+    await api.remove(ns('a')); // already gone: not an error
+    expect(server.get('Namespace', undefined, 'a')).toBeUndefined();
+  });
+
+  it('retries a transient 500 and 429, then succeeds', async () => {
+    server = await new FakeApiServer().start();
+    server.failNext(/^PATCH \/api\/v1\/namespaces\/x$/, 500);
+    server.failNext(/^PATCH \/api\/v1\/namespaces\/x$/, 429);
+    const api = createApiClient(server.kubeConfig(), { backoffMs: 1 });
+    await api.apply(ns('x'));
+    expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(3);
+  });
+
+  it('gives up after the configured attempts with the verb and resource in the error', async () => {
+    server = await new FakeApiServer().start();
+    server.failNext(/^PATCH /, 503, 10);
+    const api = createApiClient(server.kubeConfig(), { attempts: 2, backoffMs: 1 });
+    await expect(api.apply(ns('x'))).rejects.toThrow(/patch namespaces failed \(503\)/);
+    expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('401 is one PrerequisiteError line about credentials', async () => {
+    server = await new FakeApiServer().start();
+    const api = createApiClient(server.kubeConfig('wrong'));
+    const err = await api.apply(ns('x')).catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/rejected the credentials \(401 Unauthorized\)/);
+  });
+
+  it('403 names the verb and resource that is missing', async () => {
+    server = await new FakeApiServer({ forbidden: ['delete namespaces'] }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('x'));
+    const err = await api.remove(ns('x')).catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/^permission missing: cannot delete namespaces on http:\/\/127\.0\.0\.1:\d+ \(403 Forbidden\)/);
+  });
+
+  it('an unreachable server is one PrerequisiteError line', async () => {
+    server = await new FakeApiServer().start();
+    const kc = server.kubeConfig();
+    await server.stop();
+    server = undefined;
+    const err = await createApiClient(kc, { attempts: 1 }).list('v1', 'Namespace').catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/^cannot reach the cluster at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+
+  it('exec returns stdout, stderr and the exit code from the status channel', async () => {
+    server = await new FakeApiServer({ exec: () => ({ exitCode: 1, stdout: 'out', stderr: 'REFUSED\n' }) }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('x'));
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { containers: [{ name: 'agnhost', image: 'i' }] } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await api.exec('x', 'p', 'agnhost', ['/agnhost', 'connect', '10.0.0.1:80'], 5000)).toEqual({ exitCode: 1, stdout: 'out', stderr: 'REFUSED\n' });
+    expect(server.execCalls[0]).toEqual({ namespace: 'x', pod: 'p', container: 'agnhost', command: ['/agnhost', 'connect', '10.0.0.1:80'] });
+  });
+
+  it('exec forbidden is a PrerequisiteError naming pods/exec', async () => {
+    server = await new FakeApiServer({ forbidden: ['create pods/exec'] }).start();
+    const api = createApiClient(server.kubeConfig());
+    const err = await api.exec('x', 'p', 'agnhost', ['true'], 5000).catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/cannot create pods\/exec in namespace x/);
+  });
+
+  it('an exec that does not finish in time fails instead of hanging', async () => {
+    server = await new FakeApiServer({ exec: () => ({ exitCode: 0, delayMs: 2000 }) }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('x'));
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { containers: [{ name: 'agnhost', image: 'i' }] } });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(api.exec('x', 'p', 'agnhost', ['sleep'], 200)).rejects.toThrow(/did not finish within 200 ms/);
+  });
+});

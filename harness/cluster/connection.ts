@@ -1,0 +1,100 @@
+// Connecting like kubectl: --kubeconfig, else KUBECONFIG, else ~/.kube/config (or in-cluster), then
+// --context. A preflight asks the API server, before anything is created, whether it is reachable,
+// accepts the credentials and grants every verb the harness uses (SelfSubjectAccessReview, which
+// every authenticated user may create), and names the first missing one in one line.
+import { existsSync } from 'node:fs';
+import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { PrerequisiteError } from '../../cluster/errors.ts';
+import { prerequisiteProblem, serverOf } from './api-client.ts';
+
+export interface ConnectionSettings {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function loadKubeConfig(settings: ConnectionSettings = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const kc = new KubeConfig();
+  const file = settings.kubeconfig;
+  try {
+    if (file) {
+      if (!existsSync(file)) throw new PrerequisiteError(`kubeconfig ${file} does not exist`);
+      kc.loadFromFile(file);
+    } else {
+      const fromEnv = env.KUBECONFIG?.split(':').filter(Boolean) ?? [];
+      const missing = fromEnv.filter((f) => !existsSync(f));
+      if (fromEnv.length > 0 && missing.length === fromEnv.length) throw new PrerequisiteError(`KUBECONFIG names no existing file (${fromEnv.join(', ')})`);
+      const home = env.HOME ? `${env.HOME}/.kube/config` : undefined;
+      const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
+      // client-node falls back to http://localhost:8080 when it finds nothing; say so instead.
+      if (fromEnv.length === 0 && !(home && existsSync(home)) && !inCluster) {
+        throw new PrerequisiteError('no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config');
+      }
+      kc.loadFromDefault();
+    }
+  } catch (err) {
+    if (err instanceof PrerequisiteError) throw err;
+    throw new PrerequisiteError(`cannot read kubeconfig ${file ?? env.KUBECONFIG ?? '~/.kube/config'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (settings.context) {
+    if (!kc.getContextObject(settings.context)) {
+      throw new PrerequisiteError(`context '${settings.context}' is not in the kubeconfig (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(settings.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new PrerequisiteError('no cluster to connect to: pass --kubeconfig or --context, or set KUBECONFIG');
+  }
+  return kc;
+}
+
+/** One permission the harness needs: what `kubectl auth can-i VERB RESOURCE` would ask. */
+export interface Permission {
+  verb: string;
+  resource: string;
+  group: string;
+  subresource?: string;
+}
+
+/** Exactly what the harness does; deploy/rbac.yaml grants these and nothing else. */
+export const REQUIRED_PERMISSIONS: readonly Permission[] = [
+  ...['get', 'list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'namespaces', group: '' })),
+  ...['get', 'list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'pods', group: '' })),
+  { verb: 'create', resource: 'pods', group: '', subresource: 'exec' },
+  { verb: 'get', resource: 'pods', group: '', subresource: 'exec' },
+  ...['get', 'list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'services', group: '' })),
+  ...['get', 'list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'networkpolicies', group: 'networking.k8s.io' })),
+  { verb: 'list', resource: 'nodes', group: '' },
+];
+
+export function permissionText(p: Permission): string {
+  return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}${p.group ? `.${p.group}` : ''}`;
+}
+
+/**
+ * Reachability, credentials, then each permission (cluster-wide: a run creates its own namespaces).
+ * Throws a PrerequisiteError naming the first problem.
+ */
+export async function preflight(kc: KubeConfig, permissions: readonly Permission[] = REQUIRED_PERMISSIONS): Promise<void> {
+  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const server = serverOf(kc);
+  const missing: string[] = [];
+  for (const p of permissions) {
+    let allowed: boolean | undefined;
+    try {
+      const review = await authz.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group, ...(p.subresource ? { subresource: p.subresource } : {}) } },
+        },
+      });
+      allowed = review.status?.allowed;
+    } catch (err) {
+      throw prerequisiteProblem(err, 'create', 'selfsubjectaccessreviews.authorization.k8s.io', undefined, server) ?? err;
+    }
+    if (!allowed) missing.push(permissionText(p));
+  }
+  if (missing.length > 0) {
+    throw new PrerequisiteError(`permission missing on ${server}: cannot ${missing.join(', ')} (grant deploy/rbac.yaml)`);
+  }
+}
