@@ -4,7 +4,7 @@
 // every mistake is a CaseFileError naming file, document, object and field.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments, visit } from 'yaml';
 import { CaseFileError, type CaseFileLocation } from './errors.ts';
 import type { Case } from './types.ts';
 import { DocumentField } from './document-field.ts';
@@ -28,6 +28,8 @@ const KINDS: Record<string, string> = {
 };
 const SUPPORTED = Object.entries(KINDS).map(([kind, version]) => `${version} ${kind}`).join(', ');
 
+const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+
 export function decodeCase(text: string, file: string): Case {
   const raw: RawClusterState = { namespaces: [], nodes: [], pods: [], services: [], policies: [] };
   const where = new WeakMap<object, CaseFileLocation>();
@@ -44,6 +46,16 @@ export function decodeCase(text: string, file: string): Case {
       const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new CaseFileError(at, `YAML syntax error${line !== undefined ? ` at line ${line}, column ${column}` : ''}: ${message}`);
     }
+    // A list, mapping or alias as a mapping key ({a: 1}: x) has no JSON form, so no Kubernetes object has one.
+    visit(document, {
+      Pair(_, pair) {
+        if (pair.key !== null && !isScalar(pair.key)) {
+          const range = (pair.key as { range?: [number, number, number] } | undefined)?.range;
+          const line = range ? lineOf(text, range[0]) : undefined;
+          throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping or alias${line !== undefined ? ` (line ${line})` : ''}`);
+        }
+      },
+    });
     let value: unknown;
     try {
       value = document.toJS({ maxAliasCount: 100 });
