@@ -100,7 +100,7 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
       options.policies ?? true
         ? fc.array(policyDraft({ ...protocols, namespaceNames }), { maxLength: limits.maxPolicies })
         : fc.constant([]),
-    probes: fc.array(probeDraft({ ...protocols, services: options.services, nodePort: options.nodePort }), {
+    probes: fc.array(probeDraft({ ...protocols, services: options.services, nodePort: options.nodePort, policies: options.policies }), {
       minLength: 1,
       maxLength: limits.maxProbes,
     }),

@@ -30,9 +30,10 @@ export function labelSelectorRequirement(pool: LabelPool): fc.Arbitrary<LabelSel
 export function labelSelector(pool: LabelPool): fc.Arbitrary<LabelSelector> {
   return fc
     .record({
-      matchLabels: fc.option(labels(pool, { minLength: 1 }), { nil: undefined }),
+      matchLabels: fc.option(labels(pool, { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 2 }),
       matchExpressions: fc.option(fc.array(labelSelectorRequirement(pool), { minLength: 1, maxLength: 2 }), {
         nil: undefined,
+        freq: 2,
       }),
     })
     .map(({ matchLabels, matchExpressions }) => {

@@ -29,14 +29,14 @@ export function labelPairs(pool: LabelPool): [string, string][] {
  * A label map over the pool: each key at most once. Shrinks toward fewer labels, and toward each
  * key's first value; the unmapper lets a written label map shrink without its generation context.
  */
-export function labels(pool: LabelPool, options: { minLength?: number } = {}): fc.Arbitrary<Labels> {
+export function labels(pool: LabelPool, options: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<Labels> {
   const pairs = labelPairs(pool);
   const keyCount = Object.keys(pool).length;
   return fc
     .uniqueArray(fc.constantFrom(...pairs), {
       selector: ([key]) => key,
       minLength: options.minLength ?? 0,
-      maxLength: keyCount,
+      maxLength: Math.min(keyCount, options.maxLength ?? keyCount),
     })
     .map(
       (entries) => Object.fromEntries(entries) as Labels,

@@ -18,6 +18,8 @@ export interface PodOptions extends ProtocolOptions {
   /** Allow pods that are not ready. */
   notReady?: boolean;
   maxPorts?: number;
+  /** Fewest container ports of a pod (default 1: a pod that serves nothing only ever refuses). */
+  minPorts?: number;
 }
 
 export interface PodDraft {
@@ -42,6 +44,7 @@ export function containerPorts(options: PodOptions = {}): fc.Arbitrary<Container
   return fc
     .uniqueArray(port, {
       selector: (p) => `${p.containerPort}/${p.protocol}`,
+      minLength: options.minPorts ?? 1,
       maxLength: options.maxPorts ?? 3,
     })
     .map((ports) => {
@@ -54,10 +57,10 @@ export function containerPorts(options: PodOptions = {}): fc.Arbitrary<Container
     });
 }
 
-/** A flag that is usually `usual`, and shrinks to it. */
-export function mostly(usual: boolean, allowOther: boolean): fc.Arbitrary<boolean> {
+/** A flag that is `usual` in `weight` cases of `weight + 1`, and shrinks to it. */
+export function mostly(usual: boolean, allowOther: boolean, weight = 5): fc.Arbitrary<boolean> {
   if (!allowOther) return fc.constant(usual);
-  return fc.oneof({ arbitrary: fc.constant(usual), weight: 5 }, { arbitrary: fc.constant(!usual), weight: 1 });
+  return fc.oneof({ arbitrary: fc.constant(usual), weight }, { arbitrary: fc.constant(!usual), weight: 1 });
 }
 
 export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
@@ -67,7 +70,7 @@ export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
     labels: labels(POD_LABEL_POOL),
     ports: containerPorts(options),
     ready: mostly(true, options.notReady ?? true),
-    hostNetwork: mostly(false, options.hostNetwork ?? true),
+    hostNetwork: mostly(false, options.hostNetwork ?? true, 4),
   });
 }
 

@@ -32,10 +32,16 @@ export interface IPBlockDraft {
   except: { around: AddressDraft; prefix: number }[];
 }
 
+/**
+ * A pod selector: drawn from the label pool, or copied from a pod's labels (the given keys of them;
+ * its first label when it has none of those keys), so that it selects that pod at least.
+ */
+export type PodSelectorDraft = { selector: LabelSelector } | { likePod: number; keys: string[] };
+
 export type PeerDraft =
-  | { podSelector: LabelSelector }
+  | { podSelector: PodSelectorDraft }
   | { namespaceSelector: LabelSelector }
-  | { podSelector: LabelSelector; namespaceSelector: LabelSelector }
+  | { podSelector: PodSelectorDraft; namespaceSelector: LabelSelector }
   | { ipBlock: IPBlockDraft };
 
 export interface RuleDraft {
@@ -46,7 +52,8 @@ export interface RuleDraft {
 
 export interface PolicyDraft {
   pod: number;
-  podSelector: LabelSelector;
+  /** likePod is taken as this policy's own pod, so the policy selects that pod. */
+  podSelector: PodSelectorDraft;
   policyTypes?: PolicyType[];
   ingress?: RuleDraft[];
   egress?: RuleDraft[];
@@ -98,8 +105,15 @@ export function networkPolicyPort(options: ProtocolOptions = {}): fc.Arbitrary<N
   );
 }
 
+export function podSelectorDraft(): fc.Arbitrary<PodSelectorDraft> {
+  return fc.oneof(
+    { arbitrary: fc.record({ selector: labelSelector(POD_LABEL_POOL) }), weight: 1 },
+    { arbitrary: fc.record({ likePod: fc.nat({ max: 15 }), keys: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }), weight: 1 },
+  );
+}
+
 export function peerDraft(options: PolicyOptions = {}): fc.Arbitrary<PeerDraft> {
-  const pods = labelSelector(POD_LABEL_POOL);
+  const pods = podSelectorDraft();
   const namespaces = labelSelector(namespaceSelectorPool(options.namespaceNames ?? NAMESPACE_NAMES.slice(0, 3)));
   return fc.oneof(
     { arbitrary: fc.record({ podSelector: pods }), weight: 3 },
@@ -112,7 +126,12 @@ export function peerDraft(options: PolicyOptions = {}): fc.Arbitrary<PeerDraft> 
 export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> {
   return fc
     .record({
-      peers: fc.option(fc.array(peerDraft(options), { maxLength: 2 }), { nil: undefined, freq: 3 }),
+      // Absent and empty peer lists both admit every peer; a list of peers is the usual case.
+      peers: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 1 },
+        { arbitrary: fc.constant<PeerDraft[]>([]), weight: 1 },
+        { arbitrary: fc.array(peerDraft(options), { minLength: 1, maxLength: 2 }), weight: 5 },
+      ),
       ports: fc.option(fc.array(networkPolicyPort(options), { maxLength: 2 }), { nil: undefined, freq: 2 }),
     })
     .map(({ peers, ports }) => {
@@ -128,7 +147,7 @@ export function policyDraft(options: PolicyOptions = {}): fc.Arbitrary<PolicyDra
   return fc
     .record({
       pod: fc.nat({ max: 15 }),
-      podSelector: labelSelector(POD_LABEL_POOL),
+      podSelector: podSelectorDraft(),
       policyTypes: fc.oneof(
         { arbitrary: fc.constant(undefined), weight: 3 },
         { arbitrary: fc.constantFrom<PolicyType[]>(['Ingress'], ['Egress'], ['Ingress', 'Egress']), weight: 2 },
@@ -179,19 +198,33 @@ export function placeIPBlock(draft: IPBlockDraft, pods: Pod[], nodes: Node[]): I
   return except.length > 0 ? { cidr, except } : { cidr };
 }
 
+/** A selector from a draft; `own` is the pod a likePod draft copies when it is the policy's own. */
+export function placePodSelector(draft: PodSelectorDraft, pods: Pod[], own?: Pod): LabelSelector {
+  if ('selector' in draft) return draft.selector;
+  const pod = own ?? (pods.length > 0 ? pods[draft.likePod % pods.length] : undefined);
+  const labels = pod?.labels ?? {};
+  const picked = Object.entries(labels).filter(([key]) => draft.keys.includes(key));
+  const matchLabels = Object.fromEntries(picked.length > 0 ? picked : Object.entries(labels).slice(0, 1));
+  return Object.keys(matchLabels).length > 0 ? { matchLabels } : {};
+}
+
 function placePeer(draft: PeerDraft, pods: Pod[], nodes: Node[]): NetworkPolicyPeer {
   if ('ipBlock' in draft) return { ipBlock: placeIPBlock(draft.ipBlock, pods, nodes) };
-  return draft;
+  const peer: NetworkPolicyPeer = {};
+  if ('podSelector' in draft) peer.podSelector = placePodSelector(draft.podSelector, pods);
+  if ('namespaceSelector' in draft) peer.namespaceSelector = draft.namespaceSelector;
+  return peer;
 }
 
 /** Complete NetworkPolicies from drafts: the namespace of the indexed pod, names unique per namespace. */
 export function placePolicies(drafts: PolicyDraft[], pods: Pod[], nodes: Node[], namespaces: Namespace[]): NetworkPolicy[] {
   const perNamespace = new Map<string, number>();
   return drafts.map((d) => {
-    const namespace = pods.length > 0 ? pods[d.pod % pods.length].namespace : namespaces[0].name;
+    const own = pods.length > 0 ? pods[d.pod % pods.length] : undefined;
+    const namespace = own?.namespace ?? namespaces[0].name;
     const index = perNamespace.get(namespace) ?? 0;
     perNamespace.set(namespace, index + 1);
-    const policy: NetworkPolicy = { namespace, name: policyName(index), podSelector: d.podSelector };
+    const policy: NetworkPolicy = { namespace, name: policyName(index), podSelector: placePodSelector(d.podSelector, pods, own) };
     if (d.policyTypes !== undefined) policy.policyTypes = d.policyTypes;
     if (d.ingress !== undefined) {
       policy.ingress = d.ingress.map((r) => {

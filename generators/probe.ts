@@ -4,13 +4,21 @@
 // ProbeDraft refers to everything by index, so probes survive the shrinking of the objects they
 // name; placeProbes() resolves them against the complete state.
 import fc from 'fast-check';
+import { selectorMatches } from '../cluster/label-selector.ts';
 import type { ClusterState, Pod, Probe, Protocol, Service } from '../cluster/types.ts';
 import { CONTAINER_PORT_NUMBERS } from './pod.ts';
 import { allowedProtocols, type ProtocolOptions } from './protocol.ts';
 import { SERVICE_PORT_NUMBERS } from './service.ts';
 
-export type ProbeSourceDraft = { pod: number } | { node: number };
-export type ProbeTargetDraft = { pod: number } | { podIP: number } | { service: number } | { nodePort: number; node: number };
+/** selectedBy: the pod-th of the pods the selectedBy-th policy selects (falling back to the pod-th pod). */
+/** remoteNode: the node-th node other than the target pod's node (when there is one). */
+export type ProbeSourceDraft = { pod: number } | { node: number } | { remoteNode: number } | { selectedBy: number; pod: number };
+export type ProbeTargetDraft =
+  | { pod: number }
+  | { selectedBy: number; pod: number }
+  | { podIP: number }
+  | { service: number }
+  | { nodePort: number; node: number };
 /** served: the i-th port the target serves; named: the i-th named one; other: the i-th of OTHER_PORT_NUMBERS. */
 export type ProbePortDraft = { served: number } | { named: number } | { other: number };
 
@@ -27,13 +35,17 @@ export const OTHER_PORT_NUMBERS: readonly number[] = [...new Set([...CONTAINER_P
 
 export interface ProbeOptions extends ProtocolOptions {
   services?: boolean;
+  policies?: boolean;
   nodePort?: boolean;
 }
 
 export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft> {
   const index = fc.nat({ max: 15 });
+  // Pods that policies select are where policy verdicts happen: aim a good share of probes there.
+  const selected = fc.record({ selectedBy: index, pod: index });
   const targets: fc.WeightedArbitrary<ProbeTargetDraft>[] = [
-    { arbitrary: fc.record({ pod: index }), weight: 5 },
+    { arbitrary: fc.record({ pod: index }), weight: 3 },
+    { arbitrary: selected, weight: (options.policies ?? true) ? 5 : 0 },
     { arbitrary: fc.record({ podIP: index }), weight: 1 },
   ];
   if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }), weight: 3 });
@@ -42,8 +54,11 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
   }
   return fc.record({
     from: fc.oneof(
-      { arbitrary: fc.record({ pod: index }), weight: 5 },
+      { arbitrary: fc.record({ pod: index }), weight: 3 },
+      { arbitrary: selected, weight: (options.policies ?? true) ? 1 : 0 },
       { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }), weight: 1 },
+      // Traffic from another node than the target's is where upstream leaves policy open.
+      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }), weight: 2 },
     ),
     to: fc.oneof(...targets),
     port: fc.oneof(
@@ -51,7 +66,7 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
       { arbitrary: fc.record({ named: fc.nat({ max: 7 }) }), weight: 2 },
       { arbitrary: fc.record({ other: fc.nat({ max: OTHER_PORT_NUMBERS.length - 1 }) }), weight: 1 },
     ),
-    otherProtocol: fc.oneof({ arbitrary: fc.constant(false), weight: 7 }, { arbitrary: fc.constant(true), weight: 1 }),
+    otherProtocol: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
   });
 }
 
@@ -99,16 +114,16 @@ function swapProtocol(protocol: Protocol, options: ProtocolOptions): Protocol {
  * every draft yields a probe.
  */
 export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: ProtocolOptions = {}): Probe[] {
-  const { pods, nodes, services } = state;
+  const { pods, nodes, services, policies } = state;
   const nodePortServices = services.filter((s) => s.type === 'NodePort');
+  const selectedBy = policies.map((policy) =>
+    pods.filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels)),
+  );
+  const pick = (d: { selectedBy: number; pod: number }): Pod => {
+    const candidates = selectedBy.length > 0 ? selectedBy[d.selectedBy % selectedBy.length] : [];
+    return candidates.length > 0 ? candidates[d.pod % candidates.length] : pods[d.pod % pods.length];
+  };
   return drafts.map((d) => {
-    let from: Probe['from'];
-    if ('pod' in d.from && pods.length > 0) {
-      const pod = pods[d.from.pod % pods.length];
-      from = { kind: 'pod', namespace: pod.namespace, name: pod.name };
-    } else {
-      from = { kind: 'node', name: nodes[('node' in d.from ? d.from.node : d.from.pod) % nodes.length].name };
-    }
     let to: Probe['to'];
     let port: Port;
     if ('nodePort' in d.to && nodePortServices.length > 0) {
@@ -121,7 +136,7 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
       port = servicePort(service, d.port, false);
     } else if (pods.length > 0) {
       const index = 'pod' in d.to ? d.to.pod : 'podIP' in d.to ? d.to.podIP : 'service' in d.to ? d.to.service : d.to.nodePort;
-      const pod = pods[index % pods.length];
+      const pod = 'selectedBy' in d.to ? pick(d.to) : pods[index % pods.length];
       to = 'podIP' in d.to ? { kind: 'ip', ip: pod.ip } : { kind: 'pod', namespace: pod.namespace, name: pod.name };
       port = podPort(pod, d.port);
     } else {
@@ -131,6 +146,18 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
     // A name is resolved on the target with the probe's protocol; to an address, or with another
     // protocol than the named port's, it would be ambiguous, so the number is written instead.
     const numeric = to.kind === 'ip' || d.otherProtocol;
+    let from: Probe['from'];
+    if ('pod' in d.from && pods.length > 0) {
+      const pod = 'selectedBy' in d.from ? pick(d.from) : pods[d.from.pod % pods.length];
+      from = { kind: 'pod', namespace: pod.namespace, name: pod.name };
+    } else if ('remoteNode' in d.from) {
+      const targetNode = to.kind === 'pod' ? pods.find((p) => p.namespace === to.namespace && p.name === to.name)?.nodeName : undefined;
+      const others = nodes.filter((n) => n.name !== targetNode);
+      const candidates = others.length > 0 ? others : nodes;
+      from = { kind: 'node', name: candidates[d.from.remoteNode % candidates.length].name };
+    } else {
+      from = { kind: 'node', name: nodes[('node' in d.from ? d.from.node : d.from.pod) % nodes.length].name };
+    }
     const protocol = d.otherProtocol ? swapProtocol(port.protocol, options) : port.protocol;
     return { from, to, port: numeric ? port.number : port.port, protocol };
   });

@@ -21,7 +21,7 @@ export interface ServiceOptions extends ProtocolOptions {
 }
 
 export type ServiceSelectorDraft =
-  /** The keys (of POD_LABEL_POOL) to copy from the pod's labels; none that it has means all it has. */
+  /** The keys (of POD_LABEL_POOL) to copy from the pod's labels; none that it has means its first label. */
   | { fromPod: string[] }
   | { labels: Labels }
   | { none: true };
@@ -29,8 +29,12 @@ export type ServiceSelectorDraft =
 export interface ServicePortDraft {
   name?: string;
   port: number;
-  /** Absent: the same as port (API defaulting). */
-  targetPort?: number | string;
+  /**
+   * Absent: the same as port (API defaulting). `podPort`: the i-th container port of the Service's
+   * pod, by name when it has one and byName, else by number, with that port's protocol; so the
+   * Service reaches a port its pod serves.
+   */
+  targetPort?: number | string | { podPort: number; byName: boolean };
   protocol: Protocol;
 }
 
@@ -50,8 +54,9 @@ export function servicePortDraft(options: ServiceOptions = {}): fc.Arbitrary<Ser
       name: fc.option(fc.constantFrom(...SERVICE_PORT_NAMES), { nil: undefined }),
       port: fc.constantFrom(...SERVICE_PORT_NUMBERS),
       targetPort: fc.oneof(
-        { arbitrary: fc.constantFrom(...CONTAINER_PORT_NUMBERS), weight: 3 },
-        { arbitrary: fc.constantFrom(...CONTAINER_PORT_NAMES), weight: 2 },
+        { arbitrary: fc.record({ podPort: fc.nat({ max: 7 }), byName: fc.boolean() }), weight: 6 },
+        { arbitrary: fc.constantFrom(...CONTAINER_PORT_NUMBERS), weight: 1 },
+        { arbitrary: fc.constantFrom(...CONTAINER_PORT_NAMES), weight: 1 },
         { arbitrary: fc.constant(undefined), weight: 1 },
       ),
       protocol: protocol(options),
@@ -69,8 +74,8 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
   return fc.record({
     pod: fc.nat({ max: 15 }),
     selector: fc.oneof(
-      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL)) }), weight: 6 },
-      { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1 }) }), weight: 3 },
+      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }), weight: 7 },
+      { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1, maxLength: 2 }) }), weight: 2 },
       { arbitrary: fc.constant({ none: true as const }), weight: 1 },
     ),
     // Service ports must differ in (port, protocol) (API validation: duplicate port).
@@ -79,7 +84,7 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
       minLength: 1,
       maxLength: options.maxPorts ?? 2,
     }),
-    kind: fc.oneof(...kinds.map((kind) => ({ arbitrary: fc.constant(kind), weight: kind === 'ClusterIP' ? 4 : kind === 'NodePort' ? 2 : 1 }))),
+    kind: fc.oneof(...kinds.map((kind) => ({ arbitrary: fc.constant(kind), weight: kind === 'ClusterIP' ? 6 : kind === 'NodePort' ? 3 : 1 }))),
     sessionAffinity: fc.constantFrom<'None' | 'ClientIP'>('None', 'ClientIP'),
     publishNotReadyAddresses: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
     internalTrafficPolicy: fc.oneof(
@@ -100,7 +105,8 @@ function resolveSelector(draft: ServiceSelectorDraft, pod: Pod | undefined): Lab
   const own = pod?.labels ?? {};
   const picked = Object.fromEntries(Object.entries(own).filter(([key]) => draft.fromPod.includes(key)));
   if (Object.keys(picked).length > 0) return picked;
-  if (Object.keys(own).length > 0) return { ...own };
+  const [first] = Object.entries(own);
+  if (first) return { [first[0]]: first[1] };
   // A Service selector of `{}` is dropped on the way to the API server (omitempty) and then means
   // "no selector"; write a real selector instead, the pool's first pair.
   const [key, values] = Object.entries(POD_LABEL_POOL)[0];
@@ -123,13 +129,17 @@ export function placeServices(drafts: ServiceDraft[], pods: Pod[], namespaces: N
     perNamespace.set(namespace, index + 1);
     const headless = d.kind === 'headless';
     const type = d.kind === 'NodePort' ? 'NodePort' : 'ClusterIP';
+    // A podPort targetPort takes its protocol from the pod's port; a port that then repeats an
+    // earlier (port, protocol) is dropped (API validation: duplicate port), keeping at least one.
+    const resolved = d.ports.map((p) => resolvePort(p, pod));
+    const kept = resolved.filter((p, i) => resolved.findIndex((q) => q.port === p.port && q.protocol === p.protocol) === i);
     const used = new Set<string>();
-    const named = d.ports.length > 1;
-    const ports = d.ports.map((p): ServicePort => {
+    const named = kept.length > 1;
+    const ports = kept.map((p): ServicePort => {
       let name = p.name !== undefined && !used.has(p.name) ? p.name : undefined;
-      if (name === undefined && named) name = [...SERVICE_PORT_NAMES, ...d.ports.map((_, i) => `port-${i}`)].find((n) => !used.has(n));
+      if (name === undefined && named) name = [...SERVICE_PORT_NAMES, ...kept.map((_, i) => `port-${i}`)].find((n) => !used.has(n));
       if (name !== undefined) used.add(name);
-      const port: ServicePort = { port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol };
+      const port: ServicePort = { port: p.port, targetPort: p.targetPort, protocol: p.protocol };
       if (name !== undefined) port.name = name;
       if (type === 'NodePort') port.nodePort = FIRST_NODE_PORT + nodePorts++;
       return { ...(name !== undefined ? { name } : {}), ...port };
@@ -149,6 +159,17 @@ export function placeServices(drafts: ServiceDraft[], pods: Pod[], namespaces: N
     if (selector !== undefined) service.selector = selector;
     return service;
   });
+}
+
+function resolvePort(p: ServicePortDraft, pod: Pod | undefined): { name?: string; port: number; targetPort: number | string; protocol: Protocol } {
+  const base = { ...(p.name !== undefined ? { name: p.name } : {}), port: p.port };
+  if (p.targetPort === undefined) return { ...base, targetPort: p.port, protocol: p.protocol };
+  if (typeof p.targetPort !== 'object') return { ...base, targetPort: p.targetPort, protocol: p.protocol };
+  const served = pod?.ports ?? [];
+  if (served.length === 0) return { ...base, targetPort: CONTAINER_PORT_NUMBERS[0], protocol: p.protocol };
+  const target = served[p.targetPort.podPort % served.length];
+  const targetPort = p.targetPort.byName && target.name !== undefined ? target.name : target.containerPort;
+  return { ...base, targetPort, protocol: target.protocol };
 }
 
 /** The i-th allocated ClusterIP: 10.96.0.10, 10.96.0.11, ... */
