@@ -5,6 +5,8 @@ import { describeObservation } from '../probe-text.ts';
 import { formatProbeRef } from '../../cluster/probe-ref.ts';
 import type { ReproInput } from './repro-input.ts';
 
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 /** Markdown table cells: pipes and newlines would break the row. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -43,7 +45,7 @@ Found by netprops on target \`${input.target}\`${input.fault ? ` with fault \`${
 
 > ${failure.message.replace(/\n/g, '\n> ')}
 
-The shrunk case has ${objects} objects (${state.namespaces.length} namespaces, ${state.pods.length} pods, ${state.services.length} Services, ${state.policies.length} NetworkPolicies) on ${state.nodes.length} nodes.
+The shrunk case has ${count(objects, 'object', 'objects')} (${count(state.namespaces.length, 'Namespace', 'Namespaces')}, ${count(state.pods.length, 'Pod', 'Pods')}, ${count(state.services.length, 'Service', 'Services')}, ${count(state.policies.length, 'NetworkPolicy', 'NetworkPolicies')}) on ${count(state.nodes.length, 'node', 'nodes')}.
 
 ## Expected vs observed
 
@@ -56,7 +58,7 @@ ${rows.join('\n')}
 ## Files
 
 - \`case.yaml\`: the shrunk state and the probes above, as a netprops case file.
-- \`manifests.yaml\`: only Kubernetes objects (agnhost pods serving the declared ports, Services, NetworkPolicies), for \`kubectl apply -f\`.
+- \`manifests.yaml\`: only Kubernetes objects (agnhost pods serving the declared ports, Services, NetworkPolicies), for \`kubectl apply -f\`. Pods of one case node land on one real node and pods of different case nodes on different ones (required pod affinity on the \`netprops.dev/node\` label), so the cluster needs at least ${count(new Set(state.pods.map((p) => p.nodeName)).size, 'schedulable node', 'schedulable nodes')}.
 - \`repro.sh\`: applies the manifests to the cluster kubectl points at, makes each probe with \`agnhost connect\`, prints expected versus observed, and deletes what it created.
 
 ## Replay

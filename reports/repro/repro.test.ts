@@ -54,10 +54,10 @@ describe('writeRepro', () => {
     const d = await mkdtemp(path.join(tmpdir(), 'netprops-repro-'));
     await writeRepro(d, withNodeProbe());
     const docs = parseAllDocuments(await readFile(path.join(d, 'manifests.yaml'), 'utf8'));
-    expect(Array.isArray(docs)).toBe(true);
-    const objects = (docs as ReturnType<typeof parseAllDocuments> & unknown[]).map((d) => {
-      expect(d.errors).toEqual([]);
-      return d.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; status?: unknown };
+    type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; status?: unknown };
+    const objects = docs.map((doc) => {
+      expect(doc.errors).toEqual([]);
+      return doc.toJS() as Manifest;
     });
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace ? o.metadata.namespace + '/' : ''}${o.metadata.name}`)).toEqual([
       'Namespace x', 'Namespace y', 'Pod x/web', 'Pod x/local', 'Pod y/client', 'Service x/web', 'NetworkPolicy x/web-allow-client',
@@ -70,8 +70,8 @@ describe('writeRepro', () => {
     const prober = objects.at(-1)!;
     expect(prober.spec).toMatchObject({ hostNetwork: true });
     // placed like the case's node-1 pods: same placement label as x/web
-    const web = objects[2] as { metadata: { labels: Record<string, string> } };
-    expect((prober.metadata as { labels: Record<string, string> }).labels['netprops.dev/node']).toBe(web.metadata.labels['netprops.dev/node']);
+    expect(prober.metadata.labels?.['netprops.dev/node']).toBe('node-1');
+    expect(objects[2].metadata.labels?.['netprops.dev/node']).toBe('node-1');
   });
 
   it('repro.sh is valid bash (bash -n)', () => {
@@ -83,6 +83,7 @@ describe('writeRepro', () => {
     expect(readme).toContain("every probe's allow/deny equals the reference model's verdict");
     expect(readme).toContain('Upstream rule: NetworkPolicy: podSelector and namespaceSelector in one peer select pods matching both');
     expect(readme).toContain('seed 42, path `36:2:2:1`');
+    expect(readme).toContain('7 objects (2 Namespaces, 3 Pods, 1 Service, 1 NetworkPolicy) on 2 nodes');
     expect(readme).toContain('| 1 | `x/local` | `x/web` | 80/TCP | deny | delivered, backend x/web:80, source seen 10.244.2.2, reply from 10.244.1.2 |');
     expect(readme).toContain('| 2 | `x/local` | `svc:x/web` | http/TCP | deny |');
     expect(readme).toContain('npx netprops run --target model --fault peers-or --property policy-verdicts --seed 42 --path 36:2:2:1');
