@@ -13,15 +13,15 @@ function inRange(addr: ipaddr.IPv4 | ipaddr.IPv6, range: Range): boolean {
  * IPBlock: the address is in `cidr` and in none of the `except` ranges. `ignoreExcept` is the
  * ignore-except fault (a data plane that programs only the cidr). Parses the block once.
  */
-export function ipBlockMatcher(block: IPBlock, options: { ignoreExcept?: boolean } = {}): (ip: string) => boolean {
+export function ipBlockMatcher(
+  block: IPBlock,
+  options: { ignoreExcept?: boolean } = {},
+): (addr: ipaddr.IPv4 | ipaddr.IPv6) => boolean {
   const cidr = ipaddr.parseCIDR(block.cidr);
   const except = options.ignoreExcept ? [] : (block.except ?? []).map((e) => ipaddr.parseCIDR(e));
-  return (ip) => {
-    const addr = ipaddr.parse(ip);
-    return inRange(addr, cidr) && !except.some((e) => inRange(addr, e));
-  };
+  return (addr) => inRange(addr, cidr) && !except.some((e) => inRange(addr, e));
 }
 
 export function ipBlockContains(block: IPBlock, ip: string, options: { ignoreExcept?: boolean } = {}): boolean {
-  return ipBlockMatcher(block, options)(ip);
+  return ipBlockMatcher(block, options)(ipaddr.parse(ip));
 }

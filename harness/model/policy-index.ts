@@ -13,18 +13,20 @@ import type {
   Pod,
 } from '../../cluster/types.ts';
 import type { ModelFaultName } from './faults.ts';
+import ipaddr from 'ipaddr.js';
 import { ipBlockMatcher } from './ip-block.ts';
+import type { PortMatchOptions } from './policy-port.ts';
 import { governsEgress, governsIngress } from './policy-types.ts';
 
 export interface CompiledRule {
   /** 1-based, as a person counts the rules of one direction. */
   number: number;
-  /** Absent or empty: every port of every protocol. */
+  /** Absent: every port of every protocol (an empty list is compiled to absent, as the API reads it). */
   ports?: NetworkPolicyPort[];
   /** `from`/`to` absent or empty: every peer, pods, nodes and outside addresses alike. */
   allPeers: boolean;
-  /** Pod index -> 1 when one of the rule's peers admits that (non-hostNetwork) pod. */
-  peerPods: Uint8Array;
+  /** Pod index -> 1 when one of the rule's peers admits that (non-hostNetwork) pod; absent when allPeers. */
+  peerPods?: Uint8Array;
 }
 
 export interface CompiledPolicy {
@@ -44,6 +46,7 @@ export interface PolicyIndex {
   /** Pod index -> indices of the policies that select it and govern Egress. */
   egressOf: number[][];
   fault?: ModelFaultName;
+  portOptions: PortMatchOptions;
 }
 
 export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): PolicyIndex {
@@ -63,6 +66,9 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
   for (const ns of podsByNamespace.keys()) {
     if (!nsLabels.has(ns)) nsLabels.set(ns, namespaceLabels({ name: ns, labels: {} }));
   }
+
+  const addresses: (ipaddr.IPv4 | ipaddr.IPv6 | undefined)[] = new Array(n);
+  const podAddress = (i: number) => (addresses[i] ??= ipaddr.parse(pods[i].ip));
 
   // Many policies repeat selectors; evaluate each (namespace, selector) once.
   const podSelectorCache = new Map<string, number[]>();
@@ -90,7 +96,7 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
     if (peer.ipBlock) {
       // ipBlock applies to pod IPs too (kube-network-policies, the reference implementation).
       const contains = ipBlockMatcher(peer.ipBlock, { ignoreExcept: fault === 'ignore-except' });
-      for (const list of podsByNamespace.values()) for (const i of list) if (contains(pods[i].ip)) into[i] = 1;
+      for (const list of podsByNamespace.values()) for (const i of list) if (contains(podAddress(i))) into[i] = 1;
       return;
     }
     const { podSelector, namespaceSelector } = peer;
@@ -113,10 +119,12 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
 
   const compileRules = (rules: { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[], ns: string): CompiledRule[] =>
     rules.map((rule, r) => {
-      const peerPods = new Uint8Array(n);
       const allPeers = rule.peers === undefined || rule.peers.length === 0;
-      if (!allPeers) for (const peer of rule.peers!) markPeer(peerPods, peer, ns);
-      return { number: r + 1, ports: rule.ports, allPeers, peerPods };
+      const ports = rule.ports === undefined || rule.ports.length === 0 ? undefined : rule.ports;
+      if (allPeers) return { number: r + 1, ports, allPeers };
+      const peerPods = new Uint8Array(n);
+      for (const peer of rule.peers!) markPeer(peerPods, peer, ns);
+      return { number: r + 1, ports, allPeers, peerPods };
     });
 
   const ingressOf: number[][] = pods.map(() => []);
@@ -136,5 +144,12 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
       egressRules: egress ? compileRules((policy.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })), policy.namespace) : [],
     };
   });
-  return { pods, policies, ingressOf, egressOf, fault };
+  return {
+    pods,
+    policies,
+    ingressOf,
+    egressOf,
+    fault,
+    portOptions: { ignoreEndPort: fault === 'ignore-endport', ignoreProtocol: fault === 'ignore-policy-protocol' },
+  };
 }

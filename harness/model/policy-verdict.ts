@@ -2,7 +2,7 @@
 // ingress, each judged only when the pod is isolated for that direction.
 import type { Pod, Protocol, Verdict } from '../../cluster/types.ts';
 import type { PolicyIndex } from './policy-index.ts';
-import { rulePortsMatch, type PortMatchOptions } from './policy-port.ts';
+import { rulePortsMatch } from './policy-port.ts';
 
 /**
  * One end of a connection. `pod` is the index of an ordinary pod, or -1 for a host: a node, or a
@@ -32,8 +32,12 @@ function name(index: PolicyIndex, party: Party): string {
   return party.pod >= 0 ? `${pod.namespace}/${pod.name}` : `hostNetwork pod ${pod.namespace}/${pod.name}`;
 }
 
-function portOptions(index: PolicyIndex): PortMatchOptions {
-  return { ignoreEndPort: index.fault === 'ignore-endport', ignoreProtocol: index.fault === 'ignore-policy-protocol' };
+function key(pod: Pod): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+function isolatedBy(index: PolicyIndex, policies: number[]): string {
+  return policies.map((pi) => index.policies[pi].key).join(', ');
 }
 
 /**
@@ -53,36 +57,34 @@ export function ingressVerdict(
 ): VerdictCode {
   const policies = index.ingressOf[dst];
   const dstPod = index.pods[dst];
-  const who = `${dstPod.namespace}/${dstPod.name}`;
   if (policies.length === 0) {
-    trace?.push(`ingress of ${who} is not isolated`);
+    trace?.push(`ingress of ${key(dstPod)} is not isolated`);
     return ALLOW;
   }
   if (src.pod < 0 && src.node === dstPod.nodeName) {
-    trace?.push(`traffic from ${who}'s own node is always allowed`);
+    trace?.push(`traffic from ${key(dstPod)}'s own node is always allowed`);
     return ALLOW;
   }
   // named-port-on-source fault: resolve named ports on the source instead of the destination.
   const namedPortPod = index.fault === 'named-port-on-source' ? podOf(index, src) : dstPod;
-  const options = portOptions(index);
-  for (const pi of policies) {
-    const compiled = index.policies[pi];
+  const options = index.portOptions;
+  for (let k = 0; k < policies.length; k++) {
+    const compiled = index.policies[policies[k]];
     for (const rule of compiled.ingressRules) {
-      if (!rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
-      if (rule.allPeers || (src.pod >= 0 && rule.peerPods[src.pod] === 1)) {
-        trace?.push(`ingress of ${who} allowed by ${compiled.key} ingress rule ${rule.number}`);
-        return ALLOW;
-      }
+      // A rule admits the source through its peers (every source when it has none) and its ports.
+      if (rule.peerPods !== undefined && (src.pod < 0 || rule.peerPods[src.pod] !== 1)) continue;
+      if (rule.ports !== undefined && !rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
+      trace?.push(`ingress of ${key(dstPod)} allowed by ${compiled.key} ingress rule ${rule.number}`);
+      return ALLOW;
     }
   }
-  const isolatedBy = policies.map((pi) => index.policies[pi].key).join(', ');
   if (src.pod < 0) {
     trace?.push(
-      `ingress of ${who} is isolated (${isolatedBy}) and the source is ${name(index, src)}: upstream leaves traffic from other nodes and hostNetwork pods to the implementation`,
+      `ingress of ${key(dstPod)} is isolated (${isolatedBy(index, policies)}) and the source is ${name(index, src)}: upstream leaves traffic from other nodes and hostNetwork pods to the implementation`,
     );
     return UNDEFINED;
   }
-  trace?.push(`ingress of ${who} is isolated (${isolatedBy}) and no ingress rule admits ${name(index, src)} on ${protocol} ${port}`);
+  trace?.push(`ingress of ${key(dstPod)} is isolated (${isolatedBy(index, policies)}) and no ingress rule admits ${name(index, src)} on ${protocol} ${port}`);
   return DENY;
 }
 
@@ -101,31 +103,28 @@ export function egressVerdict(
 ): VerdictCode {
   const policies = index.egressOf[src];
   const srcPod = index.pods[src];
-  const who = `${srcPod.namespace}/${srcPod.name}`;
   if (policies.length === 0) {
-    trace?.push(`egress of ${who} is not isolated`);
+    trace?.push(`egress of ${key(srcPod)} is not isolated`);
     return ALLOW;
   }
   const namedPortPod = index.fault === 'named-port-on-source' ? srcPod : podOf(index, dst);
-  const options = portOptions(index);
-  for (const pi of policies) {
-    const compiled = index.policies[pi];
+  const options = index.portOptions;
+  for (let k = 0; k < policies.length; k++) {
+    const compiled = index.policies[policies[k]];
     for (const rule of compiled.egressRules) {
-      if (!rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
-      if (rule.allPeers || (dst.pod >= 0 && rule.peerPods[dst.pod] === 1)) {
-        trace?.push(`egress of ${who} allowed by ${compiled.key} egress rule ${rule.number}`);
-        return ALLOW;
-      }
+      if (rule.peerPods !== undefined && (dst.pod < 0 || rule.peerPods[dst.pod] !== 1)) continue;
+      if (rule.ports !== undefined && !rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
+      trace?.push(`egress of ${key(srcPod)} allowed by ${compiled.key} egress rule ${rule.number}`);
+      return ALLOW;
     }
   }
-  const isolatedBy = policies.map((pi) => index.policies[pi].key).join(', ');
   if (dst.pod < 0) {
     trace?.push(
-      `egress of ${who} is isolated (${isolatedBy}) and the destination is ${name(index, dst)}: upstream leaves traffic to nodes and hostNetwork pods to the implementation`,
+      `egress of ${key(srcPod)} is isolated (${isolatedBy(index, policies)}) and the destination is ${name(index, dst)}: upstream leaves traffic to nodes and hostNetwork pods to the implementation`,
     );
     return UNDEFINED;
   }
-  trace?.push(`egress of ${who} is isolated (${isolatedBy}) and no egress rule admits ${name(index, dst)} on ${protocol} ${port}`);
+  trace?.push(`egress of ${key(srcPod)} is isolated (${isolatedBy(index, policies)}) and no egress rule admits ${name(index, dst)} on ${protocol} ${port}`);
   return DENY;
 }
 
