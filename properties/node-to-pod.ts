@@ -1,11 +1,22 @@
 // node-to-pod: a node reaches every pod, and the pod sees the node's IP.
-import type { Probe } from '../cluster/types.ts';
+import ipaddr from 'ipaddr.js';
+import type { ClusterState, Node, Probe } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf } from './pod-pairs.ts';
 import { describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
+
+/**
+ * An address the node owns: its InternalIP, or (for its own pods) the gateway address it holds on the
+ * pod bridge inside its pod CIDR, which the kernel picks as the source toward that bridge. No pod holds it.
+ */
+function isNodeAddress(state: ClusterState, node: Node, ip: string): boolean {
+  if (ip === node.internalIP) return true;
+  if (!ipaddr.IPv4.isValid(ip) || !ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(node.podCIDR))) return false;
+  return !state.pods.some((p) => !p.hostNetwork && p.ip === ip);
+}
 
 export const nodeToPod: Property = {
   id: 'node-to-pod',
@@ -39,8 +50,8 @@ export const nodeToPod: Property = {
       if (probe.from.kind !== 'node' || o.outcome !== 'delivered' || o.sourceSeen === undefined) return;
       const nodeName = probe.from.name;
       const node = run.state.nodes.find((n) => n.name === nodeName);
-      if (node && judgedVerdict(ctx, 0, i) === 'allow' && o.sourceSeen !== node.internalIP) {
-        findings.push({ message: `${describeProbe(probe)}: the pod saw source ${o.sourceSeen}, not node ${node.name}'s IP ${node.internalIP}`, probes: [{ step: 0, probe: i }] });
+      if (node && judgedVerdict(ctx, 0, i) === 'allow' && !isNodeAddress(run.state, node, o.sourceSeen)) {
+        findings.push({ message: `${describeProbe(probe)}: the pod saw source ${o.sourceSeen}, not an address of node ${node.name} (${node.internalIP})`, probes: [{ step: 0, probe: i }] });
       }
     });
     return findings;

@@ -1,6 +1,7 @@
 // policy-verdicts: every probe's allow/deny is the reference model's verdict.
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
+import { podPairProbes } from './pod-pairs.ts';
 import type { Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 
@@ -13,7 +14,9 @@ export const policyVerdicts: Property = {
   needs: ['pods', 'policies'],
   cases: ({ capabilities }) =>
     clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }).map((c) => ({
-      steps: [{ state: c.state, probes: c.probes }],
+      // The drawn probes (Services, NodePorts, nodes, unserved ports) plus the whole pod matrix, so
+      // every rule of every policy meets the pods it selects.
+      steps: [{ state: c.state, probes: [...c.probes, ...podPairProbes(c.state, { hostNetworkSenders: true })] }],
     })),
   check: (ctx) => verdictFindings(ctx, 0),
   outcomes: ['allowed', 'denied'],

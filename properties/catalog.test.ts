@@ -1,0 +1,70 @@
+// Every property passes on the conformant reference model and fails under a fault that breaks what
+// it checks: a named model fault where one does, else a harness broken in one way (harness-breakages.ts).
+import { describe, expect, it } from 'vitest';
+import { createModelHarness } from '../harness/model/harness.ts';
+import { PROPERTIES } from './catalog.ts';
+import { breakHarness, type Breakage } from './harness-breakages.ts';
+import { runProperties } from './runner.ts';
+
+const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage }> = {
+  'pod-ip-unique': { breakage: 'duplicate-pod-ip' },
+  'no-nat-pod-to-pod': { fault: 'snat-pod-to-pod' },
+  'self-ip-is-seen-ip': { fault: 'snat-pod-to-pod' },
+  'node-to-pod': { breakage: 'node-traffic-masqueraded' },
+  'clusterip-reaches-ready-endpoint': { fault: 'not-ready-endpoints' },
+  'service-spreads': { fault: 'not-ready-endpoints' },
+  hairpin: { fault: 'no-hairpin' },
+  'nodeport-reachable': { fault: 'not-ready-endpoints' },
+  'service-port-not-exposed': { breakage: 'clusterip-all-ports' },
+  'policy-verdicts': { fault: 'ignore-egress' },
+  'policy-replies': { fault: 'ignore-egress' },
+  'allow-all-ingress-never-denies': { fault: 'ignore-endport' },
+  'policy-order-irrelevant': { breakage: 'first-policy-wins' },
+  'policy-selecting-no-pod': { breakage: 'policy-ignores-pod-selector' },
+  'deleting-policies-restores-reachability': { fault: 'no-hairpin' },
+  'large-payload-across-nodes': { fault: 'ignore-egress' },
+  'udp-endpoint-change': { fault: 'not-ready-endpoints' },
+};
+
+describe('every property', () => {
+  it('has a fault listed here that it must catch', () => {
+    expect(Object.keys(FAULT_OF).sort()).toEqual(PROPERTIES.map((p) => p.id).sort());
+  });
+
+  it('has a unique id, a one-line statement and the upstream rule', () => {
+    expect(new Set(PROPERTIES.map((p) => p.id)).size).toBe(PROPERTIES.length);
+    for (const p of PROPERTIES) {
+      expect(p.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(p.statement).not.toContain('\n');
+      expect(p.rule.length).toBeGreaterThan(20);
+      expect(p.outcomes.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (id) => {
+  it('holds on the conformant reference model', async () => {
+    const report = await runProperties({ target: 'model', properties: [id], runs: 200, seed: 1 });
+    const [result] = report.properties;
+    expect(result.failure?.message).toBeUndefined();
+    expect(result.status).toBe('passed');
+    expect(result.runs).toBe(200);
+  });
+
+  const how = FAULT_OF[id];
+  const name = 'fault' in how ? `model fault ${how.fault}` : `a harness with ${how.breakage}`;
+  it(`fails under ${name}, with a shrunk counterexample`, async () => {
+    const report = await runProperties({
+      target: 'model',
+      properties: [id],
+      runs: 200,
+      seed: 1,
+      ...('fault' in how ? { fault: how.fault } : {}),
+      ...('breakage' in how ? { harnessFactory: async (o) => breakHarness(createModelHarness(o), how.breakage) } : {}),
+    });
+    const [result] = report.properties;
+    expect(result.status).toBe('failed');
+    expect(result.failure!.message.length).toBeGreaterThan(0);
+    expect(result.failure!.probes.some((r) => !r.ok) || result.failure!.probes.length === 0).toBe(true);
+  });
+});
