@@ -16,6 +16,7 @@ import { Agent, agentBinary, type AgentProbeResult } from './agent.ts';
 import type { CniConfig } from './cni.ts';
 import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-config.ts';
 import { kernelFault } from './faults.ts';
+import { gcKernel } from './gc.ts';
 import { addNetns, deleteNetns } from './namespaces.ts';
 import { createNodes, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
 import { mapWithLimit } from './parallel.ts';
@@ -71,6 +72,8 @@ export async function createKernelHarness(options: HarnessOptions = {}): Promise
   const fault = kernelFault(options.fault);
   await checkPrerequisites({ binDirs: settings.cniBinDirs, plugins: await pluginTypes(settings) });
   await agentBinary();
+  // Sweep what killed runs left, so they cannot pile up (live runs are never touched).
+  await gcKernel();
   return new KernelHarness(options, settings, fault);
 }
 

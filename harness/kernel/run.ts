@@ -3,7 +3,7 @@
 // owner file (pid and start time of the process that owns the run), the CNI configs and the
 // host-local IPAM dataDir. Teardown needs only the id; `netprops gc` removes runs whose owner died.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -75,10 +75,13 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** Creates the run's directory with its owner file in one step: gc never sees it without one. */
 export async function claimRun(run: KernelRun, label?: string): Promise<void> {
-  await mkdir(run.dir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(run.dir, 'owner'), `${process.pid} ${processStartTime(process.pid)}\n`);
-  if (label) await writeFile(path.join(run.dir, 'label'), `${label}\n`);
+  const claim = path.join(RUN_ROOT, `.claim-${run.id}-${process.pid}`);
+  await mkdir(claim, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(claim, 'owner'), `${process.pid} ${processStartTime(process.pid)}\n`);
+  if (label) await writeFile(path.join(claim, 'label'), `${label}\n`);
+  await rename(claim, run.dir);
 }
 
 /** Whether the process that claimed the run is still alive (false when no owner file is left). */
