@@ -186,3 +186,51 @@ describe('repro.sh against a fake kubectl', () => {
     expect(r.calls.at(-1)).toContain('delete namespace');
   });
 });
+
+describe('repro.sh in a protected namespace, with a probe agnhost cannot make', () => {
+  function defaultNamespaceInput(): ReproInput {
+    const input = exampleInput();
+    const s = input.failure.counterexample.state;
+    s.namespaces = [{ name: 'default', labels: {} }];
+    s.pods = [
+      { namespace: 'default', name: 'a', labels: { app: 'a' }, nodeName: 'node-1', hostNetwork: false, ports: [], ip: '10.244.1.5', ready: true },
+      { namespace: 'default', name: 'web', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: false, ports: [{ containerPort: 80, protocol: 'TCP' }], ip: '10.244.1.6', ready: false },
+    ];
+    s.services = [];
+    s.policies = [{ namespace: 'default', name: 'deny-all', podSelector: {}, policyTypes: ['Ingress'] }];
+    const a = { kind: 'pod', namespace: 'default', name: 'a' } as const;
+    const web = { kind: 'pod', namespace: 'default', name: 'web' } as const;
+    input.failure.counterexample.probes = [
+      { from: a, to: web, port: 80, protocol: 'TCP', expect: 'deny' },
+      { from: a, to: web, port: 'http', protocol: 'TCP', expect: 'deny' },
+    ];
+    input.failure.probes = input.failure.counterexample.probes.map(({ expect: e, ...probe }) => ({
+      probe, expected: e, observation: { outcome: 'delivered' }, ok: false,
+    }));
+    return input;
+  }
+
+  it('never deletes the default namespace: removes its own objects there one by one; counts the probe it could not make', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'netprops-repro-run-'));
+    const dir = path.join(root, 'repro');
+    await writeRepro(dir, defaultNamespaceInput());
+    const script = await readFile(path.join(dir, 'repro.sh'), 'utf8');
+    expect(script).not.toMatch(/delete namespace/);
+    const log = path.join(root, 'log');
+    await writeFile(log, '');
+    await writeFile(path.join(root, 'rules'), '');
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('bash', [path.join(dir, 'repro.sh')], {
+        env: { ...process.env, KUBECTL: FAKE_KUBECTL, FAKE_LOG: log, FAKE_RULES: path.join(root, 'rules'), SETTLE_SECONDS: '0' },
+      }, (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, stdout }));
+    });
+    const calls = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(calls.at(-1)).toBe('delete -n default pod/a pod/web networkpolicy/deny-all --ignore-not-found --wait=false');
+    expect(calls.some((c) => c.startsWith('get namespace'))).toBe(false); // default is not a namespace it creates
+    // a pod declared not ready is waited for as Running: its readiness probe fails on purpose
+    expect(calls).toContain("wait -n default pod/web --for=jsonpath={.status.phase}=Running --timeout=180s");
+    expect(r.stdout).toContain('not made: pod default/web declares no TCP port named http');
+    expect(r.stdout).toContain('1 of 1 probes reproduced the failure (1 could not be made)');
+    expect(r.code).toBe(1);
+  });
+});
