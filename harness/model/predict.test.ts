@@ -159,6 +159,17 @@ describe('Services', () => {
     expect(m.predict(probe('x/a', `ip:${NODES[0].internalIP}`, 30081)).verdict).toBe('deny');
   });
 
+  it('NodePort to an isolated backend: allowed only when policy admits both the client and the node, since NAT may precede policy', () => {
+    const np = { ...svc, type: 'NodePort' as const, ports: [{ ...svc.ports[0], nodePort: 30080 }] };
+    const fromA = policy('x/p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }] });
+    const anySource = policy('x/p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'http' }] }] });
+    const dial = probe('x/a', `ip:${NODES[0].internalIP}`, 30080);
+    expect(buildModel(cluster({ pods, services: [np], policies: [fromA] })).predict(dial).verdict).toBe('undefined');
+    expect(buildModel(cluster({ pods, services: [np], policies: [anySource] })).predict(dial).verdict).toBe('allow');
+    // the same policy through the ClusterIP is a plain allow: no SNAT there
+    expect(buildModel(cluster({ pods, services: [np], policies: [fromA] })).predict(probe('x/a', 'svc:x/web')).verdict).toBe('allow');
+  });
+
   it('sessionAffinity ClientIP marks the prediction with the Service port it pins clients on', () => {
     const m = buildModel(cluster({ pods, services: [{ ...svc, sessionAffinity: 'ClientIP' }] }));
     expect(m.predict(probe('x/a', 'svc:x/web')).affinity).toBe('x/web:80/TCP');

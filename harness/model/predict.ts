@@ -4,7 +4,7 @@ import type { Observation, Pod, Probe, Protocol, Service, ServicePort, Verdict, 
 import { podKey } from '../../cluster/types.ts';
 import { endpointsForClient, programmedEndpoints } from './endpoints.ts';
 import type { ModelIndex, Prediction, Route } from './model.ts';
-import { DENY, VERDICTS, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
+import { ALLOW, DENY, UNDEFINED, VERDICTS, combine, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
 
 function partyOfPod(ix: ModelIndex, i: number): Party {
   const pod = ix.state.pods[i];
@@ -136,7 +136,8 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
         failure: { outcome: 'timeout', detail: 'hairpin traffic dropped' },
       };
     }
-    const code = connectionVerdict(ix.policies, src, dst, ep.port, protocol, trace);
+    let code = connectionVerdict(ix.policies, src, dst, ep.port, protocol, trace);
+    if (access.kind === 'nodePort') code = nodePortVerdict(ix, src, dst, access.node, ep.port, protocol, code, trace);
     const delivery: Observation = {
       outcome: 'delivered',
       backend: { namespace: pod.namespace, name: pod.name, port: ep.port },
@@ -154,6 +155,33 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     return route;
   });
   return fromRoutes(routes, head, svc.sessionAffinity === 'ClientIP' ? `${podKey(svc)}:${sp.port}/${protocol}` : undefined);
+}
+
+/**
+ * NodePort traffic is DNATed on the dialled node (possibly another node than the client's, so the
+ * client's egress may see the node's address) and, with externalTrafficPolicy Cluster, SNATed to
+ * that node's address. The NetworkPolicy docs leave open whether such rewriting happens before or
+ * after policy, so the verdict is fixed only when both readings agree: as if policy saw the client
+ * and the backend (`afterNat`), and as if it saw the dialled node at both ends.
+ */
+function nodePortVerdict(
+  ix: ModelIndex,
+  src: Party,
+  dst: Party,
+  node: Node,
+  port: number,
+  protocol: Protocol,
+  afterNat: VerdictCode,
+  trace: string[],
+): VerdictCode {
+  const nodeParty: Party = { pod: -1, node: node.name, ip: node.internalIP };
+  const other: string[] = [];
+  const egress = src.pod >= 0 ? connectionVerdict(ix.policies, src, nodeParty, port, protocol, other) : ALLOW;
+  const ingress = dst.pod >= 0 ? connectionVerdict(ix.policies, nodeParty, dst, port, protocol, other) : ALLOW;
+  const beforeNat = combine(egress, ingress);
+  if (beforeNat === afterNat) return afterNat;
+  trace.push(`but NodePort NAT may happen before policy (${other.join('; ')}): upstream leaves this open`);
+  return UNDEFINED;
 }
 
 function findServicePort(svc: Service, port: number | string, protocol: Protocol): ServicePort | undefined {
