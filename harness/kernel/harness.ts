@@ -26,7 +26,7 @@ import { probeRoute, type ProbeTopology } from './probe-target.ts';
 import { flushConntrack, loadIptables, loadNftables } from './rules.ts';
 import { claimRun, kernelRun, newRunId, type KernelRun } from './run.ts';
 import { kernelSettings, type KernelSettings } from './settings.ts';
-import { releaseSignals, teardownOnSignals } from './signals.ts';
+import { exiting, interrupted, releaseSignals, teardownOnSignals } from './signals.ts';
 
 const CAPABILITIES: readonly Capability[] = [
   'pods',
@@ -116,6 +116,7 @@ class KernelHarness implements Harness {
   }
 
   async apply(state: ClusterState): Promise<AppliedState> {
+    if (exiting()) return interrupted();
     if (this.run && this.applied && JSON.stringify(this.applied.nodes) !== JSON.stringify(state.nodes)) {
       // Nodes are the frame everything hangs on: a different set means a fresh data plane.
       await this.teardown();
@@ -129,6 +130,7 @@ class KernelHarness implements Harness {
       this.applied = realized;
       return { state: realized, interfaceIPs: await this.interfaceIPs(realized.pods) };
     } catch (e) {
+      if (exiting()) return interrupted();
       // Leave nothing half-built behind: the caller may not call teardown() after a failed apply.
       await this.teardown();
       throw e;
@@ -302,6 +304,16 @@ class KernelHarness implements Harness {
   }
 
   async probe(probes: Probe[]): Promise<Observation[]> {
+    if (exiting()) return interrupted();
+    try {
+      return await this.probeAll(probes);
+    } catch (e) {
+      if (exiting()) return interrupted();
+      throw e;
+    }
+  }
+
+  private async probeAll(probes: Probe[]): Promise<Observation[]> {
     const agent = this.agent;
     if (!agent || !this.applied) throw new Error('probe() before apply()');
     const topology: ProbeTopology = {

@@ -5,8 +5,25 @@ type Teardown = () => Promise<void>;
 
 const live = new Set<Teardown>();
 let installed = false;
+let leaving = false;
+
+/** True once a signal started tearing runs down: the process is about to exit. */
+export function exiting(): boolean {
+  return leaving;
+}
+
+/**
+ * What an operation interrupted by the teardown returns: it never settles, so that the failure the
+ * teardown causes under it (its agent killed, its namespaces gone) cannot crash the process before
+ * the teardown has finished and the process exits with the signal's code.
+ */
+export function interrupted<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
 
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  if (leaving) return;
+  leaving = true;
   const code = signal === 'SIGINT' ? 130 : 143;
   process.stderr.write(`netprops: ${signal}: tearing down ${live.size} kernel run(s)\n`);
   await Promise.allSettled([...live].map((t) => t()));
