@@ -17,14 +17,18 @@ export function sameSeedSameValues<T>(arbitrary: fc.Arbitrary<T>, seed: number, 
   expect(second).toEqual(first);
 }
 
-/** Every drawn value is valid; fails with the first invalid value and its problems. */
+/** Every drawn value is valid; fails naming the (shrunk) invalid value, its problems, seed and path. */
 export function onlyValidValues<T>(arbitrary: fc.Arbitrary<T>, problems: (value: T) => string[], options: ContractOptions = {}): void {
-  fc.assert(
-    fc.property(arbitrary, (value) => {
-      expect(problems(value)).toEqual([]);
-    }),
+  const result = fc.check(
+    fc.property(arbitrary, (value) => problems(value).length === 0),
     { numRuns: options.numRuns ?? 200, seed: options.seeds?.[0] },
   );
+  if (result.failed) {
+    const value = result.counterexample![0];
+    throw new Error(
+      `invalid value (seed ${result.seed}, path ${result.counterexamplePath}): ${problems(value).join('; ')}\n${JSON.stringify(value)}`,
+    );
+  }
 }
 
 /**

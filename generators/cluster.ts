@@ -104,7 +104,7 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
       minLength: 1,
       maxLength: limits.maxProbes,
     }),
-  });
+  }, { noNullPrototype: true });
 }
 
 /** The pure second half of clusterCase(): places every draft against the objects before it. */

@@ -12,15 +12,16 @@ import { labels, type LabelPool } from './labels.ts';
 export function labelSelectorRequirement(pool: LabelPool): fc.Arbitrary<LabelSelectorRequirement> {
   const byKey = Object.entries(pool).map(([key, values]) =>
     fc.oneof(
+      { withCrossShrink: true },
       fc.record({
         key: fc.constant(key),
         operator: fc.constantFrom('In' as const, 'NotIn' as const),
         values: fc.subarray([...values], { minLength: 1 }),
-      }),
-      fc.record({ key: fc.constant(key), operator: fc.constantFrom('Exists' as const, 'DoesNotExist' as const) }),
+      }, { noNullPrototype: true }),
+      fc.record({ key: fc.constant(key), operator: fc.constantFrom('Exists' as const, 'DoesNotExist' as const) }, { noNullPrototype: true }),
     ),
   );
-  return fc.oneof(...byKey);
+  return fc.oneof({ withCrossShrink: true }, ...byKey);
 }
 
 /**

@@ -42,11 +42,12 @@ export function labels(pool: LabelPool, options: { minLength?: number; maxLength
       (entries) => Object.fromEntries(entries) as Labels,
       (value) => {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a label map');
-        const entries = Object.entries(value as Record<string, unknown>);
-        for (const [key, v] of entries) {
-          if (typeof v !== 'string' || !pool[key]?.includes(v)) throw new Error(`label ${key}=${String(v)} is not in the pool`);
-        }
-        return entries as [string, string][];
+        // constantFrom recognizes its own constants by identity: hand back the pool's pair objects.
+        return Object.entries(value as Record<string, unknown>).map(([key, v]) => {
+          const pair = pairs.find(([k, pv]) => k === key && pv === v);
+          if (!pair) throw new Error(`label ${key}=${String(v)} is not in the pool`);
+          return pair;
+        });
       },
     );
 }

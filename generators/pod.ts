@@ -40,7 +40,7 @@ export function containerPorts(options: PodOptions = {}): fc.Arbitrary<Container
     name: fc.option(fc.constantFrom(...CONTAINER_PORT_NAMES), { nil: undefined, freq: 2 }),
     containerPort: fc.constantFrom(...CONTAINER_PORT_NUMBERS),
     protocol: protocol(options),
-  });
+  }, { noNullPrototype: true });
   return fc
     .uniqueArray(port, {
       selector: (p) => `${p.containerPort}/${p.protocol}`,
@@ -60,7 +60,7 @@ export function containerPorts(options: PodOptions = {}): fc.Arbitrary<Container
 /** A flag that is `usual` in `weight` cases of `weight + 1`, and shrinks to it. */
 export function mostly(usual: boolean, allowOther: boolean, weight = 5): fc.Arbitrary<boolean> {
   if (!allowOther) return fc.constant(usual);
-  return fc.oneof({ arbitrary: fc.constant(usual), weight }, { arbitrary: fc.constant(!usual), weight: 1 });
+  return fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(usual), weight }, { arbitrary: fc.constant(!usual), weight: 1 });
 }
 
 export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
@@ -71,7 +71,7 @@ export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
     ports: containerPorts(options),
     ready: mostly(true, options.notReady ?? true),
     hostNetwork: mostly(false, options.hostNetwork ?? true, 4),
-  });
+  }, { noNullPrototype: true });
 }
 
 /** The name of the i-th pod of a namespace (0-based): a, b, c, ... as cyclonus names them. */

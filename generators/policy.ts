@@ -74,8 +74,9 @@ export const END_PORT_SPANS: readonly number[] = [1, 10, 8000, 9000];
 
 function address(): fc.Arbitrary<AddressDraft> {
   return fc.oneof(
-    { arbitrary: fc.record({ pod: fc.nat({ max: 15 }) }), weight: 4 },
-    { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }), weight: 1 },
+    { withCrossShrink: true },
+    { arbitrary: fc.record({ pod: fc.nat({ max: 15 }) }, { noNullPrototype: true }), weight: 4 },
+    { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 },
   );
 }
 
@@ -84,7 +85,7 @@ export function ipBlockDraft(): fc.Arbitrary<IPBlockDraft> {
     around: address(),
     prefix: fc.constantFrom(...IPBLOCK_PREFIXES),
     except: fc.array(fc.record({ around: address(), prefix: fc.constantFrom(...EXCEPT_PREFIXES) }), { maxLength: 2 }),
-  });
+  }, { noNullPrototype: true });
 }
 
 /**
@@ -96,8 +97,9 @@ export function networkPolicyPort(options: ProtocolOptions = {}): fc.Arbitrary<N
   const withProtocol = (p: NetworkPolicyPort, protocol: NetworkPolicyPort['protocol']): NetworkPolicyPort =>
     protocol === undefined ? p : { protocol, ...p };
   return fc.oneof(
-    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), protocol: proto }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
-    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NAMES), protocol: proto }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
+    { withCrossShrink: true },
+    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), protocol: proto }, { noNullPrototype: true }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
+    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NAMES), protocol: proto }, { noNullPrototype: true }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
     fc
       .record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), span: fc.constantFrom(...END_PORT_SPANS), protocol: proto })
       .map(({ port, span, protocol }) => withProtocol({ port, endPort: Math.min(65535, port + span) }, protocol)),
@@ -107,8 +109,9 @@ export function networkPolicyPort(options: ProtocolOptions = {}): fc.Arbitrary<N
 
 export function podSelectorDraft(): fc.Arbitrary<PodSelectorDraft> {
   return fc.oneof(
-    { arbitrary: fc.record({ selector: labelSelector(POD_LABEL_POOL) }), weight: 1 },
-    { arbitrary: fc.record({ likePod: fc.nat({ max: 15 }), keys: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }), weight: 1 },
+    { withCrossShrink: true },
+    { arbitrary: fc.record({ selector: labelSelector(POD_LABEL_POOL) }, { noNullPrototype: true }), weight: 1 },
+    { arbitrary: fc.record({ likePod: fc.nat({ max: 15 }), keys: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }, { noNullPrototype: true }), weight: 1 },
   );
 }
 
@@ -116,10 +119,11 @@ export function peerDraft(options: PolicyOptions = {}): fc.Arbitrary<PeerDraft> 
   const pods = podSelectorDraft();
   const namespaces = labelSelector(namespaceSelectorPool(options.namespaceNames ?? NAMESPACE_NAMES.slice(0, 3)));
   return fc.oneof(
-    { arbitrary: fc.record({ podSelector: pods }), weight: 3 },
-    { arbitrary: fc.record({ namespaceSelector: namespaces }), weight: 2 },
-    { arbitrary: fc.record({ podSelector: pods, namespaceSelector: namespaces }), weight: 2 },
-    { arbitrary: fc.record({ ipBlock: ipBlockDraft() }), weight: 2 },
+    { withCrossShrink: true },
+    { arbitrary: fc.record({ podSelector: pods }, { noNullPrototype: true }), weight: 3 },
+    { arbitrary: fc.record({ namespaceSelector: namespaces }, { noNullPrototype: true }), weight: 2 },
+    { arbitrary: fc.record({ podSelector: pods, namespaceSelector: namespaces }, { noNullPrototype: true }), weight: 2 },
+    { arbitrary: fc.record({ ipBlock: ipBlockDraft() }, { noNullPrototype: true }), weight: 2 },
   );
 }
 
@@ -128,6 +132,7 @@ export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> 
     .record({
       // Absent and empty peer lists both admit every peer; a list of peers is the usual case.
       peers: fc.oneof(
+        { withCrossShrink: true },
         { arbitrary: fc.constant(undefined), weight: 1 },
         { arbitrary: fc.constant<PeerDraft[]>([]), weight: 1 },
         { arbitrary: fc.array(peerDraft(options), { minLength: 1, maxLength: 2 }), weight: 5 },
@@ -149,6 +154,7 @@ export function policyDraft(options: PolicyOptions = {}): fc.Arbitrary<PolicyDra
       pod: fc.nat({ max: 15 }),
       podSelector: podSelectorDraft(),
       policyTypes: fc.oneof(
+        { withCrossShrink: true },
         { arbitrary: fc.constant(undefined), weight: 3 },
         { arbitrary: fc.constantFrom<PolicyType[]>(['Ingress'], ['Egress'], ['Ingress', 'Egress']), weight: 2 },
       ),

@@ -42,32 +42,34 @@ export interface ProbeOptions extends ProtocolOptions {
 export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft> {
   const index = fc.nat({ max: 15 });
   // Pods that policies select are where policy verdicts happen: aim a good share of probes there.
-  const selected = fc.record({ selectedBy: index, pod: index });
+  const selected = fc.record({ selectedBy: index, pod: index }, { noNullPrototype: true });
   const targets: fc.WeightedArbitrary<ProbeTargetDraft>[] = [
-    { arbitrary: fc.record({ pod: index }), weight: 3 },
+    { arbitrary: fc.record({ pod: index }, { noNullPrototype: true }), weight: 3 },
     { arbitrary: selected, weight: (options.policies ?? true) ? 5 : 0 },
-    { arbitrary: fc.record({ podIP: index }), weight: 1 },
+    { arbitrary: fc.record({ podIP: index }, { noNullPrototype: true }), weight: 1 },
   ];
-  if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }), weight: 3 });
+  if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }, { noNullPrototype: true }), weight: 3 });
   if ((options.services ?? true) && (options.nodePort ?? true)) {
-    targets.push({ arbitrary: fc.record({ nodePort: index, node: fc.nat({ max: 7 }) }), weight: 1 });
+    targets.push({ arbitrary: fc.record({ nodePort: index, node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 });
   }
   return fc.record({
     from: fc.oneof(
+      { withCrossShrink: true },
       { arbitrary: fc.record({ pod: index }), weight: 3 },
       { arbitrary: selected, weight: (options.policies ?? true) ? 1 : 0 },
       { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }), weight: 1 },
       // Traffic from another node than the target's is where upstream leaves policy open.
       { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }), weight: 2 },
     ),
-    to: fc.oneof(...targets),
+    to: fc.oneof({ withCrossShrink: true }, ...targets),
     port: fc.oneof(
+      { withCrossShrink: true },
       { arbitrary: fc.record({ served: fc.nat({ max: 7 }) }), weight: 6 },
       { arbitrary: fc.record({ named: fc.nat({ max: 7 }) }), weight: 2 },
       { arbitrary: fc.record({ other: fc.nat({ max: OTHER_PORT_NUMBERS.length - 1 }) }), weight: 1 },
     ),
-    otherProtocol: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
-  });
+    otherProtocol: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
+  }, { noNullPrototype: true });
 }
 
 interface Port {

@@ -19,6 +19,7 @@ export function allowedProtocols(options: ProtocolOptions = {}): Protocol[] {
 export function protocol(options: ProtocolOptions = {}): fc.Arbitrary<Protocol> {
   const [tcp, ...others] = allowedProtocols(options);
   return fc.oneof(
+    { withCrossShrink: true },
     { arbitrary: fc.constant(tcp), weight: 3 },
     ...others.map((p) => ({ arbitrary: fc.constant(p), weight: 1 })),
   );

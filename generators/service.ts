@@ -54,7 +54,8 @@ export function servicePortDraft(options: ServiceOptions = {}): fc.Arbitrary<Ser
       name: fc.option(fc.constantFrom(...SERVICE_PORT_NAMES), { nil: undefined }),
       port: fc.constantFrom(...SERVICE_PORT_NUMBERS),
       targetPort: fc.oneof(
-        { arbitrary: fc.record({ podPort: fc.nat({ max: 7 }), byName: fc.boolean() }), weight: 6 },
+        { withCrossShrink: true },
+        { arbitrary: fc.record({ podPort: fc.nat({ max: 7 }), byName: fc.boolean() }, { noNullPrototype: true }), weight: 6 },
         { arbitrary: fc.constantFrom(...CONTAINER_PORT_NUMBERS), weight: 1 },
         { arbitrary: fc.constantFrom(...CONTAINER_PORT_NAMES), weight: 1 },
         { arbitrary: fc.constant(undefined), weight: 1 },
@@ -74,6 +75,7 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
   return fc.record({
     pod: fc.nat({ max: 15 }),
     selector: fc.oneof(
+      { withCrossShrink: true },
       { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }), weight: 7 },
       { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1, maxLength: 2 }) }), weight: 2 },
       { arbitrary: fc.constant({ none: true as const }), weight: 1 },
@@ -84,14 +86,15 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
       minLength: 1,
       maxLength: options.maxPorts ?? 2,
     }),
-    kind: fc.oneof(...kinds.map((kind) => ({ arbitrary: fc.constant(kind), weight: kind === 'ClusterIP' ? 6 : kind === 'NodePort' ? 3 : 1 }))),
+    kind: fc.oneof({ withCrossShrink: true }, ...kinds.map((kind) => ({ arbitrary: fc.constant(kind), weight: kind === 'ClusterIP' ? 6 : kind === 'NodePort' ? 3 : 1 }))),
     sessionAffinity: fc.constantFrom<'None' | 'ClientIP'>('None', 'ClientIP'),
-    publishNotReadyAddresses: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+    publishNotReadyAddresses: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
     internalTrafficPolicy: fc.oneof(
+      { withCrossShrink: true },
       { arbitrary: fc.constant<'Cluster' | 'Local'>('Cluster'), weight: 3 },
       { arbitrary: fc.constant<'Cluster' | 'Local'>('Local'), weight: 1 },
     ),
-  });
+  }, { noNullPrototype: true });
 }
 
 /** The i-th Service of a namespace (0-based); Service names are DNS-1035 labels. */

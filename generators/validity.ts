@@ -5,6 +5,7 @@
 import ipaddr from 'ipaddr.js';
 import { isDeepStrictEqual } from 'node:util';
 import { allocate } from '../cluster/allocate.ts';
+import { decodeCase, encodeCase } from '../cluster/case-file.ts';
 import { NetpropsError } from '../cluster/errors.ts';
 import {
   dns1035LabelProblem,
@@ -169,8 +170,13 @@ function probeProblems(probe: Probe, state: ClusterState, i: number): string[] {
   return problems;
 }
 
+/** Every problem of a cluster state; [] when a cluster could hold it exactly as written. */
+export function clusterStateProblems(state: ClusterState): string[] {
+  return clusterCaseProblems({ state, probes: [] }, { probes: false });
+}
+
 /** Every problem of a generated case; [] when a cluster could hold it exactly as written. */
-export function clusterCaseProblems(c: { state: ClusterState; probes: Probe[] }): string[] {
+export function clusterCaseProblems(c: { state: ClusterState; probes: Probe[] }, options: { probes?: boolean } = {}): string[] {
   const { state } = c;
   const problems: string[] = [];
   try {
@@ -180,6 +186,16 @@ export function clusterCaseProblems(c: { state: ClusterState; probes: Probe[] })
   } catch (err) {
     if (!(err instanceof NetpropsError)) throw err;
     problems.push(`allocate(): ${err.message}`);
+  }
+  try {
+    // What a case file can carry: written by the codec and read back, the case is unchanged.
+    const written = { state, probes: c.probes.map((probe) => ({ ...probe, expect: 'allow' as const })) };
+    const read = decodeCase(encodeCase(written), '<generated case>');
+    if (!isDeepStrictEqual(read.state, state)) problems.push('decodeCase(encodeCase(case)) changed the state');
+    if (!isDeepStrictEqual(read.probes, written.probes)) problems.push('decodeCase(encodeCase(case)) changed the probes');
+  } catch (err) {
+    if (!(err instanceof NetpropsError)) throw err;
+    problems.push(`decodeCase(encodeCase(case)): ${err.message}`);
   }
   for (const ns of state.namespaces) {
     const p = dns1123LabelProblem(ns.name);
@@ -208,7 +224,7 @@ export function clusterCaseProblems(c: { state: ClusterState; probes: Probe[] })
   }
   for (const service of state.services) problems.push(...serviceProblems(service));
   for (const policy of state.policies) problems.push(...networkPolicyProblems(policy));
-  if (c.probes.length === 0) problems.push('no probes');
+  if (c.probes.length === 0 && options.probes !== false) problems.push('no probes');
   c.probes.forEach((probe, i) => problems.push(...probeProblems(probe, state, i)));
   return problems;
 }
