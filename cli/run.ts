@@ -5,12 +5,10 @@ import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
 import { parseTarget } from '../harness/targets.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
-import { runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
+import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
 import type { ExitWith } from './main.ts';
 
-/** Runs per property when --runs is not given: the README's main job passes on the model in seconds. */
-export const DEFAULT_RUNS = 200;
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
 export const DEFAULT_OUT = 'netprops-report';
 export const DEFAULT_FORMATS = ['console', 'junit', 'json', 'html'];

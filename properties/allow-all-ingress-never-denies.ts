@@ -4,10 +4,11 @@ import fc from 'fast-check';
 import type { ClusterState, NetworkPolicy, NetworkPolicyIngressRule } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes } from './direct-probes.ts';
+import { comparableProbes, withPodMatrix } from './direct-probes.ts';
 import { podOf } from './pod-pairs.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
+import { judgedVerdict } from './verdict-agreement.ts';
 
 /** Rules that each allow every ingress connection from every pod (NetworkPolicy API reference). */
 export const ALLOW_ALL_INGRESS: Record<string, NetworkPolicyIngressRule[]> = {
@@ -41,11 +42,12 @@ export const allowAllIngressNeverDenies: Property = {
         fc.constantFrom(...SPELLINGS),
       )
       .map(([c, n, spelling]) => {
+        const probes = withPodMatrix(c);
         const namespace = c.state.namespaces[n % c.state.namespaces.length].name;
         return {
           steps: [
-            { state: c.state, probes: c.probes },
-            { state: withAllowAllIngress(c.state, namespace, spelling), probes: c.probes },
+            { state: c.state, probes },
+            { state: withAllowAllIngress(c.state, namespace, spelling), probes },
           ],
         };
       }),
@@ -62,12 +64,14 @@ export const allowAllIngressNeverDenies: Property = {
     }
     return findings;
   },
-  outcomes: ['into-the-namespace', ...SPELLINGS.map((s) => `spelling:${s}`)],
-  classify({ steps: [, after] }) {
+  outcomes: ['denied-into-the-namespace-before', ...SPELLINGS.map((s) => `spelling:${s}`)],
+  classify(ctx) {
+    const [before, after] = ctx.steps;
     const added = after.state.policies.find((p) => p.name === NAME);
     if (!added) return [];
     const spelling = SPELLINGS.find((s) => JSON.stringify(ALLOW_ALL_INGRESS[s]) === JSON.stringify(added.ingress));
-    const into = after.probes.some((p) => podOf(after.state, p.to)?.namespace === added.namespace);
-    return [`spelling:${spelling}`, ...(into ? ['into-the-namespace'] : [])];
+    // The interesting runs: the new policy had something to open up.
+    const opened = before.probes.some((p, i) => podOf(before.state, p.to)?.namespace === added.namespace && judgedVerdict(ctx, 0, i) === 'deny');
+    return [`spelling:${spelling}`, ...(opened ? ['denied-into-the-namespace-before'] : [])];
   },
 };

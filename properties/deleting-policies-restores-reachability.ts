@@ -2,7 +2,7 @@
 // without policies is delivered, and nothing delivered before is lost.
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes } from './direct-probes.ts';
+import { comparableProbes, withPodMatrix } from './direct-probes.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
@@ -13,12 +13,15 @@ export const deletingPoliciesRestoresReachability: Property = {
   rule: 'NetworkPolicy docs: by default (no policy selecting them) pods are non-isolated and accept all traffic; isolation ends with the last policy selecting the pod.',
   needs: ['pods', 'policies', 'reapply'],
   cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }).map((c) => ({
+    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }).map((c) => {
+      const probes = withPodMatrix(c);
+      return {
       steps: [
-        { state: c.state, probes: c.probes },
-        { state: { ...c.state, policies: [] }, probes: c.probes },
+        { state: c.state, probes },
+        { state: { ...c.state, policies: [] }, probes },
       ],
-    })),
+      };
+    }),
   check(ctx) {
     const [before, after] = ctx.steps;
     const findings: Finding[] = verdictFindings(ctx, 1, (i) => judgedVerdict(ctx, 1, i) === 'allow');

@@ -1,7 +1,9 @@
 // nodeport-reachable: a NodePort Service answers on every node's IP, from pods and from nodes.
 import type { Probe, ProbeSource } from '../cluster/types.ts';
+import fc from 'fast-check';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
+import { replicaCounts, withReplicas } from './replicas.ts';
 import type { Property } from './property.ts';
 import { podSource } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
@@ -12,7 +14,10 @@ export const nodeportReachable: Property = {
   rule: 'Service docs (type NodePort): every node proxies the allocated nodePort on its addresses to the Service, as for its ClusterIP.',
   needs: ['pods', 'nodes', 'services', 'nodeport'],
   cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }).map((c) => {
+    fc
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+      .map((c) => {
       const probes: Probe[] = [];
       const sources: ProbeSource[] = [
         ...c.state.nodes.map((n): ProbeSource => ({ kind: 'node', name: n.name })),

@@ -2,7 +2,7 @@
 import type { ClusterState, NetworkPolicy } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes } from './direct-probes.ts';
+import { comparableProbes, withPodMatrix } from './direct-probes.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 
@@ -23,12 +23,15 @@ export const policyOrderIrrelevant: Property = {
   rule: 'NetworkPolicy API: policies and rules combine as a union (additive, no precedence), so order carries no meaning.',
   needs: ['pods', 'policies', 'reapply'],
   cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }).map((c) => ({
+    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }).map((c) => {
+      const probes = withPodMatrix(c);
+      return {
       steps: [
-        { state: c.state, probes: c.probes },
-        { state: reversedPolicies(c.state), probes: c.probes },
+        { state: c.state, probes },
+        { state: reversedPolicies(c.state), probes },
       ],
-    })),
+      };
+    }),
   check(ctx) {
     const [before, after] = ctx.steps;
     const findings: Finding[] = [];

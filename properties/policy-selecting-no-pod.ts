@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ClusterState, LabelSelector } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes } from './direct-probes.ts';
+import { comparableProbes, withPodMatrix } from './direct-probes.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 
@@ -33,12 +33,15 @@ export const policySelectingNoPod: Property = {
   cases: ({ capabilities }) =>
     fc
       .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }), fc.nat(), fc.constantFrom(...SPELLINGS))
-      .map(([c, n, spelling]) => ({
+      .map(([c, n, spelling]) => {
+        const probes = withPodMatrix(c);
+        return {
         steps: [
-          { state: c.state, probes: c.probes },
-          { state: withPolicySelectingNothing(c.state, c.state.namespaces[n % c.state.namespaces.length].name, spelling), probes: c.probes },
+          { state: c.state, probes },
+          { state: withPolicySelectingNothing(c.state, c.state.namespaces[n % c.state.namespaces.length].name, spelling), probes },
         ],
-      })),
+        };
+      }),
   check(ctx) {
     const [before, after] = ctx.steps;
     const findings: Finding[] = [];

@@ -13,6 +13,11 @@ import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './p
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 
+/** Runs per property when none is given: the README's main job passes on the model in seconds. */
+export const DEFAULT_RUNS = 200;
+/** How often the shrunk counterexample is re-run to see its failure again. */
+const RERUN_ATTEMPTS = 10;
+
 export type ProgressEvent =
   | { kind: 'start'; property: string; runs: number }
   | { kind: 'run'; property: string; runsDone: number; runs: number; elapsedMs: number }
@@ -161,9 +166,14 @@ async function recordFailure(
   details: fc.RunDetails<[PropertyCase]>,
   options: RunOptions,
 ): Promise<PropertyFailure> {
-  // Re-run the shrunk case once more for its whole record: fast-check keeps only the verdict.
-  const ctx = await session.run(shrunk);
-  const findings = property.check(ctx);
+  // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
+  // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur.
+  let ctx = await session.run(shrunk);
+  let findings = property.check(ctx);
+  for (let attempt = 1; findings.length === 0 && attempt < RERUN_ATTEMPTS; attempt++) {
+    ctx = await session.run(shrunk);
+    findings = property.check(ctx);
+  }
   const message =
     findings.length > 0 ? summarize(findings) : 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)';
   const ce = counterexampleOf(ctx, findings);

@@ -1,7 +1,9 @@
 // service-port-not-exposed: a ClusterIP answers only on the Service's ports.
 import type { Probe } from '../cluster/types.ts';
+import fc from 'fast-check';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
+import { replicaCounts, withReplicas } from './replicas.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { hasClusterIP, podSource } from './service-probes.ts';
@@ -17,7 +19,10 @@ export const servicePortNotExposed: Property = {
   rule: "Service docs: a Service exposes exactly its spec.ports; kube-proxy's rules match the ClusterIP together with each declared port and protocol.",
   needs: ['pods', 'services'],
   cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }).map((c) => {
+    fc
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+      .map((c) => {
       const probes: Probe[] = [];
       const client = c.state.pods.find((p) => !p.hostNetwork);
       if (client) {

@@ -1,0 +1,38 @@
+// Replicas: copies of a pod (same namespace, labels and ports; another name, node and IP), as a
+// Deployment makes them. Services usually front several identical pods; drawing replica counts
+// next to a generated state gives the Service properties cases with several endpoints, which
+// independently drawn pods rarely are. Counts shrink to 0, back to the generated state.
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import type { ClusterState, Pod } from '../cluster/types.ts';
+import { addressInCIDR } from '../generators/pod.ts';
+
+/** Extra copies per pod, by the pod's position; missing entries mean none. */
+export const replicaCounts = (maxPods: number): fc.Arbitrary<number[]> => fc.array(fc.nat({ max: 2 }), { maxLength: maxPods });
+
+export function withReplicas(state: ClusterState, counts: number[]): ClusterState {
+  const used = new Map<string, number>();
+  for (const node of state.nodes) {
+    const [net, prefix] = ipaddr.IPv4.parseCIDR(node.podCIDR);
+    const base = ipaddr.IPv4.networkAddressFromCIDR(`${net.toString()}/${prefix}`).toByteArray();
+    let highest = 1;
+    for (const p of state.pods) {
+      if (p.hostNetwork || p.nodeName !== node.name) continue;
+      const b = ipaddr.IPv4.parse(p.ip).toByteArray();
+      highest = Math.max(highest, (b[2] - base[2]) * 256 + (b[3] - base[3]));
+    }
+    used.set(node.name, highest);
+  }
+  const copies: Pod[] = [];
+  state.pods.forEach((pod, i) => {
+    if (pod.hostNetwork) return; // a hostNetwork copy would clash on the node's ports
+    const nodeIndex = state.nodes.findIndex((n) => n.name === pod.nodeName);
+    for (let k = 1; k <= (counts[i] ?? 0); k++) {
+      const node = state.nodes[(nodeIndex + k) % state.nodes.length];
+      const host = (used.get(node.name) ?? 1) + 1;
+      used.set(node.name, host);
+      copies.push({ ...pod, name: `${pod.name}-${k}`, nodeName: node.name, ip: addressInCIDR(node.podCIDR, host) });
+    }
+  });
+  return { ...state, pods: [...state.pods, ...copies] };
+}
