@@ -10,6 +10,7 @@ import { podKey } from '../../cluster/types.ts';
 import { podMatrix, verdictAt } from './reachability.ts';
 import { buildModel } from './model.ts';
 import { cluster, policy, pod, ports } from './test-cluster.ts';
+import { MODEL_FAULTS } from './faults.ts';
 
 function inCidr(ip: string, cidr: string): boolean {
   const range = ipaddr.parseCIDR(cidr);
@@ -84,6 +85,19 @@ describe('reachability matrix', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('the column-wise matrix equals the cell-by-cell verdicts, with and without each fault', () => {
+    const faults = [undefined, ...MODEL_FAULTS.map((f) => f.name)];
+    fc.assert(
+      fc.property(clusterCase({ services: false, maxPods: 8, maxPolicies: 5 }), fc.constantFrom(...faults), ({ state }, fault) => {
+        const fast = podMatrix(state, { fault });
+        const slow = podMatrix(state, { fault, cellByCell: true });
+        expect(fast.counts).toEqual(slow.counts);
+        expect(Buffer.from(fast.cells).equals(Buffer.from(slow.cells))).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 

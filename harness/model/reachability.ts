@@ -1,10 +1,15 @@
-// The full pod reachability matrix: every pod to every pod on every port the destination serves,
-// judged by the same indexed policy verdicts as predict(). Used by the bench and by reports.
+// The full pod reachability matrix: every pod to every pod on every port the destination serves.
+// Judged column by column instead of cell by cell: per destination port, the sources its ingress
+// rules admit (a union of the rules' peer sets); per set of egress policies, the destination ports
+// they admit. A cell is then two array reads. The same rules as policy-verdict.ts (tests hold the
+// two to each other on generated clusters).
 import type { ClusterState, Protocol, Verdict } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import { parseModelFault } from './faults.ts';
 import { buildModelIndex } from './model.ts';
-import { ALLOW, DENY, UNDEFINED, VERDICTS, connectionVerdict, type Party } from './policy-verdict.ts';
+import type { CompiledRule, PolicyIndex } from './policy-index.ts';
+import { rulePortsMatch } from './policy-port.ts';
+import { ALLOW, DENY, UNDEFINED, VERDICTS, combine, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
 
 export interface MatrixColumn {
   pod: string;
@@ -26,34 +31,125 @@ export function verdictAt(m: ReachabilityMatrix, row: number, column: number): V
   return VERDICTS[m.cells[row * m.columns.length + column]];
 }
 
-export function podMatrix(state: ClusterState, options: { fault?: string } = {}): ReachabilityMatrix {
-  const ix = buildModelIndex(state, parseModelFault(options.fault));
-  const pods = state.pods;
-  const parties: Party[] = pods.map((p, i) =>
-    p.hostNetwork ? { pod: -1, node: p.nodeName, ip: p.ip, hostPod: i } : { pod: i, node: p.nodeName, ip: p.ip },
-  );
-  const columns: MatrixColumn[] = [];
-  const columnParty: Party[] = [];
-  pods.forEach((p, i) => {
-    for (const cp of p.ports) {
-      columns.push({ pod: podKey(p), port: cp.containerPort, protocol: cp.protocol });
-      columnParty.push(parties[i]);
+interface Column extends MatrixColumn {
+  party: Party;
+}
+
+function partiesOf(state: ClusterState): Party[] {
+  return state.pods.map((p, i) => (p.hostNetwork ? { pod: -1, node: p.nodeName, ip: p.ip, hostPod: i } : { pod: i, node: p.nodeName, ip: p.ip }));
+}
+
+/** Per destination column: undefined when its pod is not ingress-isolated, else who its rules admit. */
+function ingressColumns(ix: PolicyIndex, columns: Column[]): ({ all: boolean; sources: Uint8Array } | undefined)[] {
+  const n = ix.pods.length;
+  return columns.map((col) => {
+    const d = col.party.pod;
+    if (d < 0 || ix.ingressOf[d].length === 0) return undefined;
+    const sources = new Uint8Array(n);
+    let all = false;
+    for (const pi of ix.ingressOf[d]) {
+      for (const rule of ix.policies[pi].ingressRules) {
+        if (rule.ports !== undefined && !rulePortsMatch(rule.ports, col.port, col.protocol, ix.pods[d], ix.portOptions)) continue;
+        if (rule.peerPods === undefined) all = true;
+        else for (let i = 0; i < n; i++) sources[i] |= rule.peerPods[i];
+      }
     }
+    return { all, sources };
+  });
+}
+
+/** Per source pod: undefined when not egress-isolated, else the columns its egress rules admit. */
+function egressRows(ix: PolicyIndex, columns: Column[]): (Uint8Array | undefined)[] {
+  const ruleColumns = new Map<CompiledRule, Uint8Array>();
+  const admitted = (rule: CompiledRule): Uint8Array => {
+    let cols = ruleColumns.get(rule);
+    if (cols) return cols;
+    cols = new Uint8Array(columns.length);
+    columns.forEach((col, c) => {
+      const dst = col.party;
+      const peerOK = rule.peerPods === undefined || (dst.pod >= 0 && rule.peerPods[dst.pod] === 1);
+      const namedPortPod = dst.pod >= 0 ? ix.pods[dst.pod] : dst.hostPod === undefined ? undefined : ix.pods[dst.hostPod];
+      if (peerOK && (rule.ports === undefined || rulePortsMatch(rule.ports, col.port, col.protocol, namedPortPod, ix.portOptions))) cols[c] = 1;
+    });
+    ruleColumns.set(rule, cols);
+    return cols;
+  };
+  const byPolicySet = new Map<string, Uint8Array>();
+  return ix.egressOf.map((policies) => {
+    if (policies.length === 0) return undefined;
+    const key = policies.join(',');
+    let row = byPolicySet.get(key);
+    if (!row) {
+      row = new Uint8Array(columns.length);
+      for (const pi of policies) for (const rule of ix.policies[pi].egressRules) {
+        const cols = admitted(rule);
+        for (let c = 0; c < cols.length; c++) row[c] |= cols[c];
+      }
+      byPolicySet.set(key, row);
+    }
+    return row;
+  });
+}
+
+export function podMatrix(state: ClusterState, options: { fault?: string; cellByCell?: boolean } = {}): ReachabilityMatrix {
+  const ix = buildModelIndex(state, parseModelFault(options.fault)).policies;
+  const pods = state.pods;
+  const parties = partiesOf(state);
+  const columns: Column[] = [];
+  pods.forEach((p, i) => {
+    for (const cp of p.ports) columns.push({ pod: podKey(p), port: cp.containerPort, protocol: cp.protocol, party: parties[i] });
   });
   const cells = new Uint8Array(pods.length * columns.length);
   const counts = [0, 0, 0];
-  for (let r = 0; r < pods.length; r++) {
-    const src = parties[r];
-    const base = r * columns.length;
-    for (let c = 0; c < columns.length; c++) {
-      const code = connectionVerdict(ix.policies, src, columnParty[c], columns[c].port, columns[c].protocol);
-      cells[base + c] = code;
-      counts[code]++;
+  // named-port-on-source resolves ports on the source, so a column no longer has one answer.
+  const slow = options.cellByCell || ix.fault === 'named-port-on-source';
+  const ingress = slow ? [] : ingressColumns(ix, columns);
+  const egress = slow ? [] : egressRows(ix, columns);
+  if (slow) {
+    for (let r = 0; r < pods.length; r++) {
+      for (let c = 0; c < columns.length; c++) {
+        const code = connectionVerdict(ix, parties[r], columns[c].party, columns[c].port, columns[c].protocol);
+        cells[r * columns.length + c] = code;
+        counts[code]++;
+      }
+    }
+  } else {
+    // Flat arrays for the hot loop: pod index (-1 for a host) and node number per row and column.
+    const nodeNumber = new Map<string, number>();
+    const nodeOf = (p: Party) => {
+      let k = nodeNumber.get(p.node);
+      if (k === undefined) nodeNumber.set(p.node, (k = nodeNumber.size));
+      return k;
+    };
+    const colPod = Int32Array.from(columns, (c) => c.party.pod);
+    const colNode = Int32Array.from(columns, (c) => nodeOf(c.party));
+    for (let r = 0; r < pods.length; r++) {
+      const src = parties[r];
+      const s = src.pod;
+      const sNode = nodeOf(src);
+      const base = r * columns.length;
+      const egressRow = s >= 0 ? egress[s] : undefined;
+      for (let c = 0; c < columns.length; c++) {
+        const d = colPod[c];
+        let code: VerdictCode;
+        if ((s >= 0 && s === d) || (s < 0 && d < 0)) code = ALLOW;
+        else {
+          const e: VerdictCode = egressRow === undefined || egressRow[c] === 1 ? ALLOW : d < 0 ? UNDEFINED : DENY;
+          const col = ingress[c];
+          let i: VerdictCode;
+          if (col === undefined || col.all) i = ALLOW;
+          else if (s >= 0) i = col.sources[s] === 1 ? ALLOW : DENY;
+          else i = sNode === colNode[c] ? ALLOW : UNDEFINED;
+          code = combine(e, i);
+        }
+        cells[base + c] = code;
+        counts[code]++;
+      }
     }
   }
   return {
     rows: pods.map(podKey),
-    columns,
+    columns: columns.map(({ pod, port, protocol }) => ({ pod, port, protocol })),
     cells,
     counts: { allow: counts[ALLOW], deny: counts[DENY], undefined: counts[UNDEFINED] },
   };
