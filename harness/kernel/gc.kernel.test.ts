@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Harness } from '../harness.ts';
-import { createKernelHarness } from './harness.ts';
+import { createKernelHarness, type KernelHarness } from './harness.ts';
 import { DEFAULT_CNI_BIN_DIRS } from './cni-config.ts';
 import { gcKernel } from './gc.ts';
 import { listNetns } from './namespaces.ts';
@@ -22,7 +21,7 @@ const title = missing.length === 0 ? 'kernel run cleanup' : `kernel run cleanup 
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const children: ChildProcess[] = [];
-const open: Harness[] = [];
+const open: KernelHarness[] = [];
 
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -62,7 +61,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     const live = await createKernelHarness();
     open.push(live);
     await live.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7)] }));
-    const liveId = (live as unknown as { runId: string }).runId;
+    const liveId = live.runId!;
 
     const { child, runId } = await startRun();
     const gone = exited(child);
@@ -96,7 +95,7 @@ describe.skipIf(missing.length > 0)(title, () => {
   it('teardown removes everything the run made and may be called twice', async () => {
     const h = await createKernelHarness();
     await h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7)] }));
-    const id = (h as unknown as { runId: string }).runId;
+    const id = h.runId!;
     expect((await netnsOf(id)).length).toBe(5); // underlay, two nodes, two pods
     await h.teardown();
     await h.teardown();

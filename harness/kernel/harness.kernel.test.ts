@@ -6,10 +6,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import type { Harness } from '../harness.ts';
 import type { Observation, Probe } from '../../cluster/types.ts';
 import { PrerequisiteError } from '../../cluster/errors.ts';
-import { createKernelHarness } from './harness.ts';
+import { createKernelHarness, type KernelHarness } from './harness.ts';
 import { DEFAULT_CNI_BIN_DIRS } from './cni-config.ts';
 import { missingPrerequisites } from './prerequisites.ts';
 import { listNetns } from './namespaces.ts';
@@ -18,15 +17,15 @@ import { pod, service, state, toPod, toService, NODES } from './kernel-test-stat
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local', 'ptp'] });
 const title = missing.length === 0 ? 'kernel harness' : `kernel harness (skipped: needs ${missing.join('; ')})`;
 
-const open: Harness[] = [];
-async function harness(options: Parameters<typeof createKernelHarness>[0] = {}): Promise<Harness> {
+const open: KernelHarness[] = [];
+async function harness(options: Parameters<typeof createKernelHarness>[0] = {}): Promise<KernelHarness> {
   const h = await createKernelHarness(options);
   open.push(h);
   return h;
 }
 const runIds = new Set<string>();
-function remember(h: Harness): void {
-  const id = (h as unknown as { runId?: string }).runId;
+function remember(h: KernelHarness): void {
+  const id = h.runId;
   if (id) runIds.add(id);
 }
 

@@ -67,17 +67,22 @@ async function pluginTypes(settings: KernelSettings): Promise<string[]> {
   return plugins.flatMap((p) => [p.type, p.ipam?.type]).filter((t): t is string => typeof t === 'string');
 }
 
-export async function createKernelHarness(options: HarnessOptions = {}): Promise<Harness> {
+/** The kernel target's harness; its run id names everything it creates (np-<id>-*, /run/netprops/<id>). */
+export interface KernelHarness extends Harness {
+  readonly runId: string | undefined;
+}
+
+export async function createKernelHarness(options: HarnessOptions = {}): Promise<KernelHarness> {
   const settings = kernelSettings(options.settings);
   const fault = kernelFault(options.fault);
   await checkPrerequisites({ binDirs: settings.cniBinDirs, plugins: await pluginTypes(settings) });
   await agentBinary();
   // Sweep what killed runs left, so they cannot pile up (live runs are never touched).
   await gcKernel();
-  return new KernelHarness(options, settings, fault);
+  return new KernelDataPlane(options, settings, fault);
 }
 
-class KernelHarness implements Harness {
+class KernelDataPlane implements KernelHarness {
   readonly target = 'kernel';
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
 
