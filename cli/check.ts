@@ -17,6 +17,8 @@ export interface CheckOptions {
   fault?: string;
   /** Target-specific settings passed to the harness (cniBinDir, proxyMode, kubeconfig, ...). */
   settings?: Record<string, unknown>;
+  /** How to make the harness; harness/targets.ts by default (tests and tools may wrap it). */
+  createHarness?: typeof createHarness;
 }
 
 export type Observed = 'allow' | 'deny' | 'undefined' | 'unsupported';
@@ -69,7 +71,7 @@ function realizedProbe(probe: Probe, written: ClusterState, applied: ClusterStat
 
 async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
   const { buildModel } = await import('../harness/model/model.ts');
-  const harness = await createHarness(target, {
+  const harness = await (options.createHarness ?? createHarness)(target, {
     ...(options.fault !== undefined ? { fault: options.fault } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
   });

@@ -1,0 +1,167 @@
+// `netprops check`: the shared case files pass on the reference model (exit 0); a wrong
+// expectation is a listed mismatch (exit 1); a probe upstream leaves undefined is reported as such
+// and not passed; faults of the target show up as mismatches; the harness is always torn down.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from './main.ts';
+import { checkCases, formatCheckTable } from './check.ts';
+import { createHarness } from '../harness/targets.ts';
+import type { Harness } from '../harness/harness.ts';
+
+const SHARED = '/work/shared/cases';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    return { code: await main(args), out: out.join(''), err: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+let dir: string;
+let wrong: string;
+let undefinedCase: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'netprops-check-'));
+  // The shared policy case with one expectation flipped: y/other -> x/web:80 is denied upstream.
+  const text = await readFile(path.join(SHARED, 'policy-named-port.yaml'), 'utf8');
+  const flipped = text.replace('{from: y/other, to: x/web, port: 80, protocol: TCP, expect: deny}', '{from: y/other, to: x/web, port: 80, protocol: TCP, expect: allow}');
+  expect(flipped).not.toBe(text);
+  wrong = path.join(dir, 'wrong.yaml');
+  await writeFile(wrong, flipped);
+  undefinedCase = path.join(dir, 'outside.yaml');
+  await writeFile(
+    undefinedCase,
+    [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n',
+      'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes:\n  - {from: default/a, to: "ip:192.0.2.1", port: 80, expect: allow}\n  - {from: default/a, to: default/a, port: 80, expect: allow}\n',
+    ].join('---\n'),
+  );
+});
+
+describe('netprops check', () => {
+  it('the shared case files all match on the reference model: exit 0 and a summary', async () => {
+    const { code, out, err } = await run(['check', SHARED]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^16 probes in 2 files \(target model\): 16 as expected, 0 mismatched, 0 undefined, 0 unsupported\n$/);
+  });
+
+  it('a wrong expectation is a mismatch: exit 1, one line naming it, the rest still counted', async () => {
+    const { code, out } = await run(['check', wrong]);
+    expect(code).toBe(1);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${wrong}: y/other -> x/web 80/TCP: expected allow, observed deny \\(`));
+    expect(lines[1]).toBe('9 probes in 1 file (target model): 8 as expected, 1 mismatched, 0 undefined, 0 unsupported');
+  });
+
+  it('json: every probe with file, from, to, port, protocol, expect, observed, ok, and the summary', async () => {
+    const { code, out } = await run(['check', wrong, SHARED, '--format', 'json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(out);
+    expect(report.results).toHaveLength(25);
+    const bad = report.results.filter((r: { ok: boolean }) => !r.ok);
+    expect(bad).toEqual([
+      expect.objectContaining({ file: wrong, from: 'y/other', to: 'x/web', port: 80, protocol: 'TCP', expect: 'allow', observed: 'deny', ok: false }),
+    ]);
+    expect(report.summary).toEqual({ target: 'model', files: 3, probes: 25, ok: 24, mismatched: 1, undefined: 0, unsupported: 0 });
+  });
+
+  it('a probe whose outcome upstream leaves open is reported undefined (with the reason) and is not ok', async () => {
+    const report = await checkCases([undefinedCase]);
+    expect(report.results.map((r) => [r.observed, r.ok])).toEqual([['undefined', false], ['allow', true]]);
+    expect(report.results[0]!.detail).toMatch(/192.0.2.1/);
+    expect(formatCheckTable(report)).toMatch(/expected allow, but upstream leaves it undefined \(/);
+    expect((await run(['check', undefinedCase])).code).toBe(1);
+  });
+
+  it('--fault runs the faulty target: peers-or lets through the pods matching only one of the two selectors, exit 1', async () => {
+    const { code, out } = await run(['check', SHARED, '--fault', 'peers-or']);
+    expect(code).toBe(1);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain('policy-named-port.yaml: y/other -> x/web 80/TCP: expected deny, observed allow'); // namespace matches, labels do not
+    expect(lines[1]).toContain('policy-named-port.yaml: x/local -> x/web 80/TCP: expected deny, observed allow'); // labels match, namespace does not
+    expect(lines[2]).toMatch(/\(target model, fault peers-or\): 14 as expected, 2 mismatched/);
+  });
+
+  it('an unknown fault, target or format is a usage error: exit 2, one line', async () => {
+    for (const args of [['--fault', 'no-such-fault'], ['--target', 'moon'], ['--format', 'xml']]) {
+      const { code, err, out } = await run(['check', SHARED, ...args]);
+      expect(code).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(out).toBe('');
+    }
+  });
+
+  it('no case file named is a usage error (exit 2)', async () => {
+    expect((await run(['check'])).code).toBe(2);
+  });
+
+  it('the harness is torn down when probing fails, and the failure is not swallowed', async () => {
+    let tornDown = 0;
+    const failing = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
+      const real = await createHarness(...args);
+      return {
+        target: real.target,
+        capabilities: real.capabilities,
+        apply: (s) => real.apply(s),
+        probe: async () => {
+          throw new Error('probe agent died');
+        },
+        teardown: async () => {
+          tornDown++;
+          await real.teardown();
+        },
+      };
+    };
+    await expect(checkCases([SHARED], { createHarness: failing })).rejects.toThrow('probe agent died');
+    expect(tornDown).toBe(1);
+    // and after a successful run, once per case file
+    tornDown = 0;
+    const counting = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
+      const real = await createHarness(...args);
+      return { ...real, target: real.target, capabilities: real.capabilities, apply: (s) => real.apply(s), probe: (p) => real.probe(p), teardown: async () => (tornDown++, real.teardown()) };
+    };
+    await checkCases([SHARED], { createHarness: counting });
+    expect(tornDown).toBe(2);
+  });
+
+  it('an ip: probe at a pod of the case is aimed at that pod as the target realized it', async () => {
+    // A harness whose IPAM differs from the case file's: every pod IP moved by +100.
+    const seen: string[] = [];
+    const shifted = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
+      const real = await createHarness(...args);
+      return {
+        target: 'shifted',
+        capabilities: real.capabilities,
+        apply: async (s) => {
+          const moved = { ...s, pods: s.pods.map((p) => ({ ...p, ip: p.ip.replace(/\.(\d+)$/, (_, n) => `.${Number(n) + 100}`) })) };
+          return real.apply(moved);
+        },
+        probe: (probes) => {
+          for (const p of probes) if (p.to.kind === 'ip') seen.push(p.to.ip);
+          return real.probe(probes);
+        },
+        teardown: () => real.teardown(),
+      };
+    };
+    const file = path.join(dir, 'by-ip.yaml');
+    await writeFile(
+      file,
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\nstatus: {podIP: 10.244.1.5}\n---\n' +
+        'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes: [{from: default/a, to: "ip:10.244.1.5", port: 80, expect: allow}]\n',
+    );
+    const report = await checkCases([file], { createHarness: shifted });
+    expect(seen).toEqual(['10.244.1.105']);
+    expect(report.results[0]).toMatchObject({ to: 'ip:10.244.1.5', observed: 'allow', ok: true });
+  });
+});
