@@ -81,9 +81,13 @@ describe('compilePolicyTable', () => {
     // y/web has the same labels but another namespace: a policy selects pods of its own namespace only.
     expect(script).not.toContain('10.244.2.3 : jump');
     const rules = chain(script, 'ingress-x/web');
-    expect(rules.slice(-2)).toEqual(['meta l4proto tcp reject with tcp reset', 'reject with icmpx type port-unreachable']);
+    expect(rules.slice(-3)).toEqual([
+      'ct status dnat reject with icmpx type port-unreachable',
+      'meta l4proto tcp reject with tcp reset',
+      'reject with icmpx type port-unreachable',
+    ]);
     // ingress: [] allows nothing but the pod itself.
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(4);
     expect(rules[0]).toContain('ip saddr 10.244.1.2 accept');
   });
 
@@ -102,7 +106,7 @@ describe('compilePolicyTable', () => {
     expect(withEgress).toContain('chain ingress-x/web {');
     const egressOnly = compilePolicyTable(state([webIngress([{}], { policyTypes: ['Egress'], egress: [] })]), 'node-1');
     expect(egressOnly).not.toContain('chain ingress-x/web {');
-    expect(chain(egressOnly, 'egress-x/web')).toHaveLength(3);
+    expect(chain(egressOnly, 'egress-x/web')).toHaveLength(4);
   });
 
   it('ignores the rules of a direction the policy does not list', () => {
@@ -157,7 +161,7 @@ describe('compilePolicyTable', () => {
       compilePolicyTable(state([webIngress([{ from: [{ podSelector: { matchLabels: { app: 'nobody' } } }] }])]), 'node-1'),
       'ingress-x/web',
     );
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(4);
   });
 
   it('writes ipBlock except as an exclusion set and clears host bits of the CIDR', () => {

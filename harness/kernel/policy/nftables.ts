@@ -155,9 +155,18 @@ function ingressRules(
   return rules;
 }
 
-/** A denied new connection is answered at once (TCP reset, ICMP port unreachable), not left to time out. */
+/**
+ * A denied new connection is answered at once (TCP reset, ICMP port unreachable), not left to time
+ * out. A connection kube-proxy DNATed on this node gets the ICMP answer even for TCP: the kernel
+ * sends a reset for bridged traffic straight out of the bridge, skipping the reverse NAT, so the
+ * client would see a reset from the backend's address and ignore it; ICMP errors are un-NATed.
+ */
 function denyRules(): string[] {
-  return ['meta l4proto tcp reject with tcp reset', 'reject with icmpx type port-unreachable'];
+  return [
+    'ct status dnat reject with icmpx type port-unreachable',
+    'meta l4proto tcp reject with tcp reset',
+    'reject with icmpx type port-unreachable',
+  ];
 }
 
 /**
