@@ -57,7 +57,7 @@ const rawState: fc.Arbitrary<{ raw: RawClusterState; nodeNames: string[] }> = fc
         name: fc.constantFrom(...NAMES),
         labels,
         node: fc.option(fc.constantFrom('n1', 'n2', 'worker.b', 'extra'), { nil: undefined }),
-        hostNetwork: fc.boolean({ trueWeight: 1 } as never) as fc.Arbitrary<boolean>,
+        hostNetwork: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
         ports: fc.uniqueArray(
           fc.record({ name: fc.option(fc.constantFrom('http', 'dns', 'metrics'), { nil: undefined }), containerPort: fc.constantFrom(53, 80, 8080, 9090), protocol }),
           { selector: (p) => `${p.containerPort}/${p.protocol}`, maxLength: 3 },
