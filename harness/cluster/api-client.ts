@@ -83,12 +83,21 @@ export function prerequisiteProblem(err: unknown, verb: string, resource: string
   return undefined;
 }
 
+/** Any object to apply: kubernetes-models' and client-node's types alike. */
+export interface ApiObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: unknown;
+}
+
 export interface ApiClient {
   readonly server: string;
-  apply<T extends KubernetesObject>(object: T): Promise<T>;
+  /** Server-side apply; resolves with the object as the server stored it. */
+  apply(object: ApiObject): Promise<KubernetesObject & { spec?: unknown; status?: unknown }>;
   list<T extends KubernetesObject>(apiVersion: string, kind: string, options?: { namespace?: string; labelSelector?: string }): Promise<T[]>;
   /** Deletes; a missing object is not an error (teardown is idempotent). */
-  remove(object: KubernetesObject): Promise<void>;
+  remove(object: ApiObject): Promise<void>;
   exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult>;
 }
 
@@ -123,7 +132,7 @@ export function createApiClient(kc: KubeConfig, options: ApiClientOptions = {}):
       call('patch', resourceName(object.apiVersion!, object.kind!), object.metadata?.namespace, () =>
         // Server-side apply: the server merges, tracks our fields under FIELD_MANAGER, and creates
         // what does not exist; force takes over fields another manager last wrote.
-        objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        objects.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
       ),
     list: async (apiVersion, kind, opts = {}) => {
       const result = await call('list', resourceName(apiVersion, kind), opts.namespace, () =>
@@ -134,7 +143,7 @@ export function createApiClient(kc: KubeConfig, options: ApiClientOptions = {}):
     remove: async (object) => {
       try {
         await call('delete', resourceName(object.apiVersion!, object.kind!), object.metadata?.namespace, () =>
-          objects.delete(object, undefined, undefined, 0, undefined, 'Background'),
+          objects.delete(object as KubernetesObject, undefined, undefined, 0, undefined, 'Background'),
         );
       } catch (err) {
         const cause = (err as { cause?: HttpishError }).cause;

@@ -1,0 +1,275 @@
+// The cluster harness driven end to end against the in-process fake API server: ordering, the pod
+// universe, readiness toggles, enforcement waiting, stale classification, the concurrency limit and
+// cleanup. The fake's "network" is scripted per test; the reference model supplies the verdicts.
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClusterState, NetworkPolicy, Probe } from '../../cluster/types.ts';
+import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
+import { FakeApiServer, type ExecCall, type ExecReply } from './fake-apiserver.ts';
+import { createClusterHarness, type ClusterHarness } from './harness.ts';
+import { RUN_LABEL } from './run-names.ts';
+
+let server: FakeApiServer | undefined;
+let harness: ClusterHarness | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await harness?.teardown();
+  harness = undefined;
+  await server?.stop();
+  server = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const state = (over: Partial<ClusterState> = {}): ClusterState => ({
+  namespaces: [{ name: 'x', labels: { ns: 'x' } }, { name: 'y', labels: { ns: 'y' } }],
+  nodes: [
+    { name: 'node-1', podCIDR: '10.244.1.0/24', internalIP: '192.168.0.1' },
+    { name: 'node-2', podCIDR: '10.244.2.0/24', internalIP: '192.168.0.2' },
+  ],
+  pods: [
+    { namespace: 'x', name: 'web', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: false, ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }], ip: '10.244.1.5', ready: true },
+    { namespace: 'y', name: 'client', labels: { app: 'client' }, nodeName: 'node-2', hostNetwork: false, ports: [{ containerPort: 80, protocol: 'TCP' }], ip: '10.244.2.5', ready: true },
+  ],
+  services: [{ namespace: 'x', name: 'web', type: 'ClusterIP', clusterIP: '10.96.0.99', selector: { app: 'web' }, ports: [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' }],
+  policies: [],
+  ...over,
+});
+
+const denyAllIngressToWeb: NetworkPolicy = { namespace: 'x', name: 'deny-web', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] };
+const toWeb: Probe = { from: { kind: 'pod', namespace: 'y', name: 'client' }, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' };
+const toWebService: Probe = { from: { kind: 'pod', namespace: 'y', name: 'client' }, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' };
+
+/** A scripted network: `allowed(call)` decides; a delivered connect answers the HTTP follow-up like agnhost. */
+function network(server: () => FakeApiServer, allowed: (call: ExecCall, dest: string) => boolean, delayMs = 0) {
+  return (call: ExecCall): ExecReply => {
+    const script = call.command.join(' ');
+    const m = /\/agnhost connect --timeout=\d+s --protocol=(\w+) ([\d.]+):(\d+)/.exec(script);
+    if (!m) return { exitCode: 126, stderr: `unexpected ${script}` };
+    const dest = `${m[2]}:${m[3]}`;
+    if (!allowed(call, dest)) return { exitCode: 1, stderr: 'TIMEOUT\n', delayMs };
+    const client = server().get('Pod', call.namespace, call.pod);
+    const clientIP = (client?.status as { podIP: string }).podIP;
+    const stdout = script.includes('/clientip') ? `${clientIP}:43210` : script.includes('/hostname') ? 'web' : '';
+    return { exitCode: 0, stdout, delayMs };
+  };
+}
+
+async function profile(text: string): Promise<string> {
+  dir ??= await mkdtemp(path.join(tmpdir(), 'netprops-profile-'));
+  const file = path.join(dir, 'profile.yaml');
+  await writeFile(file, `kind: CNIProfile\nname: test\n${text}`);
+  return file;
+}
+
+async function start(options: ConstructorParameters<typeof FakeApiServer>[0] = {}, settings: Record<string, unknown> = {}) {
+  server = await new FakeApiServer(options).start();
+  dir ??= await mkdtemp(path.join(tmpdir(), 'netprops-kc-'));
+  const kubeconfig = path.join(dir, 'config');
+  await writeFile(kubeconfig, server.kubeConfigYAML());
+  harness = await createClusterHarness({ runId: 'np-test1', settings: { kubeconfig, ...settings } }, { signals: false });
+  return harness;
+}
+
+describe('createClusterHarness', () => {
+  it('with no reachable cluster: one PrerequisiteError line', async () => {
+    const s = await new FakeApiServer().start();
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-kc-'));
+    const kubeconfig = path.join(dir, 'config');
+    await writeFile(kubeconfig, s.kubeConfigYAML());
+    await s.stop();
+    const err = await createClusterHarness({ settings: { kubeconfig } }, { signals: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/^cannot reach the cluster at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('refuses --fault (a real cluster brings its own faults)', async () => {
+    await expect(createClusterHarness({ fault: 'no-hairpin' }, { signals: false })).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('cluster harness apply', () => {
+  it('creates the run\'s namespaces, node agents and pods, and returns the addresses the cluster assigned', async () => {
+    const h = await start();
+    const applied = await h.apply(state());
+    const nss = server!.list('Namespace').map((n) => n.metadata.name).sort();
+    expect(nss).toEqual(['netprops-nodes-np-test1', 'x-np-test1', 'y-np-test1']);
+    for (const n of server!.list('Namespace')) expect(n.metadata.labels?.[RUN_LABEL]).toBe('np-test1');
+    // Case nodes map onto the untainted workers; each gets a hostNetwork agent.
+    const agents = server!.list('Pod', 'netprops-nodes-np-test1');
+    expect(agents.map((a) => (a.spec as { nodeName: string }).nodeName).sort()).toEqual(['kind-worker', 'kind-worker2']);
+    expect(agents.every((a) => (a.spec as { hostNetwork: boolean }).hostNetwork)).toBe(true);
+    // Pod IPs, node addresses and the ClusterIP are the cluster's, not the case's.
+    const web = applied.state.pods.find((p) => p.name === 'web')!;
+    expect(web.ip).toBe((server!.get('Pod', 'x-np-test1', 'web')!.status as { podIP: string }).podIP);
+    expect(web.ip).not.toBe('10.244.1.5');
+    expect(applied.state.nodes.map((n) => n.internalIP)).toEqual(['172.18.0.3', '172.18.0.4']);
+    expect(applied.state.services[0].clusterIP).toBe((server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP);
+    // Every write was a server-side apply by the netprops field manager, namespaces before their contents.
+    const patches = server!.requests.filter((r) => r.method === 'PATCH');
+    expect(patches.every((r) => r.contentType === 'application/apply-patch+yaml' && r.fieldManager === 'netprops')).toBe(true);
+    const firstPod = patches.findIndex((r) => r.path === '/api/v1/namespaces/x-np-test1/pods/web');
+    const nsX = patches.findIndex((r) => r.path === '/api/v1/namespaces/x-np-test1');
+    expect(nsX).toBeGreaterThanOrEqual(0);
+    expect(nsX).toBeLessThan(firstPod);
+  });
+
+  it('a second case over the same pods only relabels, toggles readiness and swaps policies: no pod is recreated', async () => {
+    const h = await start();
+    await h.apply(state({ policies: [denyAllIngressToWeb] }));
+    const before = server!.requests.length;
+    const next = state();
+    next.pods[0] = { ...next.pods[0], labels: { app: 'web', tier: 'front' }, ready: false };
+    await h.apply(next);
+    const later = server!.requests.slice(before);
+    expect(later.filter((r) => r.method === 'DELETE' && r.path.includes('/pods/'))).toEqual([]);
+    expect(later.some((r) => r.method === 'DELETE' && r.path === '/apis/networking.k8s.io/v1/namespaces/x-np-test1/networkpolicies/deny-web')).toBe(true);
+    expect(server!.get('Pod', 'x-np-test1', 'web')!.metadata.labels).toEqual({ app: 'web', tier: 'front' });
+    expect(server!.execCalls.map((c) => c.command.join(' '))).toContain('/bin/sh -c touch /tmp/netprops-not-ready');
+    expect(server!.isReady('x-np-test1', 'web')).toBe(false);
+  });
+
+  it('a pod whose ports changed is deleted and created again', async () => {
+    const h = await start();
+    await h.apply(state());
+    const next = state();
+    next.pods[0] = { ...next.pods[0], ports: [{ containerPort: 81, protocol: 'TCP' }] };
+    const before = server!.requests.length;
+    await h.apply(next);
+    const later = server!.requests.slice(before);
+    const del = later.findIndex((r) => r.method === 'DELETE' && r.path === '/api/v1/namespaces/x-np-test1/pods/web');
+    const create = later.findIndex((r) => r.method === 'PATCH' && r.path === '/api/v1/namespaces/x-np-test1/pods/web');
+    expect(del).toBeGreaterThanOrEqual(0);
+    expect(create).toBeGreaterThan(del);
+  });
+
+  it('pods that never start fail the apply with one line naming them, and teardown still removes everything', async () => {
+    const h = await start({ podStartMs: 60_000 }, { podTimeoutSeconds: 1 });
+    const err = await h.apply(state()).catch((e) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/^pods not running as the case needs after 1s: .*\(Pending\)/);
+    await h.teardown();
+    expect(server!.list('Namespace')).toEqual([]);
+  });
+
+  it('a case with more nodes than the cluster has is a PrerequisiteError', async () => {
+    const h = await start({ nodes: [{ name: 'solo', internalIP: '172.18.0.2' }] });
+    await expect(h.apply(state())).rejects.toThrow(/the case needs 2 nodes but the cluster .* has 1 Ready nodes/);
+  });
+});
+
+describe('cluster harness probes', () => {
+  it('reports a delivered connection with the source IP netexec saw and the reply address', async () => {
+    let srv!: FakeApiServer;
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    srv = server!;
+    const applied = await h.apply(state());
+    const [obs] = await h.probe([toWeb]);
+    const client = applied.state.pods.find((p) => p.name === 'client')!;
+    const web = applied.state.pods.find((p) => p.name === 'web')!;
+    expect(obs).toEqual({ outcome: 'delivered', replyFrom: web.ip, sourceSeen: client.ip, backend: { namespace: 'x', name: 'web', port: 80 } });
+    const call = srv.execCalls.at(-1)!;
+    expect(call).toMatchObject({ namespace: 'y-np-test1', pod: 'client', container: 'agnhost' });
+  });
+
+  it('a Service probe names the backend that answered, on its resolved targetPort', async () => {
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    const applied = await h.apply(state());
+    const [obs] = await h.probe([toWebService]);
+    expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, backend: { namespace: 'x', name: 'web', port: 80 } });
+  });
+
+  it('waits until a new deny policy is enforced and records the time it took', async () => {
+    let enforcedAt = Infinity;
+    const h = await start(
+      { exec: (call, s) => network(() => s, () => performance.now() < enforcedAt)(call) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 50\n') },
+    );
+    await h.apply(state({ policies: [denyAllIngressToWeb] }));
+    enforcedAt = performance.now() + 400; // the CNI takes 400 ms to program the policy
+    const [obs] = await h.probe([toWeb]);
+    expect(obs.outcome).toBe('timeout');
+    const stats = h.enforcementStats();
+    expect(stats.timeToEnforceMs.count).toBe(1);
+    expect(stats.timeToEnforceMs.max).toBeGreaterThanOrEqual(400);
+    expect(stats.timeToEnforceMs.max).toBeLessThan(3000);
+    expect(stats.staleAllow).toBe(0);
+  });
+
+  it('a policy never enforced is a stale allow at the deadline', async () => {
+    const h = await start(
+      { exec: (call, s) => network(() => s, () => true)(call) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state({ policies: [denyAllIngressToWeb] }));
+    const t0 = performance.now();
+    const [obs] = await h.probe([toWeb]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(500);
+    expect(obs.outcome).toBe('delivered');
+    expect(obs.detail).toMatch(/stale allow: still delivered 1\.0s after the change/);
+    expect(h.enforcementStats()).toMatchObject({ staleAllow: 1, staleDeny: 0 });
+  });
+
+  it('an allowed connection still blocked at the deadline is a stale deny', async () => {
+    const h = await start(
+      { exec: (call, s) => network(() => s, () => false)(call) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state());
+    const [obs] = await h.probe([toWeb]);
+    expect(obs.outcome).toBe('timeout');
+    expect(h.enforcementStats()).toMatchObject({ staleAllow: 0, staleDeny: 1 });
+  });
+
+  it('a denial shown as REFUSED where the profile declares TIMEOUT is flagged', async () => {
+    const h = await start(
+      { exec: () => ({ exitCode: 1, stderr: 'REFUSED\n' }) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state({ policies: [denyAllIngressToWeb] }));
+    const [obs] = await h.probe([toWeb]);
+    expect(obs.outcome).toBe('refused');
+    expect(obs.detail).toMatch(/CNI profile test declares denials as timeout/);
+    expect(h.enforcementStats().profileViolations).toBe(1);
+  });
+
+  it('never has more probes in flight than --concurrency', async () => {
+    const h = await start({ exec: (call, s) => network(() => s, () => true, 30)(call) }, { concurrency: 3 });
+    await h.apply(state());
+    const probes = Array.from({ length: 24 }, () => toWeb);
+    const t0 = performance.now();
+    const obs = await h.probe(probes);
+    expect(obs.every((o) => o.outcome === 'delivered')).toBe(true);
+    expect(server!.peakExecs).toBe(3);
+    // 24 probes of >= 30 ms, 3 at a time: at least 8 rounds.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(8 * 30);
+  });
+
+  it('a probe to a port the target does not name is unreachable without an exec', async () => {
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    await h.apply(state());
+    const before = server!.execCalls.length;
+    const [obs] = await h.probe([{ ...toWeb, port: 'metrics' }]);
+    expect(obs.outcome).toBe('unreachable');
+    expect(server!.execCalls.length).toBe(before);
+  });
+});
+
+describe('cluster harness teardown', () => {
+  it('deletes exactly the run\'s namespaces, and is safe to call twice', async () => {
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    // Someone else's namespace must survive.
+    await fetch(`${server!.url}/api/v1/namespaces/kube-system?fieldManager=kubectl`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer secret', 'content-type': 'application/apply-patch+yaml' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } }),
+    });
+    await h.apply(state());
+    await h.teardown();
+    await h.teardown();
+    expect(server!.list('Namespace').map((n) => n.metadata.name)).toEqual(['kube-system']);
+  });
+});

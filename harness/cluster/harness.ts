@@ -1,0 +1,411 @@
+// The cluster harness (`--target cluster`): the suite against a live cluster through its API. A run
+// creates its own namespaces (named and labelled with the run id), a pod universe that later cases
+// only relabel, and applies Services and NetworkPolicies with server-side apply; probes run as
+// `agnhost connect` over the exec API with bounded concurrency, and are repeated until the observed
+// verdicts match the reference model or the CNI profile's deadline passes (see enforcement.ts).
+// Everything is removed on teardown, on error and on Ctrl-C/SIGTERM; `gcCluster` sweeps leftovers.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
+import type { ClusterState, Node, Observation, Pod, Probe } from '../../cluster/types.ts';
+import { podKey } from '../../cluster/types.ts';
+import type { AppliedState, Capability, Harness, HarnessOptions } from '../harness.ts';
+import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
+import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
+import { mapWithLimit } from './concurrency-limit.ts';
+import { loadKubeConfig, preflight } from './connection.ts';
+import { awaitEnforcement, enforcementSummary, realClock, type Clock } from './enforcement.ts';
+import { CONTAINER_NAME, NOT_READY_FILE, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
+import { podChanges, type LivePod } from './pod-universe.ts';
+import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
+import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
+import { assertSchemaValid } from './schema.ts';
+
+export interface ClusterSettings {
+  kubeconfig?: string;
+  context?: string;
+  image?: string;
+  /** A built-in CNI profile name or a profile file (default: generic). */
+  cniProfile?: string;
+  /** Probes in flight at once (default 16). */
+  concurrency?: number;
+  /** How long pods may take to run and become (not) ready (default 180 s: image pulls). */
+  podTimeoutSeconds?: number;
+  /** Leave the run's namespaces in place at teardown (debugging). */
+  keep?: boolean;
+  dryRun?: boolean;
+  /** Where a dry run writes its plan. */
+  out?: string;
+}
+
+export interface ClusterHarness extends Harness {
+  readonly runId: string;
+  /** Time-to-enforce and stale counts over the run so far. */
+  enforcementStats(): EnforcementStats;
+}
+
+export interface EnforcementStats {
+  timeToEnforceMs: { count: number; p50: number; p90: number; max: number };
+  staleAllow: number;
+  staleDeny: number;
+  profileViolations: number;
+}
+
+export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply',
+]);
+
+export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
+  const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
+  const num = (k: string) => {
+    if (raw[k] === undefined) return undefined;
+    const n = Number(raw[k]);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, not ${String(raw[k])}`);
+    return n;
+  };
+  return {
+    kubeconfig: str('kubeconfig'),
+    context: str('context'),
+    image: str('image'),
+    cniProfile: str('cniProfile'),
+    concurrency: num('concurrency'),
+    podTimeoutSeconds: num('podTimeoutSeconds'),
+    keep: Boolean(raw.keep),
+    dryRun: Boolean(raw.dryRun),
+    out: str('out'),
+  };
+}
+
+export async function createClusterHarness(options: HarnessOptions = {}, deps: { clock?: Clock; signals?: boolean } = {}): Promise<ClusterHarness> {
+  const settings = clusterSettings(options.settings);
+  if (options.fault) throw new UsageError(`the cluster target has no faults (a real cluster brings its own); drop --fault ${options.fault}`);
+  const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
+  if (!isRunId(runId)) throw new UsageError(`run id '${runId}' must be a DNS label of at most 20 characters`);
+  if (settings.dryRun) {
+    const { createDryRunHarness } = await import('./plan.ts');
+    return createDryRunHarness(runId, settings);
+  }
+  const profile = await loadCNIProfile(settings.cniProfile);
+  const kc = loadKubeConfig(settings);
+  await preflight(kc);
+  const api = createApiClient(kc);
+  const harness = new LiveClusterHarness(api, runId, settings, profile, deps.clock ?? realClock);
+  await harness.discoverNodes();
+  if (deps.signals !== false) harness.cleanupOnSignals();
+  return harness;
+}
+
+class LiveClusterHarness implements ClusterHarness {
+  readonly target = 'cluster';
+  readonly capabilities = CLUSTER_CAPABILITIES;
+  private realNodes: { name: string; internalIP: string; podCIDR?: string }[] = [];
+  private nodeMap = new Map<string, string>();
+  private livePods = new Map<string, LivePod>();
+  private liveServices = new Map<string, ApiObject>();
+  private livePolicies = new Map<string, ApiObject>();
+  private liveNamespaces = new Set<string>();
+  private agentsOn = new Set<string>();
+  private applied?: ClusterState;
+  private changedAt = 0;
+  private samples: number[] = [];
+  private stale = { allow: 0, deny: 0, profile: 0 };
+  private tornDown = false;
+  private signalHandlers: [NodeJS.Signals, () => void][] = [];
+  private readonly owner = `${hostname()}/${process.pid}`;
+
+  constructor(
+    private readonly api: ApiClient,
+    readonly runId: string,
+    private readonly settings: ClusterSettings,
+    private readonly profile: CNIProfile,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Ready nodes, workers first (their names sorted), then the rest: case nodes map onto them in order. */
+  async discoverNodes(): Promise<void> {
+    const nodes = await this.api.list<V1Node>('v1', 'Node');
+    const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const tainted = (n: V1Node) => (n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    const ordered = [...ready.filter((n) => !tainted(n)), ...ready.filter(tainted)];
+    this.realNodes = ordered.map((n) => ({
+      name: n.metadata!.name!,
+      internalIP: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
+      podCIDR: n.spec?.podCIDR,
+    }));
+    if (this.realNodes.length === 0) throw new PrerequisiteError(`the cluster at ${this.api.server} has no Ready node`);
+  }
+
+  cleanupOnSignals(): void {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const handler = () => {
+        process.stderr.write(`netprops: ${signal}: deleting the namespaces of run ${this.runId}\n`);
+        void this.teardown().finally(() => process.exit(code));
+      };
+      process.once(signal, handler);
+      this.signalHandlers.push([signal, handler]);
+    }
+  }
+
+  enforcementStats(): EnforcementStats {
+    return { timeToEnforceMs: enforcementSummary(this.samples), staleAllow: this.stale.allow, staleDeny: this.stale.deny, profileViolations: this.stale.profile };
+  }
+
+  private manifestOptions(): ManifestOptions {
+    return { runId: this.runId, nodeNames: Object.fromEntries(this.nodeMap), ...(this.settings.image ? { image: this.settings.image } : {}) };
+  }
+
+  private mapNodes(state: ClusterState): void {
+    const caseNodes = [...new Set([...state.nodes.map((n) => n.name), ...state.pods.map((p) => p.nodeName)])].sort();
+    for (const n of caseNodes) {
+      if (this.nodeMap.has(n)) continue;
+      const used = new Set(this.nodeMap.values());
+      const free = this.realNodes.find((r) => !used.has(r.name));
+      if (!free) throw new PrerequisiteError(`the case needs ${caseNodes.length} nodes but the cluster at ${this.api.server} has ${this.realNodes.length} Ready nodes`);
+      this.nodeMap.set(n, free.name);
+    }
+  }
+
+  private namespaceAnnotations(): Record<string, string> {
+    return { [OWNER_ANNOTATION]: this.owner, [CREATED_ANNOTATION]: new Date().toISOString() };
+  }
+
+  /** One hostNetwork pod per node, the client of probes `from: node:NAME`. */
+  private async ensureNodeAgents(): Promise<void> {
+    const ns = nodeAgentNamespace(this.runId);
+    const wanted = [...new Set(this.nodeMap.values())].filter((n) => !this.agentsOn.has(n));
+    if (wanted.length === 0) return;
+    if (this.agentsOn.size === 0) {
+      const nsObject = namespaceManifest(ns, {}, { namespaceAnnotations: this.namespaceAnnotations() });
+      // Its name already carries the run id; label it as the run's, and allow hostNetwork under Pod Security.
+      nsObject.metadata!.labels = { [RUN_LABEL]: this.runId, [MANAGED_BY_LABEL]: MANAGED_BY, 'pod-security.kubernetes.io/enforce': 'privileged' };
+      await this.api.apply(nsObject);
+    }
+    for (const node of wanted) {
+      const agent = podManifest(
+        { namespace: ns, name: agentName(node), labels: {}, nodeName: node, hostNetwork: true, ports: [], ip: '', ready: true },
+        { nodeNames: { [node]: node }, ...(this.settings.image ? { image: this.settings.image } : {}) },
+      );
+      // Agents must run on tainted (control-plane) nodes too.
+      agent.spec!.tolerations = [{ operator: 'Exists' }];
+      assertSchemaValid([agent]);
+      await this.api.apply(agent);
+      this.agentsOn.add(node);
+    }
+  }
+
+  async apply(state: ClusterState): Promise<AppliedState> {
+    if (this.tornDown) throw new Error('apply after teardown');
+    this.mapNodes(state);
+    const opts = this.manifestOptions();
+    await this.ensureNodeAgents();
+
+    const namespaces = state.namespaces.map((ns) => namespaceManifest(ns.name, ns.labels, { ...opts, namespaceAnnotations: this.namespaceAnnotations() }));
+    assertSchemaValid(namespaces);
+    for (const ns of namespaces) {
+      await this.api.apply(ns);
+      this.liveNamespaces.add(ns.metadata!.name!);
+    }
+
+    const changes = podChanges(this.livePods, state.pods);
+    for (const live of changes.remove) {
+      await this.api.remove(podManifest(live.created, opts));
+      this.livePods.delete(podKey(live.created));
+    }
+    for (const pod of changes.recreate) {
+      await this.api.remove(podManifest(this.livePods.get(podKey(pod))!.created, opts));
+      await this.waitGone(pod);
+      this.livePods.delete(podKey(pod));
+    }
+    const toApply = [
+      ...[...changes.create, ...changes.recreate].map((pod) => ({ pod, manifest: podManifest(pod, opts), created: pod })),
+      ...changes.relabel.map((pod) => {
+        // Same spec as created (a pod's spec is immutable), new labels: SSA drops the labels we no longer apply.
+        const created = this.livePods.get(podKey(pod))!.created;
+        return { pod, manifest: podManifest({ ...created, labels: pod.labels }, opts), created };
+      }),
+    ];
+    assertSchemaValid(toApply.map((a) => a.manifest));
+    await mapWithLimit(toApply, this.concurrency(), async ({ pod, manifest, created }) => {
+      await this.api.apply(manifest);
+      const prev = this.livePods.get(podKey(pod));
+      this.livePods.set(podKey(pod), { created, labels: pod.labels, ready: prev?.ready ?? created.ready });
+    });
+
+    // Services and policies: apply every wanted one, delete the ones no longer wanted.
+    const services = state.services.map((s) => serviceManifest(s, opts));
+    const policies = state.policies.map((p) => networkPolicyManifest(p, opts));
+    assertSchemaValid([...services, ...policies]);
+    const appliedServices = new Map<string, ApiObject>();
+    await this.reconcile(this.liveServices, services, appliedServices);
+    await this.reconcile(this.livePolicies, policies, new Map());
+    for (const gone of [...this.liveNamespaces].filter((n) => !namespaces.some((ns) => ns.metadata!.name === n))) {
+      await this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: gone } });
+      this.liveNamespaces.delete(gone);
+      for (const [k, live] of this.livePods) if (runNamespaceName(live.created.namespace, this.runId) === gone) this.livePods.delete(k);
+    }
+
+    // First wait for the readiness the pods have now (a toggle needs a running container)...
+    const running = await this.waitForPods(state, (pod) => this.livePods.get(podKey(pod))?.ready ?? pod.ready);
+    // Readiness toggles need the container running: after the wait, then wait again for the condition.
+    const toggles = [...changes.setReady.map((p) => [p, true] as const), ...changes.setNotReady.map((p) => [p, false] as const)];
+    if (toggles.length > 0) {
+      await mapWithLimit(toggles, this.concurrency(), async ([pod, ready]) => {
+        const script = ready ? `rm -f ${NOT_READY_FILE}` : `touch ${NOT_READY_FILE}`;
+        const r = await this.api.exec(runNamespaceName(pod.namespace, this.runId), pod.name, CONTAINER_NAME, ['/bin/sh', '-c', script], 30_000);
+        if (r.exitCode !== 0) throw new Error(`readiness toggle in ${podKey(pod)} exited ${r.exitCode}: ${r.stderr}`);
+        this.livePods.get(podKey(pod))!.ready = ready;
+      });
+      // ...then for the readiness the case asks for (the kubelet's probe runs every second).
+      for (const [k, v] of await this.waitForPods(state, (pod) => pod.ready)) running.set(k, v);
+    }
+
+    this.applied = this.realized(state, running, appliedServices);
+    this.changedAt = this.clock.now();
+    return { state: this.applied, interfaceIPs: {} };
+  }
+
+  private async reconcile(live: Map<string, ApiObject>, wanted: ApiObject[], out: Map<string, ApiObject>): Promise<void> {
+    const key = (o: ApiObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
+    await mapWithLimit(wanted, this.concurrency(), async (o) => {
+      out.set(key(o), await this.api.apply(o));
+    });
+    for (const [k, o] of live) if (!wanted.some((w) => key(w) === k)) await this.api.remove(o);
+    live.clear();
+    for (const o of wanted) live.set(key(o), o);
+  }
+
+  private concurrency(): number {
+    return this.settings.concurrency ?? 16;
+  }
+
+  private async waitGone(pod: Pod): Promise<void> {
+    const ns = runNamespaceName(pod.namespace, this.runId);
+    const deadline = this.clock.now() + 120_000;
+    while (this.clock.now() < deadline) {
+      const pods = await this.api.list<V1Pod>('v1', 'Pod', { namespace: ns });
+      if (!pods.some((p) => p.metadata?.name === pod.name)) return;
+      await this.clock.sleep(250);
+    }
+    throw new Error(`pod ${ns}/${pod.name} was not deleted within 120 s`);
+  }
+
+  /** Polls the run's pods until each runs with an IP and its Ready condition is what the case says. */
+  private async waitForPods(state: ClusterState, readyOf: (pod: Pod) => boolean): Promise<Map<string, V1Pod>> {
+    const timeoutMs = (this.settings.podTimeoutSeconds ?? 180) * 1000;
+    const deadline = this.clock.now() + timeoutMs;
+    const namespaces = [...new Set(state.pods.map((p) => runNamespaceName(p.namespace, this.runId))), nodeAgentNamespace(this.runId)];
+    let interval = 100;
+    for (;;) {
+      const found = new Map<string, V1Pod>();
+      for (const ns of namespaces) for (const p of await this.api.list<V1Pod>('v1', 'Pod', { namespace: ns })) found.set(`${ns}/${p.metadata!.name}`, p);
+      const waiting: string[] = [];
+      const agents = [...this.agentsOn].map((node) => ({ key: `${nodeAgentNamespace(this.runId)}/${agentName(node)}`, ready: true }));
+      const wanted = [...state.pods.map((p) => ({ key: `${runNamespaceName(p.namespace, this.runId)}/${p.name}`, ready: readyOf(p) })), ...agents];
+      for (const w of wanted) {
+        const p = found.get(w.key);
+        const readyNow = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        if (!p || p.status?.phase !== 'Running' || !p.status.podIP || readyNow !== w.ready) waiting.push(`${w.key} (${describePod(p, w.ready)})`);
+      }
+      if (waiting.length === 0) return found;
+      if (this.clock.now() >= deadline) {
+        throw new PrerequisiteError(`pods not running as the case needs after ${timeoutMs / 1000}s: ${waiting.slice(0, 3).join(', ')}${waiting.length > 3 ? ` and ${waiting.length - 3} more` : ''}`);
+      }
+      await this.clock.sleep(interval);
+      interval = Math.min(interval * 2, 1000);
+    }
+  }
+
+  /** The state as the cluster realized it: pod IPs, node addresses, ClusterIPs and nodePorts. */
+  private realized(state: ClusterState, running: Map<string, V1Pod>, services: Map<string, ApiObject>): ClusterState {
+    const real = (caseNode: string) => this.realNodes.find((r) => r.name === this.nodeMap.get(caseNode))!;
+    const nodes: Node[] = state.nodes.map((n) => ({ ...n, internalIP: real(n.name).internalIP || n.internalIP, podCIDR: real(n.name).podCIDR ?? n.podCIDR }));
+    const pods: Pod[] = state.pods.map((p) => ({ ...p, ip: running.get(`${runNamespaceName(p.namespace, this.runId)}/${p.name}`)!.status!.podIP! }));
+    return {
+      ...state,
+      nodes,
+      pods,
+      services: state.services.map((s) => {
+        const live = services.get(`${runNamespaceName(s.namespace, this.runId)}/${s.name}`) as { spec?: { clusterIP?: string; ports?: { port: number; protocol?: string; nodePort?: number }[] } } | undefined;
+        return {
+          ...s,
+          clusterIP: live?.spec?.clusterIP ?? s.clusterIP,
+          ports: s.ports.map((p) => {
+            const lp = live?.spec?.ports?.find((x) => x.port === p.port && (x.protocol ?? 'TCP') === p.protocol);
+            return s.type === 'NodePort' && lp?.nodePort ? { ...p, nodePort: lp.nodePort } : p;
+          }),
+        };
+      }),
+    };
+  }
+
+  async probe(probes: Probe[]): Promise<Observation[]> {
+    const state = this.applied;
+    if (!state) throw new Error('probe before apply');
+    const { buildModel } = await import('../model/model.ts');
+    const model = buildModel(state);
+    const verdicts = probes.map((p) => model.predict(p).verdict);
+    const ctx: ProbeContext = {
+      state,
+      runId: this.runId,
+      nodeAgents: Object.fromEntries([...this.nodeMap].map(([caseNode, realNode]) => [caseNode, { namespace: nodeAgentNamespace(this.runId), pod: agentName(realNode) }])),
+      timeoutSeconds: this.profile.probeTimeoutSeconds,
+    };
+    const runOne = async (probe: Probe): Promise<Observation> => {
+      const exec = probeExec(probe, ctx);
+      if (!('command' in exec)) return exec;
+      const result = await this.api.exec(exec.namespace, exec.pod, exec.container, exec.command, (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
+      return probeObservation(exec, result, state);
+    };
+    const result = await awaitEnforcement({
+      probes,
+      verdicts,
+      run: (batch) => mapWithLimit(batch, this.concurrency(), runOne),
+      changedAt: this.changedAt,
+      deadlineMs: this.profile.enforcementDeadlineSeconds * 1000,
+      retryIntervalMs: this.profile.retryIntervalMs,
+      deniedAs: this.profile.deniedAs,
+      clock: this.clock,
+    });
+    for (const t of result.timeToEnforceMs) if (t !== undefined) this.samples.push(t);
+    for (const s of result.staleness) {
+      if (s === 'stale-allow') this.stale.allow++;
+      if (s === 'stale-deny') this.stale.deny++;
+    }
+    this.stale.profile += result.profileViolations.length;
+    return result.observations.map((o, i) =>
+      result.profileViolations.includes(i) ? { ...o, detail: [o.detail, `CNI profile ${this.profile.name} declares denials as ${this.profile.deniedAs.join('/')}`].filter(Boolean).join('; ') } : o,
+    );
+  }
+
+  async teardown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
+    const s = this.enforcementStats();
+    if (s.timeToEnforceMs.count > 0) {
+      process.stderr.write(
+        `cluster: time-to-enforce p50 ${s.timeToEnforceMs.p50.toFixed(0)} ms, p90 ${s.timeToEnforceMs.p90.toFixed(0)} ms, max ${s.timeToEnforceMs.max.toFixed(0)} ms over ${s.timeToEnforceMs.count} probes; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, profile violations ${s.profileViolations}\n`,
+      );
+    }
+    if (this.settings.keep) {
+      process.stderr.write(`cluster: --keep: the namespaces of run ${this.runId} are left in place (netprops gc removes them)\n`);
+      return;
+    }
+    const mine = await this.api.list('v1', 'Namespace', { labelSelector: `${RUN_LABEL}=${this.runId}` });
+    await Promise.all(mine.map((ns) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata!.name } })));
+  }
+}
+
+function agentName(node: string): string {
+  return `node-agent-${node}`.slice(0, 253);
+}
+
+function describePod(p: V1Pod | undefined, wantReady: boolean): string {
+  if (!p) return 'missing';
+  const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+  if (waiting?.reason) return `${waiting.reason}${waiting.message ? `: ${waiting.message.split('\n')[0]}` : ''}`;
+  if (p.status?.phase !== 'Running') return p.status?.phase ?? 'no status';
+  if (!p.status.podIP) return 'no IP';
+  return wantReady ? 'not ready' : 'still ready';
+}

@@ -1,0 +1,124 @@
+// How one probe runs in a live cluster: which pod execs what. The client is the source pod's own
+// agnhost container, or the run's hostNetwork agent pod on the source node; the command is
+// `agnhost connect` to the target's address (pod IP, ClusterIP, or a given IP) and port, which exits 0
+// only when the connection was made and answered. For TCP, a delivered connection is followed by one
+// HTTP request to learn more: netexec's /clientip (the source address the server saw) for a pod
+// target, /hostname or porter's identity (which backend answered) for a Service.
+import type { ClusterState, Observation, Pod, Probe, Service, ServicePort } from '../../cluster/types.ts';
+import { podKey } from '../../cluster/types.ts';
+import { clientIPOf, connectOutcome } from './agnhost-output.ts';
+import { agnhostServer, servesNetexecHTTP } from './agnhost-server.ts';
+import { CONTAINER_NAME } from './manifests.ts';
+import { runNamespaceName } from './run-names.ts';
+
+export interface ProbeExec {
+  /** Cluster namespace and pod to exec in. */
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  /** What the answer to the follow-up HTTP request means. */
+  follow?: 'clientip' | 'identity';
+  host: string;
+  port: number;
+  /** The target pod (case key) and port for a direct probe. */
+  targetPod?: Pod;
+  service?: Service;
+  servicePort?: ServicePort;
+}
+
+export interface ProbeContext {
+  state: ClusterState;
+  runId?: string;
+  /** Case node name -> [namespace, pod] of its hostNetwork agent. */
+  nodeAgents: Record<string, { namespace: string; pod: string }>;
+  timeoutSeconds: number;
+}
+
+/** The exec to run, or the observation when there is nothing to connect to. */
+export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observation {
+  const { state } = ctx;
+  let namespace: string;
+  let pod: string;
+  if (probe.from.kind === 'pod') {
+    const src = probe.from;
+    if (!state.pods.some((p) => p.namespace === src.namespace && p.name === src.name)) throw new Error(`probe from unknown pod ${podKey(src)}`);
+    namespace = runNamespaceName(src.namespace, ctx.runId);
+    pod = src.name;
+  } else {
+    const agent = ctx.nodeAgents[probe.from.name];
+    if (!agent) throw new Error(`no agent pod for node ${probe.from.name}`);
+    ({ namespace, pod } = agent);
+  }
+  const to = probe.to;
+  let host: string;
+  let port: number;
+  let follow: ProbeExec['follow'];
+  const extra: Partial<ProbeExec> = {};
+  if (to.kind === 'pod') {
+    const target = state.pods.find((p) => p.namespace === to.namespace && p.name === to.name);
+    if (!target) throw new Error(`probe to unknown pod ${podKey(to)}`);
+    const resolved = typeof probe.port === 'number' ? probe.port : target.ports.find((p) => p.name === probe.port && p.protocol === probe.protocol)?.containerPort;
+    if (resolved === undefined) return { outcome: 'unreachable', detail: `pod ${podKey(target)} has no ${probe.protocol} container port named ${probe.port}` };
+    host = target.ip;
+    port = resolved;
+    if (probe.protocol === 'TCP' && servesNetexecHTTP(target, port)) follow = 'clientip';
+    extra.targetPod = target;
+  } else if (to.kind === 'service') {
+    const svc = state.services.find((s) => s.namespace === to.namespace && s.name === to.name);
+    if (!svc) throw new Error(`probe to unknown Service ${podKey(to)}`);
+    const sp = svc.ports.find((p) => p.protocol === probe.protocol && (typeof probe.port === 'number' ? p.port === probe.port : p.name === probe.port));
+    if (!sp) return { outcome: 'unreachable', detail: `Service ${podKey(svc)} has no ${probe.protocol} port ${probe.port}` };
+    if (svc.clusterIP === 'None') return { outcome: 'unreachable', detail: `Service ${podKey(svc)} is headless: it has no ClusterIP` };
+    host = svc.clusterIP;
+    port = sp.port;
+    if (probe.protocol === 'TCP') follow = 'identity';
+    extra.service = svc;
+    extra.servicePort = sp;
+  } else {
+    if (typeof probe.port !== 'number') return { outcome: 'unreachable', detail: `a probe to ip:${to.ip} needs a port number, not ${probe.port}` };
+    host = to.ip;
+    port = probe.port;
+  }
+  const connect = ['/agnhost', 'connect', `--timeout=${ctx.timeoutSeconds}s`, `--protocol=${probe.protocol.toLowerCase()}`, `${host}:${port}`];
+  let command = connect;
+  if (follow) {
+    // One exec: connect decides the exit code; the HTTP answer, if any, is stdout. Only addresses
+    // and numbers are interpolated, never text from a case.
+    const path = follow === 'clientip' ? '/clientip' : '/hostname';
+    command = ['/bin/sh', '-c', `${connect.join(' ')} || exit $?; curl -s -m ${ctx.timeoutSeconds} http://${host}:${port}${path} || true`];
+  }
+  return { namespace, pod, container: CONTAINER_NAME, command, follow, host, port, ...extra };
+}
+
+/** The observation from the exec's exit code and output. */
+export function probeObservation(exec: ProbeExec, result: { exitCode: number; stdout: string; stderr: string }, state: ClusterState): Observation {
+  const base = connectOutcome(result.exitCode, result.stderr);
+  if (base.outcome !== 'delivered') return base;
+  // A connected socket only accepts replies from the address it dialed: the reply came from `host`.
+  const observation: Observation = { outcome: 'delivered', replyFrom: exec.host };
+  const answer = result.stdout.trim();
+  if (exec.targetPod) {
+    observation.backend = { namespace: exec.targetPod.namespace, name: exec.targetPod.name, port: exec.port };
+    if (exec.follow === 'clientip') {
+      const seen = clientIPOf(answer);
+      if (seen) observation.sourceSeen = seen;
+    }
+  }
+  if (exec.service && exec.servicePort && answer) {
+    const backend = backendOf(answer, exec.service, state);
+    if (backend) {
+      const tp = exec.servicePort.targetPort;
+      const port = typeof tp === 'number' ? tp : backend.ports.find((p) => p.name === tp && p.protocol === exec.servicePort!.protocol)?.containerPort;
+      if (port !== undefined) observation.backend = { namespace: backend.namespace, name: backend.name, port };
+    }
+  }
+  return observation;
+}
+
+/** porter answers the case identity `ns/name`; netexec's /hostname the pod name (a hostNetwork pod's is its node's: unknown). */
+function backendOf(answer: string, svc: Service, state: ClusterState): Pod | undefined {
+  const byKey = state.pods.find((p) => podKey(p) === answer && agnhostServer(p).mode === 'porter');
+  if (byKey) return byKey;
+  return state.pods.find((p) => p.namespace === svc.namespace && p.name === answer && !p.hostNetwork);
+}
