@@ -42,19 +42,29 @@ function partiesOf(state: ClusterState): Party[] {
 /** Per destination column: undefined when its pod is not ingress-isolated, else who its rules admit. */
 function ingressColumns(ix: PolicyIndex, columns: Column[]): ({ all: boolean; sources: Uint8Array } | undefined)[] {
   const n = ix.pods.length;
+  // Pods isolated by the same policies get the same answer for a port, unless a rule names a port
+  // (resolved on each destination pod): share the work between them.
+  const shared = new Map<string, { all: boolean; sources: Uint8Array }>();
+  const named = (pi: number) => ix.policies[pi].ingressRules.some((r) => r.ports?.some((p) => typeof p.port === 'string'));
   return columns.map((col) => {
     const d = col.party.pod;
     if (d < 0 || ix.ingressOf[d].length === 0) return undefined;
+    const policies = ix.ingressOf[d];
+    const key = `${policies.join(',')}|${col.port}/${col.protocol}${policies.some(named) ? `|${d}` : ''}`;
+    const hit = shared.get(key);
+    if (hit) return hit;
     const sources = new Uint8Array(n);
     let all = false;
-    for (const pi of ix.ingressOf[d]) {
+    for (const pi of policies) {
       for (const rule of ix.policies[pi].ingressRules) {
         if (rule.ports !== undefined && !rulePortsMatch(rule.ports, col.port, col.protocol, ix.pods[d], ix.portOptions)) continue;
         if (rule.peerPods === undefined) all = true;
         else for (let i = 0; i < n; i++) sources[i] |= rule.peerPods[i];
       }
     }
-    return { all, sources };
+    const answer = { all, sources };
+    shared.set(key, answer);
+    return answer;
   });
 }
 
