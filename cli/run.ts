@@ -104,7 +104,7 @@ export function renderStats(report: RunReport): string {
   for (const p of report.properties) {
     if (!p.stats) continue;
     lines.push(`${p.id} (${p.runs} runs):`);
-    for (const [label, share] of Object.entries(p.stats)) lines.push(`  ${label.padEnd(32)} ${(share * 100).toFixed(1).padStart(5)}%`);
+    for (const [label, share] of Object.entries(p.stats)) lines.push(`  ${label.padEnd(40)} ${(share * 100).toFixed(1).padStart(5)}%`);
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }

@@ -1,5 +1,5 @@
 // nodeport-reachable: a NodePort Service answers on every node's IP, from pods and from nodes.
-import type { Probe, ProbeSource } from '../cluster/types.ts';
+import type { ClusterState, Probe, ProbeSource } from '../cluster/types.ts';
 import fc from 'fast-check';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
@@ -7,6 +7,22 @@ import { replicaCounts, withReplicas } from './replicas.ts';
 import type { Property } from './property.ts';
 import { podSource } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
+
+/**
+ * The case's Services with a ClusterIP all made type NodePort (a nodePort per port, allocated past
+ * those in use, as the API server allocates them), so every case exercises NodePorts.
+ */
+export function asNodePorts(state: ClusterState): ClusterState {
+  let next = Math.max(29999, ...state.services.flatMap((s) => s.ports.map((p) => p.nodePort ?? 0))) + 1;
+  return {
+    ...state,
+    services: state.services.map((svc) =>
+      svc.clusterIP === 'None' || svc.type === 'NodePort'
+        ? svc
+        : { ...svc, type: 'NodePort', ports: svc.ports.map((p) => ({ ...p, nodePort: next++ })) },
+    ),
+  };
+}
 
 export const nodeportReachable: Property = {
   id: 'nodeport-reachable',
@@ -16,7 +32,7 @@ export const nodeportReachable: Property = {
   cases: ({ capabilities }) =>
     fc
       .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
-      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+      .map(([drawn, counts]) => ({ state: asNodePorts(withReplicas(drawn.state, counts)) }))
       .map((c) => {
       const probes: Probe[] = [];
       const sources: ProbeSource[] = [

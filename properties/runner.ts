@@ -12,6 +12,7 @@ import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
 import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
+import { classifyCase } from '../generators/stats.ts';
 
 /** Runs per property when none is given: the README's main job passes on the model in seconds. */
 export const DEFAULT_RUNS = 200;
@@ -127,7 +128,10 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
     }
     if (!failing) {
       runsDone++;
-      for (const label of new Set(property.classify(ctx))) seen.set(label, (seen.get(label) ?? 0) + 1);
+      const labels = property.classify(ctx);
+      // The generators' own view of the case (policies selecting pods, verdicts, endpoints per Service probe).
+      if (options.stats) labels.push(...classifyCase(ctx.steps[0], ctx.steps[0].model).map((l) => `case: ${l}`));
+      for (const label of new Set(labels)) seen.set(label, (seen.get(label) ?? 0) + 1);
       progress({ kind: 'run', property: property.id, runsDone, runs: options.runs, elapsedMs: Date.now() - started });
     } else {
       shrinks++;
@@ -148,7 +152,9 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   // other exception is a bug and crashes with its stack.
   if (crash !== undefined) throw crash;
 
-  const stats = options.stats ? Object.fromEntries(property.outcomes.map((o) => [o, runsDone ? (seen.get(o) ?? 0) / runsDone : 0])) : undefined;
+  const share = (label: string) => (runsDone ? (seen.get(label) ?? 0) / runsDone : 0);
+  const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
+  const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
   if (details.failed && details.counterexample) {
     result.status = 'failed';

@@ -1,0 +1,154 @@
+// The runner on a small local property and a scripted harness: runs, shrinking, replay, skipping,
+// teardown, time limits and repro writing, each shown with a case that would fail if it broke.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PrerequisiteError, UsageError } from '../cluster/errors.ts';
+import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
+import type { Capability, Harness } from '../harness/harness.ts';
+import { nodeAt } from '../generators/node.ts';
+import type { Property } from './property.ts';
+import { verdictFindings } from './verdict-agreement.ts';
+import { runProperties } from './runner.ts';
+
+const ALL: Capability[] = ['pods', 'nodes', 'services', 'policies', 'udp', 'readiness', 'reapply'];
+
+function onePod(port: number): ClusterState {
+  const node = nodeAt(0);
+  return {
+    namespaces: [{ name: 'x', labels: {} }],
+    nodes: [node],
+    pods: [{ namespace: 'x', name: 'a', labels: {}, nodeName: node.name, hostNetwork: false, ports: [{ containerPort: port, protocol: 'TCP' }], ip: '10.244.1.2', ready: true }],
+    services: [],
+    policies: [],
+  };
+}
+
+const probeTo = (port: number): Probe => ({ from: { kind: 'node', name: 'node-1' }, to: { kind: 'pod', namespace: 'x', name: 'a' }, port, protocol: 'TCP' });
+
+/** A pod serving one port between 1 and 1000; the node must reach it. */
+const reachServedPort: Property = {
+  id: 'reach-served-port',
+  statement: 'A node reaches the port its pod serves.',
+  rule: 'Cluster Networking docs: a node reaches its pods.',
+  needs: ['pods'],
+  cases: () => fc.integer({ min: 1, max: 1000 }).map((port) => ({ steps: [{ state: onePod(port), probes: [probeTo(port)] }] })),
+  check: (ctx) => verdictFindings(ctx, 0),
+  outcomes: ['low-port'],
+  classify: (ctx) => (Number(ctx.steps[0].probes[0].port) < 500 ? ['low-port'] : []),
+};
+
+/** A harness that drops connections to ports at or above `dropFrom`, and counts what it is asked. */
+function scripted(options: { dropFrom?: number; capabilities?: Capability[]; applyError?: Error; applyDelayMs?: number } = {}) {
+  const calls = { apply: 0, probe: 0, teardown: 0, created: 0 };
+  const make = async (): Promise<Harness> => {
+    calls.created++;
+    return {
+      target: 'scripted',
+      capabilities: new Set(options.capabilities ?? ALL),
+      async apply(state) {
+        calls.apply++;
+        if (options.applyError) throw options.applyError;
+        if (options.applyDelayMs) await new Promise((r) => setTimeout(r, options.applyDelayMs));
+        return { state, interfaceIPs: Object.fromEntries(state.pods.map((p) => [`${p.namespace}/${p.name}`, p.ip])) };
+      },
+      async probe(probes) {
+        calls.probe++;
+        return probes.map((p): Observation =>
+          Number(p.port) >= (options.dropFrom ?? Infinity) ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } },
+        );
+      },
+      async teardown() {
+        calls.teardown++;
+      },
+    };
+  };
+  return { calls, make };
+}
+
+const base = { target: 'model', catalog: [reachServedPort], runs: 50, seed: 7 } as const;
+
+describe('runProperties', () => {
+  it('passes a property that holds, after exactly the runs asked for, and tears the harness down once', async () => {
+    const h = scripted();
+    const report = await runProperties({ ...base, harnessFactory: h.make });
+    expect(report.properties[0]).toMatchObject({ id: 'reach-served-port', status: 'passed', runs: 50, seed: 7 });
+    expect(h.calls).toMatchObject({ created: 1, apply: 50, teardown: 1 });
+  });
+
+  it('shrinks a failure to the smallest failing case and records it with the model verdict as expectation', async () => {
+    const h = scripted({ dropFrom: 300 });
+    const report = await runProperties({ ...base, harnessFactory: h.make });
+    const result = report.properties[0];
+    expect(result.status).toBe('failed');
+    const ce = result.failure!.counterexample;
+    // fast-check shrinks integers to the boundary: the smallest dropped port.
+    expect(ce.probes).toEqual([{ ...probeTo(300), expect: 'allow' }]);
+    expect(ce.state.pods[0].ports[0].containerPort).toBe(300);
+    expect(result.failure!.probes).toEqual([expect.objectContaining({ expected: 'allow', ok: false, observation: { outcome: 'timeout' } })]);
+    expect(result.failure!.message).toMatch(/expected allow.*observed timeout/);
+    expect(h.calls.teardown).toBe(1);
+  });
+
+  it('replays a failure from its seed and path straight to the shrunk case', async () => {
+    const first = await runProperties({ ...base, harnessFactory: scripted({ dropFrom: 300 }).make });
+    const failurePath = first.properties[0].failure!.path!;
+    expect(failurePath).toMatch(/^\d+(:\d+)*$/);
+    const h = scripted({ dropFrom: 300 });
+    const replay = await runProperties({ ...base, path: failurePath, harnessFactory: h.make });
+    expect(replay.properties[0].failure!.counterexample).toEqual(first.properties[0].failure!.counterexample);
+    expect(replay.properties[0].runs).toBeLessThanOrEqual(1);
+  });
+
+  it('skips a property whose needs the target lacks, saying which', async () => {
+    const h = scripted({ capabilities: ['nodes'] });
+    const report = await runProperties({ ...base, harnessFactory: h.make });
+    expect(report.properties[0]).toMatchObject({ status: 'skipped', runs: 0, skipReason: 'target scripted lacks pods' });
+    expect(h.calls.apply).toBe(0);
+  });
+
+  it('tears the harness down when it fails, and passes its prerequisite error on', async () => {
+    const h = scripted({ applyError: new PrerequisiteError('nft is not installed: apt-get install nftables') });
+    await expect(runProperties({ ...base, harnessFactory: h.make })).rejects.toThrow(PrerequisiteError);
+    expect(h.calls.teardown).toBe(1);
+  });
+
+  it('uses a fresh harness per case when the target cannot re-apply', async () => {
+    const h = scripted({ capabilities: ['pods'] });
+    await runProperties({ ...base, runs: 5, harnessFactory: h.make });
+    expect(h.calls.created).toBe(6);
+    expect(h.calls.teardown).toBe(6);
+  });
+
+  it('stops drawing cases at the time limit and reports the runs done', async () => {
+    const h = scripted({ applyDelayMs: 20 });
+    const report = await runProperties({ ...base, runs: 10_000, timeLimitMs: 300, harnessFactory: h.make });
+    expect(report.properties[0].status).toBe('passed');
+    expect(report.properties[0].runs).toBeGreaterThan(0);
+    expect(report.properties[0].runs).toBeLessThan(100);
+  });
+
+  it('reports the share of runs that saw each outcome', async () => {
+    const report = await runProperties({ ...base, runs: 200, stats: true, harnessFactory: scripted().make });
+    const share = report.properties[0].stats!['low-port'];
+    expect(share).toBeGreaterThan(0.3);
+    expect(share).toBeLessThan(0.7);
+  });
+
+  it('rejects an unknown property id and a non-positive run count as usage mistakes', async () => {
+    await expect(runProperties({ ...base, properties: ['no-such-thing'] })).rejects.toThrow(UsageError);
+    await expect(runProperties({ ...base, runs: 0 })).rejects.toThrow(UsageError);
+  });
+
+  it('writes the repro and the reports of a failure under the output directory', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
+    const report = await runProperties({ ...base, outDir: out, reporters: ['json', 'junit'], harnessFactory: scripted({ dropFrom: 300 }).make });
+    const dir = path.join(out, 'repro', 'reach-served-port');
+    expect(report.properties[0].failure!.reproDir).toBe(dir);
+    expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
+    expect(await readFile(path.join(dir, 'case.yaml'), 'utf8')).toContain('expect: allow');
+    expect((await readdir(out)).length).toBeGreaterThanOrEqual(3);
+  });
+});
