@@ -100,9 +100,9 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
   it('spreads ClusterIP connections over every ready endpoint, on each one\'s resolved targetPort, without SNAT', async () => {
     const rs = await plane.connect(client, times(60, { ip: '10.96.0.10', port: 80 }));
     expect(rs.map((r) => r.outcome)).toEqual(times(60, 'delivered'));
-    expect(backends(rs)).toEqual(new Set(['a', 'b']));
+    expect(backends(rs)).toEqual(new Set(['x/a', 'x/b']));
     for (const r of rs) {
-      expect(r.backendPort).toBe(r.backend === 'a' ? 8080 : 8081);
+      expect(r.backendPort).toBe(r.backend === 'x/a' ? 8080 : 8081);
       expect(r.sourceSeen).toBe('10.244.1.10');
       expect(r.replyFrom).toBe('10.96.0.10');
     }
@@ -112,7 +112,7 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
     const rs = await plane.connect(client, times(20, { ip: '10.96.0.10', port: 53, protocol: 'UDP' as const }));
     expect(rs.map((r) => r.outcome)).toEqual(times(20, 'delivered'));
     expect(rs.every((r) => r.replyFrom === '10.96.0.10' && r.backendPort === 5353)).toBe(true);
-    expect(backends(rs)).toEqual(new Set(['a', 'b']));
+    expect(backends(rs)).toEqual(new Set(['x/a', 'x/b']));
   });
 
   it('rejects at once a Service without endpoints (kube-proxy REJECT: refused, not a timeout)', async () => {
@@ -131,7 +131,7 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
   it('lets a backend reach itself through its own Service (hairpin, source masqueraded to the bridge)', async () => {
     const [r] = await plane.connect({ namespace: 'x', name: 'solo' }, [{ ip: '10.96.0.13', port: 70 }]);
     expect(r.outcome).toBe('delivered');
-    expect(r.backend).toBe('solo');
+    expect(r.backend).toBe('x/solo');
     expect(r.sourceSeen).toBe('10.244.1.1');
   });
 
@@ -141,7 +141,7 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
       ...times(10, { ip: '192.168.77.2', port: 30002 }),
     ]);
     expect(rs.map((r) => r.outcome)).toEqual(times(20, 'delivered'));
-    expect(rs.every((r) => r.backend === 'a' || r.backend === 'b')).toBe(true);
+    expect(rs.every((r) => r.backend === 'x/a' || r.backend === 'x/b')).toBe(true);
   });
 
   it('keeps a client on one endpoint with sessionAffinity ClientIP', async () => {
@@ -153,19 +153,19 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
 
   it('uses only endpoints on the client\'s node under internalTrafficPolicy Local', async () => {
     const rs = await plane.connect(client, times(20, { ip: '10.96.0.14', port: 80 }));
-    expect(rs.map((r) => r.backend)).toEqual(times(20, 'a'));
+    expect(rs.map((r) => r.backend)).toEqual(times(20, 'x/a'));
   });
 
   it('fault not-ready-endpoints: the not-ready pod receives Service traffic', async () => {
     await load(plane.state({ services: SERVICES }), ['not-ready-endpoints']);
     try {
       const rs = await plane.connect(client, times(60, { ip: '10.96.0.10', port: 80 }));
-      expect(backends(rs).has('c')).toBe(true);
+      expect(backends(rs).has('x/c')).toBe(true);
     } finally {
       await load(plane.state({ services: SERVICES }));
     }
     const rs = await plane.connect(client, times(40, { ip: '10.96.0.10', port: 80 }));
-    expect(backends(rs).has('c')).toBe(false);
+    expect(backends(rs).has('x/c')).toBe(false);
   });
 
   it('fault masquerade-pod-traffic: a pod on another node sees the node\'s address instead of the pod\'s', async () => {

@@ -104,7 +104,7 @@ describe.skipIf(skipReason !== undefined)('NetworkPolicy table in real namespace
     await apply([denyIngress('web')]);
     const [r] = await plane.connect({ node: 'node-1' }, [to('10.244.1.2', 8080)]);
     expect(r.outcome).toBe('delivered');
-    expect(r.sourceSeen).toBe('10.244.1.1');
+    expect(r.sourceSeen).toBe('192.168.77.1');
   });
 
   it('ANDs namespaceSelector and podSelector in one peer, and resolves a named port on the destination', async () => {
@@ -162,7 +162,7 @@ describe.skipIf(skipReason !== undefined)('NetworkPolicy table in real namespace
     await apply([allowPort(8080)]);
     const [viaTarget] = await plane.connect(client, [to('10.96.0.20', 80)]);
     expect(viaTarget.outcome).toBe('delivered');
-    expect(viaTarget.backend).toBe('web');
+    expect(viaTarget.backend).toBe('x/web');
     await apply([allowPort(80)]);
     expectRefused((await plane.connect(client, [to('10.96.0.20', 80)]))[0]);
   });
@@ -171,7 +171,7 @@ describe.skipIf(skipReason !== undefined)('NetworkPolicy table in real namespace
     await apply([denyIngress('solo')]);
     const [r] = await plane.connect(pod('x', 'solo'), [to('10.96.0.21', 70)]);
     expect(r.outcome).toBe('delivered');
-    expect(r.backend).toBe('solo');
+    expect(r.backend).toBe('x/solo');
     expectRefused((await plane.connect(client, [to('10.96.0.21', 70)]))[0]);
   });
 

@@ -52,7 +52,7 @@ export interface TestPodSpec {
 
 export interface ConnectionResult {
   outcome: 'delivered' | 'refused' | 'timeout' | 'unreachable' | 'error';
-  /** The answering pod's name. */
+  /** The answering pod, as namespace/name. */
   backend?: string;
   /** The source address the answering pod saw. */
   sourceSeen?: string;
@@ -204,6 +204,13 @@ export class TestDataPlane {
       await this.sh(this.nodeNetns(a.name), [`ip addr add ${a.internalIP}/24 dev ul1`, `ip route add ${b.podCIDR} via ${b.internalIP}`]);
       await this.sh(this.nodeNetns(b.name), [`ip addr add ${b.internalIP}/24 dev ul1`, `ip route add ${a.podCIDR} via ${a.internalIP}`]);
     }
+    for (const node of this.nodes) {
+      const ns = this.nodeNetns(node.name);
+      // The node's own traffic to its pods leaves from its InternalIP (as the model has it), not
+      // from the bridge's address the kernel would pick.
+      if (this.nodes.length === 1) await this.sh(ns, [`ip addr add ${node.internalIP}/32 dev lo`]);
+      await this.sh(ns, [`ip route replace ${node.podCIDR} dev br0 proto kernel scope link src ${node.internalIP}`]);
+    }
     for (const pod of this.pods) {
       const node = this.nodes.find((n) => n.name === pod.nodeName)!;
       const nodeNs = this.nodeNetns(node.name);
@@ -277,7 +284,7 @@ export class TestDataPlane {
 
   private startServer(pod: TestPodSpec): Promise<void> {
     const specs = pod.ports.map((p) => `${p.protocol.toLowerCase()}:${p.containerPort}`);
-    const child = spawn('ip', ['netns', 'exec', this.podNetns(pod), process.execPath, '-e', SERVER, pod.name, ...specs], {
+    const child = spawn('ip', ['netns', 'exec', this.podNetns(pod), process.execPath, '-e', SERVER, `${pod.namespace}/${pod.name}`, ...specs], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.servers.push(child);
