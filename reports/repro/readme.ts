@@ -1,9 +1,9 @@
 // The README.md of a repro folder: the invariant, expected vs observed per probe, the seed and path,
 // and how to replay it (netprops itself, or the scripts in a real cluster).
-import type { ExpectedProbe, Observation } from '../../cluster/types.ts';
 import { describeObservation } from '../probe-text.ts';
 import { formatProbeRef } from '../../cluster/probe-ref.ts';
 import type { ReproInput } from './repro-input.ts';
+import { observationsOf, summarize } from './observations.ts';
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -12,19 +12,14 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function observationOf(input: ReproInput, probe: ExpectedProbe): Observation | undefined {
-  const key = JSON.stringify({ ...probe, expect: undefined });
-  return input.failure.probes.find((r) => JSON.stringify({ ...r.probe, expect: undefined }) === key)?.observation;
-}
-
 export function reproReadme(input: ReproInput): string {
   const { property, failure } = input;
   const { state, probes } = failure.counterexample;
   const fault = input.fault ? ` --fault ${input.fault}` : '';
   const run = `npx netprops run --target ${input.target}${fault} --property ${property.id} --seed ${input.seed}${input.path ? ` --path ${input.path}` : ''}`;
   const rows = probes.map((p, i) => {
-    const o = observationOf(input, p);
-    return `| ${i + 1} | \`${cell(formatProbeRef(p.from))}\` | \`${cell(formatProbeRef(p.to))}\` | ${cell(String(p.port))}/${p.protocol} | ${p.expect} | ${cell(o ? describeObservation(o) : 'not recorded')} |`;
+    const observed = summarize(observationsOf(failure, p).map(describeObservation));
+    return `| ${i + 1} | \`${cell(formatProbeRef(p.from))}\` | \`${cell(formatProbeRef(p.to))}\` | ${cell(String(p.port))}/${p.protocol} | ${p.expect} | ${cell(observed)} |`;
   });
   const objects = state.namespaces.length + state.pods.length + state.services.length + state.policies.length;
   const limits: string[] = [];

@@ -2,13 +2,14 @@
 // It applies manifests.yaml, waits for the pods, makes each failing probe with `agnhost connect`
 // from inside the source pod (or the source node's hostNetwork prober), and prints, per probe, what
 // a conformant cluster gives, what netprops observed on its target, and what this cluster gave.
-import type { ClusterState, ExpectedProbe, Observation } from '../../cluster/types.ts';
+import type { ClusterState, ExpectedProbe } from '../../cluster/types.ts';
 import { CONTAINER_NAME, PLACEMENT_LABEL } from '../../harness/cluster/manifests.ts';
 import { describeProbe } from '../probe-text.ts';
 import { connectOutput, connectPlan, type Lookup } from './connect-plan.ts';
 import type { ReproInput } from './repro-input.ts';
 import type { ReproManifests } from './manifests.ts';
 import { shellQuote as q } from './shell-quote.ts';
+import { observationsOf, summarize } from './observations.ts';
 
 /** Namespaces the API server refuses to delete; the repro removes its objects there one by one. */
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -64,16 +65,10 @@ function cleanupLines(state: ClusterState, manifests: ReproManifests): string[] 
   return lines;
 }
 
-function observationOf(input: ReproInput, probe: ExpectedProbe): Observation | undefined {
-  const key = JSON.stringify({ ...probe, expect: undefined });
-  return input.failure.probes.find((r) => JSON.stringify({ ...r.probe, expect: undefined }) === key)?.observation;
-}
-
 function probeBlock(input: ReproInput, manifests: ReproManifests, probe: ExpectedProbe, index: number): string {
   const state = input.failure.counterexample.state;
   const what = describeProbe(probe);
-  const observed = observationOf(input, probe);
-  const observedText = observed ? connectOutput(observed.outcome) + (observed.detail ? ` (${observed.detail})` : '') : 'not recorded';
+  const observedText = summarize(observationsOf(input.failure, probe).map((o) => connectOutput(o.outcome) + (o.detail ? ` (${o.detail})` : '')));
   const result = connectPlan(state, probe, manifests.probers, manifests.proberNamespace);
   if (!result.ok) {
     return `# probe ${index + 1}: ${what}\nskip_probe ${q(what)} ${q(result.reason)}`;
