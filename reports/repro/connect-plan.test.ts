@@ -73,9 +73,10 @@ describe('connectPlan: one probe as agnhost connect in a real cluster', () => {
     expect(plan({ from: fromLocal, to: { kind: 'ip', ip: '172.18.0.2' }, port: 30053, protocol: 'TCP' }).port).toEqual({ kind: 'literal', value: '30053' });
   });
 
-  it('sends a UDP payload of the probe size (connect adds a newline) and says what it cannot do', () => {
+  it('sends a UDP payload of the probe size that netexec answers (an echo command) and says what it cannot do', () => {
     const udp = plan({ from: fromLocal, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 53, protocol: 'UDP', payloadBytes: 1400, sourcePort: 4000 });
-    expect(udp.flags).toEqual([`--udp-data=${'x'.repeat(1399)}`]);
+    // netexec answers only known commands: the padding rides in an echo, 1400 bytes with connect's newline
+    expect(udp.flags).toEqual([`--udp-data=echo ${'x'.repeat(1394)}`]);
     expect(udp.notes.join('\n')).toContain('cannot fix the source port');
     const tcp = plan({ from: fromLocal, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP', payloadBytes: 32768 });
     expect(tcp.flags).toEqual([]);

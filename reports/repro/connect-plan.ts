@@ -102,8 +102,10 @@ export function connectPlan(state: ClusterState, probe: Probe, probers: Record<s
   const protocol = probe.protocol.toLowerCase() as ConnectPlan['protocol'];
   const flags: string[] = [];
   if (probe.payloadBytes !== undefined) {
-    // connect appends a newline to the data it sends.
-    const data = 'x'.repeat(Math.max(0, probe.payloadBytes - 1));
+    // The payload is an `echo` command: netexec's UDP and SCTP servers answer only `hostname`,
+    // `echo TEXT` and `clientip` and stay silent otherwise (connect would then report TIMEOUT),
+    // while porter answers any datagram. connect appends a newline: the datagram is payloadBytes long.
+    const data = `echo ${'x'.repeat(Math.max(0, probe.payloadBytes - 'echo '.length - 1))}`;
     if (protocol === 'udp') flags.push(`--udp-data=${data}`);
     else if (protocol === 'sctp') flags.push(`--sctp-data=${data}`);
     else notes.push(`connect only opens the TCP connection; the case's ${probe.payloadBytes}-byte payload is not sent`);
