@@ -4,10 +4,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CaseFileError } from './errors.ts';
 import { decodeCase } from './case-file.ts';
+import { main } from '../cli/main.ts';
 
 const CASES_DIR = '/work/shared/cases';
 const SHARED = readdirSync(CASES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(path.join(CASES_DIR, f), 'utf8'));
@@ -149,6 +152,39 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
   it('a list or mapping as a mapping key is refused with its line', () => {
     const o = outcome('apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n? [a, b]\n: c\n');
     expect(o).toEqual({ kind: 'error', message: 'fuzz.yaml: document 1: a mapping key must be a plain value, not a list, mapping or alias (line 4)' });
+  });
+
+  it('through `netprops check`: invalid input exits 2 with one stderr line, valid input 0 or 1, never a crash', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netprops-fuzz-'));
+    let run = 0;
+    const codes = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const file = path.join(dir, `case-${run++}.yaml`);
+        const text = mutate(m);
+        writeFileSync(file, text);
+        const err: string[] = [];
+        const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+        const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+        let code: number;
+        try {
+          code = await main(['check', file]);
+        } finally {
+          errSpy.mockRestore();
+          outSpy.mockRestore();
+        }
+        codes.add(code);
+        if (outcome(text).kind === 'error') {
+          expect(code).toBe(2);
+          expect(err.join('').trim().split('\n')).toHaveLength(1);
+        } else {
+          expect([0, 1]).toContain(code);
+          expect(err.join('')).toBe('');
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(codes.has(2)).toBe(true);
   });
 
   it('alias bombs are refused, not expanded', () => {
