@@ -29,4 +29,12 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
   it('gives the exact replay command of each failure', () => {
     expect(html).toContain('npx netprops run --target model --fault peers-or --property policy-verdicts --seed 42 --path 36:2:2:1');
   });
+
+  it('renders a failure without probe records (e.g. pod-ip-unique) without an empty table', () => {
+    const r = exampleRunReport();
+    r.properties[0].failure!.probes = [];
+    const out = renderHtml(r);
+    expect(out).not.toContain('<table class="matrix"');
+    expect(out.match(/<table class="probes">/g)).toHaveLength(1); // only no-nat-pod-to-pod's
+  });
 });

@@ -100,7 +100,7 @@ function failureBlock(p: PropertyResult, failure: PropertyFailure, report: RunRe
   ];
   if (failure.reproDir) parts.push(`<p>Repro: <code class="repro">${esc(failure.reproDir)}</code> (case.yaml, manifests.yaml, repro.sh, README.md)</p>`);
   if (failure.probes.some(isReachabilityMismatch)) parts.push(matrix(failure, p.id));
-  parts.push(probesTable(failure));
+  if (failure.probes.length > 0) parts.push(probesTable(failure));
   return parts.join('\n');
 }
 
