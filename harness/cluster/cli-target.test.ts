@@ -1,0 +1,55 @@
+// `netprops run --target cluster` through the real CLI: the two things a user sees without a cluster.
+import { describe, it, expect, afterEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { schemaErrors } from './schema.ts';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/netprops.js');
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 120_000 });
+
+describe('netprops run --target cluster', () => {
+  it('with no reachable cluster exits 2 with one clear line', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
+    const kubeconfig = path.join(dir, 'config');
+    await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n');
+    const r = run(['run', '--target', 'cluster'], { KUBECONFIG: kubeconfig }, dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['netprops: cannot reach the cluster at https://127.0.0.1:1 (ECONNREFUSED): check --kubeconfig/--context and that the cluster is running']);
+  });
+
+  it('with no kubeconfig at all exits 2 with one clear line', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
+    const r = run(['run', '--target', 'cluster'], { KUBECONFIG: '', HOME: dir, KUBERNETES_SERVICE_HOST: '' }, dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('netprops: no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config');
+  });
+
+  it('--dry-run --runs 3 writes schema-valid manifests without a cluster', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
+    const r = run(['run', '--target', 'cluster', '--dry-run', '--runs', '3', '--out', path.join(dir, 'out')], { KUBECONFIG: '/nonexistent' }, dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dry run: \d+ case\(s\) planned/);
+    // The plan goes to --out when the CLI passes it on, else to ./netprops-report/cluster-plan.
+    const planDir = [path.join(dir, 'out', 'cluster-plan'), path.join(dir, 'netprops-report', 'cluster-plan')].find((d) => existsSync(d));
+    expect(planDir).toBeDefined();
+    const cases = await readdir(planDir!);
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+    let objects = 0;
+    for (const c of cases) {
+      const docs = parseAllDocuments(await readFile(path.join(planDir!, c, 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
+      expect(docs.flatMap(schemaErrors)).toEqual([]);
+      objects += docs.length;
+    }
+    expect(objects).toBeGreaterThan(cases.length);
+  });
+});
