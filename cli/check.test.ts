@@ -106,6 +106,18 @@ describe('netprops check', () => {
     expect((await run(['check'])).code).toBe(2);
   });
 
+  it('every case file is validated before a harness starts: one invalid file among valid ones creates none', async () => {
+    const invalid = path.join(dir, 'zz-invalid.yaml');
+    await writeFile(invalid, 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n');
+    let created = 0;
+    const counting: typeof createHarness = async (...args) => (created++, createHarness(...args));
+    await expect(checkCases([SHARED, invalid], { createHarness: counting })).rejects.toThrow(/zz-invalid.yaml: document 1: unsupported kind 'v1 Secret'/);
+    expect(created).toBe(0);
+    const { code, err } = await run(['check', SHARED, invalid]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^netprops: .*zz-invalid.yaml: document 1: unsupported kind 'v1 Secret'; supported: .*\n$/);
+  });
+
   it('the harness is torn down when probing fails, and the failure is not swallowed', async () => {
     let tornDown = 0;
     const failing = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
