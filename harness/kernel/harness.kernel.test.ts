@@ -196,6 +196,21 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(netnsBefore.filter((n) => !netnsAfter.includes(n))).toHaveLength(1);
   });
 
+  it("reaches a pod re-created at a deleted pod's address at once (no stale neighbour entry swallows its traffic)", async () => {
+    const h = await harness();
+    await h.apply(state({ pods: [pod('a', 1, 3), pod('c', 1, 9)] }));
+    remember(h);
+    const fromNode = { ...toPod('c', 'a'), from: { kind: 'node' as const, name: 'node-1' } };
+    expect((await h.probe([toPod('c', 'a'), fromNode])).map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
+    await h.apply(state({ pods: [pod('d', 1, 3), pod('c', 1, 9)] }));
+    const obs = await h.probe([toPod('c', 'd'), { ...fromNode, to: { kind: 'pod', namespace: 'x', name: 'd' } }, toPod('d', 'c')]);
+    expect(obs.map((o) => [o.outcome, o.backend?.name])).toEqual([
+      ['delivered', 'd'],
+      ['delivered', 'd'],
+      ['delivered', 'c'],
+    ]);
+  });
+
   it('reports SCTP as unsupported on this kernel, with the reason, never as a pass or a deny', async () => {
     const h = await harness();
     const sctpPod = pod('s', 1, 5, {}, { ports: [{ containerPort: 7777, protocol: 'SCTP' }] });

@@ -27,6 +27,16 @@ export interface PodWiring {
   node(name: string): { netns: string; ip: string; config: CniConfig };
 }
 
+/**
+ * A MAC derived from the pod's IP (0a:58 + the four address bytes, as OVN-Kubernetes does): a pod
+ * re-created with the address of a deleted one keeps the neighbours' ARP entries valid. Without
+ * it, re-applying a case that reuses an address loses traffic for as long as the stale entries live
+ * (a runtime normally avoids that by not reusing addresses at once; requesting the state's IPs does).
+ */
+export function macForIP(ip: string): string {
+  return ['0a', '58', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
 function podArgs(pod: Pod, containerId: string): Record<string, string> {
   // What kubelet passes; IgnoreUnknown lets plugins that know none of them accept the rest.
   return {
@@ -45,7 +55,12 @@ export async function createPod(w: PodWiring, pod: Pod, netns: string | undefine
   }
   await w.agent.linkUp(netns, 'lo');
   const base = podArgs(pod, netns);
-  const container: CniContainer = { containerId: netns, netnsPath: `/run/netns/${netns}`, ifName: POD_IFNAME, args: { ...base, IP: pod.ip } };
+  const container: CniContainer = {
+    containerId: netns,
+    netnsPath: `/run/netns/${netns}`,
+    ifName: POD_IFNAME,
+    args: { ...base, IP: pod.ip, MAC: macForIP(pod.ip) },
+  };
   let result: CniResult;
   try {
     result = await cniAdd(node.config, container, w.binDirs, node.netns);
