@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,9 @@ import { clusterCase, type ClusterCase } from '../../generators/cluster.ts';
 import { connectPlan } from './connect-plan.ts';
 import { reproManifests } from './manifests.ts';
 import { writeRepro, type ReproInput } from './repro.ts';
+
+const SHELLCHECK = '/usr/bin/shellcheck';
+const noShellcheck = !existsSync(SHELLCHECK);
 
 const FAKE_KUBECTL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-kubectl.sh');
 
@@ -87,4 +91,27 @@ describe('writeRepro on generated cases', () => {
     );
     await rm(root, { recursive: true, force: true });
   });
+
+  it.skipIf(noShellcheck)(
+    noShellcheck ? `repro.sh passes shellcheck (skipped: ${SHELLCHECK} not found; install Debian's shellcheck)` : 'repro.sh passes shellcheck (warnings and errors alike)',
+    async () => {
+      const root = await mkdtemp(path.join(tmpdir(), 'netprops-repro-gen-'));
+      let i = 0;
+      await fc.assert(
+        fc.asyncProperty(clusterCase(), async (c) => {
+          const dir = path.join(root, String(i++));
+          await writeRepro(dir, failingInput(c));
+          // shellcheck exits non-zero on any finding; its report is the failure message
+          const r = await new Promise<{ code: number; out: string }>((resolve) =>
+            execFile(SHELLCHECK, ['-s', 'bash', '-S', 'style', path.join(dir, 'repro.sh')], (err, stdout) =>
+              resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, out: stdout })),
+          );
+          expect(r.out).toBe('');
+          expect(r.code).toBe(0);
+        }),
+        { numRuns: 15, seed: 13 },
+      );
+      await rm(root, { recursive: true, force: true });
+    },
+  );
 });

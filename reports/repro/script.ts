@@ -53,7 +53,7 @@ function cleanupLines(state: ClusterState, manifests: ReproManifests): string[] 
   const namespaces = [...state.namespaces.map((n) => n.name), ...(manifests.proberNamespace ? [manifests.proberNamespace] : [])];
   const own = namespaces.filter((n) => !PROTECTED_NAMESPACES.has(n));
   const lines: string[] = [];
-  if (own.length) lines.push(`"$KUBECTL" delete namespace ${own.map(q).join(' ')} --ignore-not-found --wait=false >/dev/null || true`);
+  if (own.length) lines.push(`"$KUBECTL" delete namespace "\${namespaces[@]}" --ignore-not-found --wait=false >/dev/null || true`);
   for (const ns of namespaces.filter((n) => PROTECTED_NAMESPACES.has(n))) {
     const objects = [
       ...state.pods.filter((p) => p.namespace === ns).map((p) => `pod/${p.name}`),
@@ -90,6 +90,7 @@ export function reproScript(input: ReproInput, manifests: ReproManifests): strin
   const namespaces = [...state.namespaces.map((n) => n.name), ...(manifests.proberNamespace ? [manifests.proberNamespace] : [])]
     .filter((n) => !PROTECTED_NAMESPACES.has(n));
   return `#!/usr/bin/env bash
+# shellcheck disable=SC2317 # cleanup runs from the EXIT trap; not every repro calls every lookup
 ${comment(`netprops repro of property ${property.id}: ${property.statement}
 Upstream rule: ${property.rule}
 Found on ${foundOn}.`)}
@@ -114,7 +115,8 @@ command -v "$KUBECTL" >/dev/null || die "$KUBECTL not found: install kubectl or 
 "$KUBECTL" version >/dev/null 2>&1 || die "cannot reach the cluster with $KUBECTL (check KUBECONFIG and the context)"
 
 # The cleanup deletes these namespaces: never take over ones that exist already.
-for ns in ${namespaces.map(q).join(' ')}; do
+namespaces=(${namespaces.map(q).join(' ')})
+for ns in "\${namespaces[@]}"; do
   if "$KUBECTL" get namespace "$ns" >/dev/null 2>&1; then
     die "namespace $ns already exists; this repro deletes its namespaces on exit: use a scratch cluster"
   fi
