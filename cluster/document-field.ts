@@ -8,6 +8,7 @@ type Where = Omit<CaseFileLocation, 'field'>;
 function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
+  if (value instanceof Uint8Array) return 'binary data';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;
@@ -32,7 +33,9 @@ export class DocumentField {
   /** A child field; YAML null counts as absent, as Kubernetes treats JSON null. */
   get(key: string): DocumentField {
     const map = this.mapping();
-    return new DocumentField(map[key] ?? undefined, this.where, this.path ? `${this.path}.${key}` : key);
+    // Own keys only: `constructor` or `toString` must not be read off Object.prototype.
+    const value = Object.hasOwn(map, key) ? (map[key] ?? undefined) : undefined;
+    return new DocumentField(value, this.where, this.path ? `${this.path}.${key}` : key);
   }
 
   /** The child when present and not null. */

@@ -40,3 +40,15 @@ describe('label selector validation', () => {
     }
   });
 });
+
+describe('label maps', () => {
+  it('keys that are names of Object.prototype members are ordinary labels', async () => {
+    const { decodeLabels } = await import('./selector-validation.ts');
+    const labels = decodeLabels(new DocumentField({ constructor: 'a', toString: 'b' }, { file: 'f.yaml' }, 'metadata.labels'));
+    expect(labels).toEqual({ constructor: 'a', toString: 'b' });
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+  it('a field not written is absent even when Object.prototype has a member of that name', () => {
+    expect(new DocumentField({}, { file: 'f.yaml' }).get('constructor').present).toBe(false);
+  });
+});
