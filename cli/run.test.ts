@@ -1,0 +1,96 @@
+// `netprops run` end to end, in-process through main(): exit codes, the repro a failure leaves, and
+// that the repro's case.yaml fails `netprops check` under the same fault and passes without it.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from './main.ts';
+import { parseDuration } from './run.ts';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  // Capture, and call a write callback as a real stream does (the console reporter waits for it).
+  const capture = (append: (s: string) => void) => (s: string | Uint8Array, ...rest: unknown[]) => {
+    append(String(s));
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (out += s)) as typeof process.stdout.write);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (err += s)) as typeof process.stderr.write);
+});
+afterEach(() => vi.restoreAllMocks());
+
+const tmp = () => mkdtemp(path.join(tmpdir(), 'netprops-run-'));
+
+describe('netprops run', () => {
+  it('passes on the reference model with no fault: exit 0 and a summary of every property', async () => {
+    const dir = await tmp();
+    const code = await main(['run', '--seed', '1', '--runs', '20', '--out', dir]);
+    expect(err).not.toMatch(/FAILED|failed,/);
+    expect(code).toBe(0);
+    expect(out).toMatch(/17 properties: 17 passed, 0 failed, 0 skipped/);
+    // stderr is no terminal here: one progress line per finished property instead of bars.
+    expect(err.trim().split('\n').filter((l) => /^[a-z-]+: passed, 20 runs, \d+\.\ds$/.test(l))).toHaveLength(17);
+    expect((await readdir(dir)).length).toBeGreaterThanOrEqual(3); // junit, json, html
+  });
+
+  it('--fault ignore-egress --seed 1: exit 1, a repro whose case.yaml fails check under the fault and passes without', async () => {
+    const dir = await tmp();
+    const code = await main(['run', '--fault', 'ignore-egress', '--seed', '1', '--property', 'policy-verdicts', '--out', dir, '--format', 'json']);
+    expect(code).toBe(1);
+    const repro = path.join(dir, 'repro', 'policy-verdicts');
+    expect((await readdir(repro)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
+    const caseFile = path.join(repro, 'case.yaml');
+    expect(await readFile(caseFile, 'utf8')).toMatch(/kind: Expectations/);
+
+    out = '';
+    expect(await main(['check', caseFile, '--target', 'model', '--fault', 'ignore-egress'])).toBe(1);
+    expect(await main(['check', caseFile, '--target', 'model'])).toBe(0);
+  });
+
+  it('replays the failure with the seed and path the summary prints', async () => {
+    const dir = await tmp();
+    expect(await main(['run', '--fault', 'no-hairpin', '--seed', '3', '--property', 'hairpin', '--out', dir, '--format', 'json'])).toBe(1);
+    const report = JSON.parse(await readFile(path.join(dir, (await readdir(dir)).find((f) => f.endsWith('.json'))!), 'utf8'));
+    const failure = report.properties[0].failure;
+    const again = await tmp();
+    const code = await main(['run', '--fault', 'no-hairpin', '--seed', '3', '--property', 'hairpin', '--path', failure.path, '--out', again, '--format', 'json']);
+    expect(code).toBe(1);
+    const replayed = JSON.parse(await readFile(path.join(again, (await readdir(again)).find((f) => f.endsWith('.json'))!), 'utf8'));
+    expect(replayed.properties[0].failure.counterexample).toEqual(failure.counterexample);
+  });
+
+  it('--stats prints each property outcome share', async () => {
+    const dir = await tmp();
+    expect(await main(['run', '--seed', '1', '--runs', '50', '--property', 'policy-verdicts', '--stats', '--out', dir, '--format', 'console'])).toBe(0);
+    expect(out).toMatch(/policy-verdicts \(50 runs\):\n {2}allowed +\d+\.\d%\n {2}denied +\d+\.\d%/);
+  });
+
+  it.each([
+    [['run', '--property', 'no-such-property'], /unknown property 'no-such-property'/],
+    [['run', '--fault', 'no-such-fault', '--runs', '1'], /unknown model fault 'no-such-fault'/],
+    [['run', '--target', 'moon'], /unknown target 'moon'/],
+    [['run', '--runs', 'many'], /--runs 'many' is not a positive integer/],
+    [['run', '--time-limit', 'soon'], /--time-limit 'soon' is not a duration/],
+    [['run', '--format', 'pdf'], /unknown --format 'pdf'/],
+  ])('%j is a usage mistake: one line, exit 2', async (argv, message) => {
+    expect(await main(argv)).toBe(2);
+    expect(err).toMatch(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['60s', 60_000],
+    ['2m', 120_000],
+    ['500ms', 500],
+    ['1h', 3_600_000],
+    ['1.5s', 1500],
+    ['90', 90_000],
+  ])('%s is %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
