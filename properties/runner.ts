@@ -45,12 +45,12 @@ export interface RunOptions {
   runId?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
-  catalog?: Property[];
+  catalog?: readonly Property[];
   /** Makes the harness; targets.ts by default (tests wrap it to break one thing). */
   harnessFactory?: (options: HarnessOptions) => Promise<Harness>;
 }
 
-export function selectProperties(catalog: Property[], ids: string[] | undefined): Property[] {
+export function selectProperties(catalog: readonly Property[], ids: string[] | undefined): readonly Property[] {
   if (!ids || ids.length === 0) return catalog;
   return ids.map((id) => {
     const p = catalog.find((q) => q.id === id);
