@@ -201,7 +201,7 @@ function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, 
       const key = `${node.name}/${port.containerPort}/${port.protocol}`;
       const other = hostPorts.get(key);
       if (other && other !== p) {
-        fail('Pod', p, `spec.containers.ports[${i}]`, `hostNetwork pod ${podKey(other)} already serves ${port.containerPort}/${port.protocol} on node ${node.name}`);
+        fail('Pod', p, 'spec.containers', `port ${i + 1} of the pod: hostNetwork pod ${podKey(other)} already serves ${port.containerPort}/${port.protocol} on node ${node.name}`);
       }
       hostPorts.set(key, p);
     }
