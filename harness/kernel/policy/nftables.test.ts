@@ -37,13 +37,23 @@ function state(policies: NetworkPolicy[], pods?: Pod[]): ClusterState {
   };
 }
 
-/** The rules of one chain, as lines, without indentation. */
+/** The elements of the named sets the compiler shares between chains (pods-N, port-proto-N). */
+function sharedSets(script: string): Map<string, string> {
+  const sets = new Map<string, string>();
+  for (const m of script.matchAll(/  set ((?:pods|port-\w+)-\d+) \{\n    type [^\n]+\n    elements = (\{ [^\n]* \})\n  \}/g)) {
+    sets.set(m[1], m[2]);
+  }
+  return sets;
+}
+
+/** The rules of one chain, as lines, without indentation, with shared sets written out. */
 function chain(script: string, name: string): string[] {
+  const sets = sharedSets(script);
   const start = script.indexOf(`  chain ${name} {\n`);
   if (start < 0) return [];
   const body = script.slice(start).split('\n').slice(1);
   const end = body.findIndex((l) => l === '  }');
-  return body.slice(0, end).map((l) => l.trim());
+  return body.slice(0, end).map((l) => l.trim().replace(/@((?:pods|port-\w+)-\d+)/g, (_, n: string) => sets.get(n)!));
 }
 
 const webIngress = (ingress: NetworkPolicy['ingress'], extra: Partial<NetworkPolicy> = {}): NetworkPolicy => ({
@@ -244,6 +254,18 @@ describe('compilePolicyTable', () => {
     const rules = chain(compilePolicyTable(state(policies), 'node-1'), 'ingress-x/web');
     expect(rules).toContain('meta l4proto tcp th dport 80 accept comment "x/web ingress[0]"');
     expect(rules).toContain('meta l4proto tcp th dport 81 accept comment "x/second ingress[0]"');
+  });
+
+  it('writes a selector peer once as a named set, shared by every pod chain that needs it', () => {
+    const policy: NetworkPolicy = {
+      namespace: 'x',
+      name: 'from-clients',
+      podSelector: {},
+      ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } }] }],
+    };
+    const script = compilePolicyTable(state([policy]), 'node-1');
+    expect([...sharedSets(script).entries()]).toEqual([['pods-0', '{ 10.244.2.2 }']]);
+    expect(script.match(/ip saddr @pods-0 accept/g)).toHaveLength(2); // x/web and x/db
   });
 
   it('is deterministic whatever the order of policies (order never matters)', () => {

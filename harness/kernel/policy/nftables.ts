@@ -42,7 +42,7 @@ export function compilePolicyTable(state: ClusterState, nodeName: string, option
   // hostNetwork pods are never isolated (NetworkPolicy docs): they share the node's stack, and
   // their traffic never crosses this forward hook anyway.
   const localPods = sortPods(state.pods.filter((p) => p.nodeName === nodeName && !p.hostNetwork));
-  const namespaces = new Map(state.namespaces.map((ns) => [ns.name, namespaceLabels(ns)]));
+  const ctx = new Compilation(state);
   const egressChains: string[] = [];
   const ingressChains: string[] = [];
   const chainTexts: string[] = [];
@@ -52,13 +52,13 @@ export function compilePolicyTable(state: ClusterState, nodeName: string, option
     if (egress.length > 0) {
       const chain = podChainName('egress', pod);
       egressChains.push(`${pod.ip} : jump ${chain}`);
-      chainTexts.push(chainBlock(chain, egressRules(state, namespaces, pod, egress)));
+      chainTexts.push(chainBlock(chain, egressRules(ctx, pod, egress)));
     }
     const ingress = policiesIsolating(state.policies, pod, 'Ingress');
     if (ingress.length > 0) {
       const chain = podChainName('ingress', pod);
       ingressChains.push(`${pod.ip} : jump ${chain}`);
-      chainTexts.push(chainBlock(chain, ingressRules(state, namespaces, pod, ingress)));
+      chainTexts.push(chainBlock(chain, ingressRules(ctx, pod, ingress)));
     }
   }
 
@@ -67,7 +67,7 @@ export function compilePolicyTable(state: ClusterState, nodeName: string, option
     // Replies of an allowed connection pass whatever the reverse direction's policy says.
     'ct state established,related accept',
   ];
-  const sets: string[] = [];
+  const sets = ctx.setBlocks();
   if (faults.has('policy-skips-same-node') && localPods.length > 0) {
     // Fault: like a policy agent whose rules sit only on the uplink, traffic between two pods of
     // this node is never judged.
@@ -111,20 +111,74 @@ function policiesIsolating(policies: NetworkPolicy[], pod: Pod, direction: Polic
   );
 }
 
-function egressRules(
-  state: ClusterState,
-  namespaces: Map<string, Labels>,
-  pod: Pod,
-  policies: NetworkPolicy[],
-): string[] {
+/**
+ * What one compilation shares between the pods of the node: a selector peer resolves to the same
+ * pods whichever pod the policy selects, and a named egress port to the same (IP, port) pairs. Each
+ * is written once, as a named set, and referred to from every chain that needs it, which keeps the
+ * script (and nft's parsing of it) linear in the size of the state.
+ */
+class Compilation {
+  private readonly namespaces: Map<string, Labels>;
+  private readonly peerSets = new Map<NetworkPolicyPeer, string | undefined>();
+  private readonly portSets = new Map<string, string | undefined>();
+  private readonly setsByContent = new Map<string, string>();
+  private readonly sets: string[] = [];
+
+  constructor(readonly state: ClusterState) {
+    this.namespaces = new Map(state.namespaces.map((ns) => [ns.name, namespaceLabels(ns)]));
+  }
+
+  /** The named set of the pod IPs a selector peer means; undefined when it selects no pod. */
+  peerSet(policy: NetworkPolicy, peer: NetworkPolicyPeer): string | undefined {
+    if (!this.peerSets.has(peer)) {
+      const ips = uniqueSorted(selectedPods(this.state, this.namespaces, policy, peer).map((p) => p.ip));
+      this.peerSets.set(peer, ips.length > 0 ? this.set('pods', 'ipv4_addr', ips) : undefined);
+    }
+    return this.peerSets.get(peer);
+  }
+
+  /** The named set of (pod IP . port) for every pod whose port `name` has this protocol. */
+  namedPortSet(name: string, protocol: Protocol): string | undefined {
+    const key = `${protocol}/${name}`;
+    if (!this.portSets.has(key)) this.portSets.set(key, this.resolveNamedPort(name, protocol));
+    return this.portSets.get(key);
+  }
+
+  private resolveNamedPort(name: string, protocol: Protocol): string | undefined {
+    const pairs: string[] = [];
+    for (const pod of this.state.pods) {
+      if (pod.hostNetwork) continue;
+      const number = namedPort(pod, name, protocol);
+      if (number !== undefined) pairs.push(`${pod.ip} . ${number}`);
+    }
+    return pairs.length > 0 ? this.set(`port-${protocol.toLowerCase()}`, 'ipv4_addr . inet_service', uniqueSorted(pairs)) : undefined;
+  }
+
+  setBlocks(): string[] {
+    return this.sets;
+  }
+
+  private set(prefix: string, type: string, elements: string[]): string {
+    const key = `${type}|${elements.join(',')}`;
+    let name = this.setsByContent.get(key);
+    if (name === undefined) {
+      name = `${prefix}-${this.setsByContent.size}`;
+      this.setsByContent.set(key, name);
+      this.sets.push(setBlock(name, type, elements));
+    }
+    return name;
+  }
+}
+
+function egressRules(ctx: Compilation, pod: Pod, policies: NetworkPolicy[]): string[] {
   // A pod cannot block traffic to itself (NetworkPolicy docs); after a hairpin DNAT the packet's
   // source and destination are both this pod.
   const rules = [`ip daddr ${pod.ip} return comment "a pod can always reach itself"`];
   for (const policy of policies) {
     (policy.egress ?? []).forEach((rule, i) => {
       const comment = commentFor(policy, `egress[${i}]`);
-      for (const addr of peerMatches(state, namespaces, policy, rule.to, 'daddr')) {
-        for (const port of egressPortMatches(state, rule.ports)) {
+      for (const addr of peerMatches(ctx, policy, rule.to, 'daddr')) {
+        for (const port of egressPortMatches(ctx, rule.ports)) {
           rules.push(join(addr, port, 'return', comment));
         }
       }
@@ -134,17 +188,12 @@ function egressRules(
   return rules;
 }
 
-function ingressRules(
-  state: ClusterState,
-  namespaces: Map<string, Labels>,
-  pod: Pod,
-  policies: NetworkPolicy[],
-): string[] {
+function ingressRules(ctx: Compilation, pod: Pod, policies: NetworkPolicy[]): string[] {
   const rules = [`ip saddr ${pod.ip} accept comment "a pod can always reach itself"`];
   for (const policy of policies) {
     (policy.ingress ?? []).forEach((rule, i) => {
       const comment = commentFor(policy, `ingress[${i}]`);
-      for (const addr of peerMatches(state, namespaces, policy, rule.from, 'saddr')) {
+      for (const addr of peerMatches(ctx, policy, rule.from, 'saddr')) {
         for (const port of ingressPortMatches(pod, rule.ports)) {
           rules.push(join(addr, port, 'accept', comment));
         }
@@ -173,13 +222,7 @@ function denyRules(): string[] {
  * One address match per peer; an absent or empty peer list matches every address ('' = no
  * condition). A peer that selects no pod yields no match at all, so its rule allows nothing.
  */
-function peerMatches(
-  state: ClusterState,
-  namespaces: Map<string, Labels>,
-  policy: NetworkPolicy,
-  peers: NetworkPolicyPeer[] | undefined,
-  field: 'saddr' | 'daddr',
-): string[] {
+function peerMatches(ctx: Compilation, policy: NetworkPolicy, peers: NetworkPolicyPeer[] | undefined, field: 'saddr' | 'daddr'): string[] {
   if (peers === undefined || peers.length === 0) return [''];
   const matches: string[] = [];
   for (const peer of peers) {
@@ -188,8 +231,8 @@ function peerMatches(
       if (m !== undefined) matches.push(m);
       continue;
     }
-    const ips = uniqueSorted(selectedPods(state, namespaces, policy, peer).map((p) => p.ip));
-    if (ips.length > 0) matches.push(`ip ${field} { ${ips.join(', ')} }`);
+    const set = ctx.peerSet(policy, peer);
+    if (set !== undefined) matches.push(`ip ${field} @${set}`);
   }
   return matches;
 }
@@ -270,20 +313,15 @@ function ingressPortMatches(pod: Pod, ports: NetworkPolicyPort[] | undefined): s
  * (pod IP, that pod's port number) pairs; ANDed with the peer's address match, that is exactly
  * "destination in the peer, on the port the destination pod calls by that name".
  */
-function egressPortMatches(state: ClusterState, ports: NetworkPolicyPort[] | undefined): string[] {
+function egressPortMatches(ctx: Compilation, ports: NetworkPolicyPort[] | undefined): string[] {
   if (ports === undefined || ports.length === 0) return [''];
   const matches: string[] = [];
   for (const port of ports) {
     if (port.port === undefined) matches.push(l4(protocolOf(port)));
     else if (typeof port.port === 'number') matches.push(numericPortMatch({ ...port, port: port.port }));
     else {
-      const pairs: string[] = [];
-      for (const pod of sortPods(state.pods)) {
-        if (pod.hostNetwork) continue;
-        const number = namedPort(pod, port.port, protocolOf(port));
-        if (number !== undefined) pairs.push(`${pod.ip} . ${number}`);
-      }
-      if (pairs.length > 0) matches.push(`${l4(protocolOf(port))} ip daddr . th dport { ${uniqueSorted(pairs).join(', ')} }`);
+      const set = ctx.namedPortSet(port.port, protocolOf(port));
+      if (set !== undefined) matches.push(`${l4(protocolOf(port))} ip daddr . th dport @${set}`);
     }
   }
   return matches;
