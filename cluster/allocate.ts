@@ -87,7 +87,8 @@ export function allocate(raw: RawClusterState, locate: Locate = inStateLocate): 
 
   const nodes = allocateNodes(raw, fail);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
-  const pods = allocatePods(raw.pods, nodes, nodeByName, fail);
+  const declaredCIDR = new Set(raw.nodes.filter((n) => n.podCIDR !== undefined).map((n) => n.name));
+  const pods = allocatePods(raw.pods, nodes, nodeByName, declaredCIDR, fail);
   const services = allocateServices(raw.services, fail);
   const policies = raw.policies.map((p) => structuredClone(p));
   return { namespaces, nodes, pods, services, policies };
@@ -168,7 +169,7 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
   });
 }
 
-function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, Node>, fail: Fail): Pod[] {
+function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, Node>, declaredCIDR: Set<string>, fail: Fail): Pod[] {
   // The scheduler stand-in: pods without spec.nodeName go round-robin over the nodes, in document order.
   let next = 0;
   const placed = rawPods.map((p) => ({ raw: p, node: p.nodeName !== undefined ? nodeByName.get(p.nodeName)! : nodes[next++ % nodes.length]! }));
@@ -184,7 +185,10 @@ function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, 
     }
     const { first, last } = cidrRange(node.podCIDR);
     const n = ipv4ToNumber(p.ip);
-    if (n < first || n > last) fail('Pod', p, 'status.podIP', `${p.ip} is not in node ${node.name}'s podCIDR ${node.podCIDR}`);
+    if (n < first || n > last) {
+      const hint = declaredCIDR.has(node.name) ? '' : ' (allocated; declare a v1 Node with spec.podCIDR to choose it)';
+      fail('Pod', p, 'status.podIP', `${p.ip} is not in node ${node.name}'s podCIDR ${node.podCIDR}${hint}`);
+    }
     if (n === first || n === last || n === first + 1) {
       fail('Pod', p, 'status.podIP', `${p.ip} is the network, broadcast or gateway (.1) address of ${node.podCIDR}; pod IPs start at the second host address`);
     }
