@@ -121,6 +121,12 @@ describe('self, node and hostNetwork traffic', () => {
     expect(verdict(s2, probe('x/h', 'x/a'))).toBe('undefined');
   });
 
+  it('traffic from a pod to the node it runs on is always allowed, even egress-isolated', () => {
+    const h = pod('x/h', { hostNetwork: true, nodeName: 'node-1' });
+    const s = cluster({ pods: [a, h], policies: [denyAllEgress] });
+    expect(verdict(s, probe('x/a', 'x/h'))).toBe('allow');
+  });
+
   it('an egress-isolated pod reaching a node or hostNetwork pod is left to the implementation', () => {
     const h = pod('x/h', { hostNetwork: true, nodeName: 'node-2' });
     const s = cluster({ pods: [a, h], policies: [policy('x/p', { policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] })] });

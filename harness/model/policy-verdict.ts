@@ -90,8 +90,10 @@ export function ingressVerdict(
 
 /**
  * The source's egress, the mirror image: isolated only by policies governing Egress; a rule admits
- * a destination pod through its peers and ports, the named port resolved on the destination. A host
- * destination is left to the implementation unless a rule admits every destination.
+ * a destination pod through its peers and ports, the named port resolved on the destination.
+ * Traffic to the pod's own node is always allowed (NetworkPolicy docs: "to and from the node where
+ * a Pod is running"); another host destination is left to the implementation unless a rule admits
+ * every destination.
  */
 export function egressVerdict(
   index: PolicyIndex,
@@ -105,6 +107,10 @@ export function egressVerdict(
   const srcPod = index.pods[src];
   if (policies.length === 0) {
     trace?.push(`egress of ${key(srcPod)} is not isolated`);
+    return ALLOW;
+  }
+  if (dst.pod < 0 && dst.node === srcPod.nodeName) {
+    trace?.push(`traffic from ${key(srcPod)} to its own node is always allowed`);
     return ALLOW;
   }
   const namedPortPod = index.fault === 'named-port-on-source' ? srcPod : podOf(index, dst);

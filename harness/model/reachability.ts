@@ -144,7 +144,7 @@ export function podMatrix(state: ClusterState, options: { fault?: string; cellBy
         let code: VerdictCode;
         if ((s >= 0 && s === d) || (s < 0 && d < 0)) code = ALLOW;
         else {
-          const e: VerdictCode = egressRow === undefined || egressRow[c] === 1 ? ALLOW : d < 0 ? UNDEFINED : DENY;
+          const e: VerdictCode = egressRow === undefined || egressRow[c] === 1 ? ALLOW : d >= 0 ? DENY : sNode === colNode[c] ? ALLOW : UNDEFINED;
           const col = ingress[c];
           let i: VerdictCode;
           if (col === undefined || col.all) i = ALLOW;
