@@ -119,3 +119,58 @@ describe('reachability matrix', () => {
     expect(podMatrix(s, { fault: 'ignore-egress' }).counts.deny).toBe(0);
   });
 });
+
+// Metamorphic laws of NetworkPolicy (it only ever allows; policies are a set), on generated clusters.
+describe('NetworkPolicy laws on the matrix', () => {
+  const gen = clusterCase({ services: false, maxPods: 8, maxPolicies: 5 });
+  const codes = (state: ClusterState) => podMatrix(state).cells;
+
+  it('policies are a set: their order never matters', () => {
+    fc.assert(
+      fc.property(gen, ({ state }) => {
+        const reversed = { ...state, policies: [...state.policies].reverse() };
+        expect(Buffer.from(codes(reversed)).equals(Buffer.from(codes(state)))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a policy that selects no pod changes nothing', () => {
+    fc.assert(
+      fc.property(gen, ({ state }) => {
+        const inert = policy(`${state.namespaces[0]?.name ?? 'default'}/inert`, {
+          podSelector: { matchLabels: { 'netprops.test/none': 'x' } },
+          policyTypes: ['Ingress', 'Egress'],
+        });
+        expect(Buffer.from(codes({ ...state, policies: [...state.policies, inert] })).equals(Buffer.from(codes(state)))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('an allow-all ingress policy in a namespace never turns an allow into a deny', () => {
+    fc.assert(
+      fc.property(gen, ({ state }) => {
+        const before = podMatrix(state);
+        for (const ns of state.namespaces) {
+          const after = podMatrix({ ...state, policies: [...state.policies, policy(`${ns.name}/allow-all`, { ingress: [{}] })] });
+          before.cells.forEach((code, i) => {
+            if (code === 0) expect(after.cells[i]).toBe(0);
+          });
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('without any policy every pod reaches every served port', () => {
+    fc.assert(
+      fc.property(gen, ({ state }) => {
+        const m = podMatrix({ ...state, policies: [] });
+        expect(m.counts.deny + m.counts.undefined).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
