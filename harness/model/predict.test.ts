@@ -141,7 +141,10 @@ describe('Services', () => {
     const local = { ...svc, internalTrafficPolicy: 'Local' as const };
     const c2 = pod('x/c2', { nodeName: 'node-2' });
     const noLocal = cluster({ pods: [a, web2, c2], services: [local] });
-    expect(buildModel(noLocal).predict(probe('x/a', 'svc:x/web')).verdict).toBe('deny');
+    const none = buildModel(noLocal).predict(probe('x/a', 'svc:x/web'));
+    expect(none.verdict).toBe('deny');
+    // kube-proxy drops such traffic ("has no local endpoints"); only a Service with no endpoints at all is rejected
+    expect(none.failure.outcome).toBe('timeout');
     expect(buildModel(noLocal).predict(probe('x/c2', 'svc:x/web')).deliveries.map((d) => d.backend!.name)).toEqual(['web-2']);
   });
 

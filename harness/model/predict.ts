@@ -112,8 +112,9 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     const all = endpoints.length;
     endpoints = endpointsForClient(endpoints, svc, src.node);
     if (endpoints.length === 0 && all > 0) {
+      // kube-proxy drops (not rejects) traffic for a Service that has endpoints, none of them local.
       return nothing('deny', `${head}: internalTrafficPolicy Local and no ready endpoint on node ${src.node}`, {
-        outcome: 'refused',
+        outcome: 'timeout',
         detail: `no endpoint of svc:${podKey(svc)} on node ${src.node} (internalTrafficPolicy Local)`,
       });
     }
