@@ -48,6 +48,12 @@ export async function missingPrerequisites(options: { binDirs: string[]; plugins
     if (!(await onPath(t.command))) packages.set(t.pkg, [...(packages.get(t.pkg) ?? []), t.command]);
   }
   for (const [pkg, commands] of packages) missing.push(`${commands.join(', ')} (apt-get install -y ${pkg})`);
+  // kube-proxy's rules must see bridged pod traffic (bridge-nf-call-iptables): br_netfilter.
+  try {
+    await access('/proc/sys/net/bridge/bridge-nf-call-iptables');
+  } catch {
+    missing.push('kernel bridge netfilter support (modprobe br_netfilter)');
+  }
   const absent: string[] = [];
   for (const p of options.plugins) if (!(await pluginPresent(p, options.binDirs))) absent.push(p);
   if (absent.length > 0) {
