@@ -83,6 +83,7 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
       }
       const bar = bars.get(e.property);
       if (e.kind === 'run') bar?.update(e.runsDone, { seconds: (e.elapsedMs / 1000).toFixed(1) });
+      if (e.kind === 'fail') bar?.update(e.runsDone, { seconds: (e.elapsedMs / 1000).toFixed(1), state: 'failed, shrinking' });
       if (e.kind === 'shrink') bar?.update({ seconds: (e.elapsedMs / 1000).toFixed(1), state: `failed, shrinking (${e.shrinks})` });
       if (e.kind === 'end') {
         const r = e.result;

@@ -22,6 +22,8 @@ const RERUN_ATTEMPTS = 10;
 export type ProgressEvent =
   | { kind: 'start'; property: string; runs: number }
   | { kind: 'run'; property: string; runsDone: number; runs: number; elapsedMs: number }
+  /** The first failing case was found; shrinking starts. */
+  | { kind: 'fail'; property: string; runsDone: number; elapsedMs: number }
   | { kind: 'shrink'; property: string; shrinks: number; elapsedMs: number }
   | { kind: 'end'; property: string; result: PropertyResult };
 
@@ -137,7 +139,10 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
       shrinks++;
       progress({ kind: 'shrink', property: property.id, shrinks, elapsedMs: Date.now() - started });
     }
-    if (findings.length > 0) failing = true;
+    if (findings.length > 0 && !failing) {
+      failing = true;
+      progress({ kind: 'fail', property: property.id, runsDone, elapsedMs: Date.now() - started });
+    }
     return findings.length === 0;
   };
 
