@@ -89,4 +89,23 @@ describe('connectPlan: one probe as agnhost connect in a real cluster', () => {
     expect(connectOutput('refused')).toContain('REFUSED');
     expect(connectOutput('unreachable')).toContain('OTHER');
   });
+
+  it('checks the source address only where netexec /clientip can tell it: TCP, pod sender (not hostNetwork), pod receiver served by netexec', () => {
+    const web = { kind: 'pod', namespace: 'x', name: 'web' } as const;
+    expect(plan({ from: fromLocal, to: web, port: 80, protocol: 'TCP' }).checkSource).toBe(true);
+    expect(plan({ from: fromLocal, to: { kind: 'ip', ip: '10.244.1.2' }, port: 80, protocol: 'TCP' }).checkSource).toBe(true);
+    expect(plan({ from: fromLocal, to: web, port: 53, protocol: 'UDP' }).checkSource).toBe(false);
+    expect(plan({ from: fromLocal, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' }).checkSource).toBe(false);
+    expect(plan({ from: { kind: 'node', name: 'node-1' }, to: web, port: 80, protocol: 'TCP' }).checkSource).toBe(false);
+    // a pod with two TCP ports is served by porter, which has no /clientip
+    const s = state();
+    s.pods[0].ports.push({ containerPort: 8443, protocol: 'TCP' });
+    const porter = connectPlan(s, { from: fromLocal, to: web, port: 80, protocol: 'TCP' }, {});
+    expect(porter.ok && porter.plan.checkSource).toBe(false);
+    // a hostNetwork sender leaves with one of its node's addresses, which one is the node's routing
+    const hn = state();
+    hn.pods[1].hostNetwork = true;
+    const fromHostNetwork = connectPlan(hn, { from: fromLocal, to: web, port: 80, protocol: 'TCP' }, {});
+    expect(fromHostNetwork.ok && fromHostNetwork.plan.checkSource).toBe(false);
+  });
 });

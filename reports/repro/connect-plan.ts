@@ -7,6 +7,7 @@
 // the plan names what to look up (bash functions defined by repro.sh) rather than a literal address.
 import type { ClusterState, Outcome, Probe } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
+import { servesNetexecHTTP } from '../../harness/cluster/agnhost-server.ts';
 
 /** A value repro.sh computes when it runs: a literal, or a call of one of its lookup functions. */
 export type Lookup =
@@ -26,6 +27,13 @@ export interface ConnectPlan {
   flags: string[];
   /** What a person should know about how faithful this probe is. */
   notes: string[];
+  /**
+   * Ask the receiver which address connected (netexec's HTTP `/clientip` answers the peer address
+   * it saw, fetched with the image's curl): the network model says a pod receiving from another pod
+   * sees that pod's own IP. Only for TCP from a pod (not hostNetwork) to a pod netexec serves on
+   * that port.
+   */
+  checkSource: boolean;
 }
 
 export type PlanResult = { ok: true; plan: ConnectPlan } | { ok: false; reason: string };
@@ -111,7 +119,12 @@ export function connectPlan(state: ClusterState, probe: Probe, probers: Record<s
     else notes.push(`connect only opens the TCP connection; the case's ${probe.payloadBytes}-byte payload is not sent`);
   }
   if (probe.sourcePort !== undefined) notes.push(`connect cannot fix the source port; the case used ${probe.sourcePort}`);
-  return { ok: true, plan: { exec, protocol, host, port, flags, notes } };
+  const receiver = host.kind === 'pod-ip' ? state.pods.find((p) => host.kind === 'pod-ip' && p.namespace === host.namespace && p.name === host.name) : undefined;
+  const sender = probe.from.kind === 'pod' ? state.pods.find((p) => p.namespace === exec.namespace && p.name === exec.name) : undefined;
+  const checkSource =
+    protocol === 'tcp' && port.kind === 'literal' && sender !== undefined && !sender.hostNetwork &&
+    receiver !== undefined && servesNetexecHTTP(receiver, Number(port.value));
+  return { ok: true, plan: { exec, protocol, host, port, flags, notes, checkSource } };
 }
 
 /** What `agnhost connect` prints for an outcome, so a person can compare with what netprops saw. */

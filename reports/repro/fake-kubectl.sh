@@ -2,6 +2,8 @@
 # A stand-in for kubectl in repro.test.ts: logs every call to $FAKE_LOG and answers the calls a
 # repro.sh makes. For `exec -n NS POD ... HOST:PORT`, the first line of $FAKE_RULES that starts
 # with "NS/POD HOST:PORT " gives agnhost connect's stderr (and exit 1); no line means connected.
+# For `exec ... curl URL`, a line "NS/POD URL ADDRESS" gives the address netexec's /clientip saw;
+# no line means the sender's own pod IP.
 echo "$*" >> "$FAKE_LOG"
 case "$1" in
   version | apply | wait | delete) exit 0 ;;
@@ -20,6 +22,13 @@ case "$1" in
     from="$3/$4"
     dest="${*: -1}"
     rule=$(grep -F "$from $dest " "$FAKE_RULES" | head -n 1 || true)
+    if [[ " $* " == *" curl "* ]]; then
+      # netexec's /clientip: the address:port the receiver saw; by default the sender's own pod IP.
+      if [[ -n "$rule" ]]; then echo "${rule#* * }:40000"; exit 0; fi
+      "$0" get pod -n "$3" "$4" -o jsonpath='{.status.podIP}' | tr -d '\n'
+      echo ":40000"
+      exit 0
+    fi
     [[ -z "$rule" ]] && exit 0
     echo "${rule#* * }" >&2
     echo "command terminated with exit code 1" >&2

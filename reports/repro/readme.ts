@@ -28,7 +28,7 @@ export function reproReadme(input: ReproInput): string {
   }
   const otherFailures = failure.probes.filter((r) => !r.ok && r.expected !== 'undefined' && (r.observation.outcome === 'delivered') === (r.expected === 'allow'));
   if (otherFailures.length > 0) {
-    limits.push('- Some probes reached or missed their target as expected but failed on something else (who answered, or the address the receiver saw); `repro.sh` only checks connected versus blocked, so compare the observation column by hand (netexec `/clientip` tells the source address a pod sees).');
+    limits.push("- Some probes reached or missed their target as expected but failed on something else (who answered, or the address the receiver saw). `repro.sh` checks the address the receiver saw only for TCP from a pod to a pod served by netexec (its `/clientip`); compare the rest of the observation column by hand.");
   }
   return `# Repro: ${property.id}
 

@@ -102,6 +102,7 @@ describe('writeRepro', () => {
     expect(readme).toContain('## Limits');
     expect(readme).toContain('ipBlock');
     expect(readme).toContain('/clientip');
+    expect(readme).toContain('only for TCP from a pod to a pod served by netexec');
   });
 });
 
@@ -232,5 +233,46 @@ describe('repro.sh in a protected namespace, with a probe agnhost cannot make', 
     expect(r.stdout).toContain('not made: pod default/web declares no TCP port named http');
     expect(r.stdout).toContain('1 of 1 probes reproduced the failure (1 could not be made)');
     expect(r.code).toBe(1);
+  });
+});
+
+describe('repro.sh checks the address the receiver saw (no NAT between pods)', () => {
+  function noNatInput(): ReproInput {
+    const p = exampleRunReport().properties[1]; // no-nat-pod-to-pod: y/client -> x/web:80, x/web runs netexec on 80
+    return { property: { id: p.id, statement: p.statement, rule: p.rule }, failure: p.failure!, seed: p.seed, path: p.failure!.path!, target: 'model', fault: 'snat-pod-to-pod' };
+  }
+  async function run(rules: string) {
+    const root = await mkdtemp(path.join(tmpdir(), 'netprops-repro-run-'));
+    const dir = path.join(root, 'repro');
+    await writeRepro(dir, noNatInput());
+    const log = path.join(root, 'log');
+    await writeFile(log, '');
+    await writeFile(path.join(root, 'rules'), rules);
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('bash', [path.join(dir, 'repro.sh')], {
+        env: { ...process.env, KUBECTL: FAKE_KUBECTL, FAKE_LOG: log, FAKE_RULES: path.join(root, 'rules'), SETTLE_SECONDS: '0' },
+      }, (err, stdout) => resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, stdout }));
+    });
+    return { ...r, calls: (await readFile(log, 'utf8')).trim().split('\n') };
+  }
+
+  it("asks netexec's /clientip from the sender, and passes when it saw the sender's own pod IP", async () => {
+    const r = await run('');
+    expect(r.calls).toContain('exec -n y client -c agnhost -- curl -sS --max-time 5 http://192.168.1.10:80/clientip');
+    expect(r.stdout).toContain("source address:     the receiver saw 192.168.2.30; the sender's pod IP is 192.168.2.30");
+    expect(r.stdout).toContain('netprops observed:  connected: connect exits 0, the receiver saw 172.18.0.3');
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 when the receiver saw another address (SNAT to the node)', async () => {
+    const r = await run('y/client http://192.168.1.10:80/clientip 172.19.0.3\n');
+    expect(r.stdout).toContain("REPRODUCED: connected, but the receiver saw 172.19.0.3, not the sender's own IP 192.168.2.30");
+    expect(r.code).toBe(1);
+  });
+
+  it('the README points at the check and its limits', async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'netprops-repro-'));
+    await writeRepro(d, noNatInput());
+    expect(await readFile(path.join(d, 'README.md'), 'utf8')).toContain('only for TCP from a pod to a pod served by netexec');
   });
 });

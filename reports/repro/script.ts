@@ -68,7 +68,11 @@ function cleanupLines(state: ClusterState, manifests: ReproManifests): string[] 
 function probeBlock(input: ReproInput, manifests: ReproManifests, probe: ExpectedProbe, index: number): string {
   const state = input.failure.counterexample.state;
   const what = describeProbe(probe);
-  const observedText = summarize(observationsOf(input.failure, probe).map((o) => connectOutput(o.outcome) + (o.detail ? ` (${o.detail})` : '')));
+  const observedText = summarize(
+    observationsOf(input.failure, probe).map(
+      (o) => connectOutput(o.outcome) + (o.sourceSeen ? `, the receiver saw ${o.sourceSeen}` : '') + (o.detail ? ` (${o.detail})` : ''),
+    ),
+  );
   const result = connectPlan(state, probe, manifests.probers, manifests.proberNamespace);
   if (!result.ok) {
     return `# probe ${index + 1}: ${what}\nskip_probe ${q(what)} ${q(result.reason)}`;
@@ -77,7 +81,7 @@ function probeBlock(input: ReproInput, manifests: ReproManifests, probe: Expecte
   const notes = plan.notes.map((n) => comment(n)).join('\n');
   const args = [
     q(plan.exec.namespace), q(plan.exec.name), plan.protocol, lookup(plan.host), lookup(plan.port),
-    probe.expect, q(observedText), q(what), ...plan.flags.map(q),
+    probe.expect, q(observedText), q(what), plan.checkSource ? 'check-source' : 'no-source-check', ...plan.flags.map(q),
   ];
   return `# probe ${index + 1}: ${what}, expected ${probe.expect}${notes ? '\n' + notes : ''}\nprobe ${args.join(' ')}`;
 }
@@ -153,10 +157,10 @@ node_ip() { # the InternalIP of the real node that holds the case's node $1 (its
 checked=0
 reproduced=0
 skipped=0
-# probe EXEC_NAMESPACE EXEC_POD PROTOCOL HOST PORT EXPECT OBSERVED DESCRIPTION [CONNECT_FLAGS...]
+# probe EXEC_NAMESPACE EXEC_POD PROTOCOL HOST PORT EXPECT OBSERVED DESCRIPTION SOURCE_CHECK [CONNECT_FLAGS...]
 probe() {
-  local ns=$1 pod=$2 protocol=$3 host=$4 port=$5 expect=$6 observed=$7 what=$8
-  shift 8
+  local ns=$1 pod=$2 protocol=$3 host=$4 port=$5 expect=$6 observed=$7 what=$8 source_check=$9
+  shift 9
   local conformant='connected: connect exits 0'
   [[ $expect == deny ]] && conformant='blocked: connect exits 1, TIMEOUT or REFUSED (or OTHER: no route)'
   echo
@@ -175,9 +179,23 @@ probe() {
     esac
     echo "  this cluster:       blocked: $(printf '%s' "$out" | head -n 1)"
   fi
+  # The network model: pods reach pods without NAT, so the receiver sees the sender's own pod IP.
+  # netexec's /clientip answers the address:port it saw.
+  local seen='' own=''
+  if [[ $got == allow && $expect == allow && $source_check == check-source ]]; then
+    seen=$("$KUBECTL" exec -n "$ns" "$pod" -c ${q(CONTAINER_NAME)} -- curl -sS --max-time 5 "http://$host:$port/clientip" 2>&1) ||
+      die "could not ask $host:$port which address connected: $seen"
+    seen=\${seen%:*}
+    own=$(pod_ip "$ns" "$pod")
+    echo "  source address:     the receiver saw $seen; the sender's pod IP is $own"
+    [[ $seen == "$own" ]] || got=nat
+  fi
   checked=$((checked + 1))
   if [[ $got == "$expect" ]]; then
     echo "  => as the network model says"
+  elif [[ $got == nat ]]; then
+    reproduced=$((reproduced + 1))
+    echo "  => REPRODUCED: connected, but the receiver saw $seen, not the sender's own IP $own"
   else
     reproduced=$((reproduced + 1))
     echo "  => REPRODUCED: expected $expect, got $got"
