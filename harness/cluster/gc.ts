@@ -39,3 +39,8 @@ export async function gcCluster(options: GcOptions = {}, api: ApiClient = create
   await Promise.all(doomed.map((ns) => api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata!.name } })));
   return doomed.map((ns) => ns.metadata!.name!).sort();
 }
+
+/** For `netprops gc` (cli/gc.ts SWEEPERS): one line per namespace removed. */
+export function clusterSweeper(options: GcOptions = {}): { target: string; sweep(): Promise<string[]> } {
+  return { target: 'cluster', sweep: async () => (await gcCluster(options)).map((name) => `cluster namespace ${name}`) };
+}

@@ -50,6 +50,11 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     if (!agent) throw new Error(`no agent pod for node ${probe.from.name}`);
     ({ namespace, pod } = agent);
   }
+  // agnhost connect binds no chosen source port and sends no TCP payload: say so, never pretend.
+  if (probe.sourcePort !== undefined) return { outcome: 'unsupported', detail: 'agnhost connect cannot choose the source port (cluster target)' };
+  if (probe.payloadBytes !== undefined && probe.protocol !== 'UDP') {
+    return { outcome: 'unsupported', detail: `agnhost connect sends no ${probe.protocol} payload (cluster target)` };
+  }
   const to = probe.to;
   let host: string;
   let port: number;
@@ -81,6 +86,8 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     port = probe.port;
   }
   const connect = ['/agnhost', 'connect', `--timeout=${ctx.timeoutSeconds}s`, `--protocol=${probe.protocol.toLowerCase()}`, `${host}:${port}`];
+  // connect sends the UDP data plus a newline in one datagram: a payload of exactly payloadBytes.
+  if (probe.protocol === 'UDP' && probe.payloadBytes !== undefined) connect.push(`--udp-data=${'x'.repeat(Math.max(0, probe.payloadBytes - 1))}`);
   let command = connect;
   if (follow) {
     // One exec: connect decides the exit code; the HTTP answer, if any, is stdout. Only addresses

@@ -1,0 +1,86 @@
+import { describe, it, expect } from 'vitest';
+import type { ClusterState, Probe } from '../../cluster/types.ts';
+import { probeExec, probeObservation, type ProbeContext, type ProbeExec } from './probe-command.ts';
+
+const state: ClusterState = {
+  namespaces: [{ name: 'x', labels: {} }],
+  nodes: [{ name: 'node-1', podCIDR: '10.244.1.0/24', internalIP: '172.18.0.3' }],
+  pods: [
+    { namespace: 'x', name: 'client', labels: {}, nodeName: 'node-1', hostNetwork: false, ports: [], ip: '10.244.1.2', ready: true },
+    { namespace: 'x', name: 'web', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: false, ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], ip: '10.244.1.3', ready: true },
+    { namespace: 'x', name: 'multi', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: false, ports: [{ name: 'http', containerPort: 8081, protocol: 'TCP' }, { containerPort: 9090, protocol: 'TCP' }], ip: '10.244.1.4', ready: true },
+    { namespace: 'x', name: 'host', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: true, ports: [{ name: 'http', containerPort: 8082, protocol: 'TCP' }], ip: '172.18.0.3', ready: true },
+  ],
+  services: [
+    { namespace: 'x', name: 'web', type: 'ClusterIP', clusterIP: '10.96.0.10', selector: { app: 'web' }, ports: [{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' },
+    { namespace: 'x', name: 'headless', type: 'ClusterIP', clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' },
+  ],
+  policies: [],
+};
+const ctx: ProbeContext = { state, runId: 'np-1', nodeAgents: { 'node-1': { namespace: 'netprops-nodes-np-1', pod: 'node-agent-kind-worker' } }, timeoutSeconds: 2 };
+const from = { kind: 'pod' as const, namespace: 'x', name: 'client' };
+const exec = (p: Probe) => probeExec(p, ctx) as ProbeExec;
+
+describe('probeExec', () => {
+  it('a named port resolves on the target pod; netexec targets also answer /clientip', () => {
+    const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 'http', protocol: 'TCP' });
+    expect(e).toMatchObject({ namespace: 'x-np-1', pod: 'client', container: 'agnhost', host: '10.244.1.3', port: 8080, follow: 'clientip' });
+    expect(e.command).toEqual(['/bin/sh', '-c', '/agnhost connect --timeout=2s --protocol=tcp 10.244.1.3:8080 || exit $?; curl -s -m 2 http://10.244.1.3:8080/clientip || true']);
+  });
+
+  it('a porter target (several ports) is probed with connect alone', () => {
+    expect(exec({ from, to: { kind: 'pod', namespace: 'x', name: 'multi' }, port: 9090, protocol: 'TCP' }).command).toEqual(['/agnhost', 'connect', '--timeout=2s', '--protocol=tcp', '10.244.1.4:9090']);
+  });
+
+  it('a port name the pod lacks (for that protocol) is unreachable, with no exec', () => {
+    expect(probeExec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 'http', protocol: 'UDP' }, ctx)).toEqual({ outcome: 'unreachable', detail: 'pod x/web has no UDP container port named http' });
+  });
+
+  it('a Service probe dials the ClusterIP on the Service port (by number or name) and asks who answered', () => {
+    for (const port of [80, 'web'] as const) {
+      const e = exec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port, protocol: 'TCP' });
+      expect(e).toMatchObject({ host: '10.96.0.10', port: 80, follow: 'identity' });
+      expect(e.command[2]).toContain('http://10.96.0.10:80/hostname');
+    }
+  });
+
+  it('a Service port that does not exist, and a headless Service, have nothing to dial', () => {
+    expect(probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 81, protocol: 'TCP' }, ctx)).toMatchObject({ outcome: 'unreachable' });
+    expect(probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'headless' }, port: 80, protocol: 'TCP' }, ctx)).toMatchObject({ outcome: 'unreachable', detail: 'Service x/headless is headless: it has no ClusterIP' });
+  });
+
+  it('a probe from a node runs in that node\'s hostNetwork agent', () => {
+    const e = exec({ from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.3' }, port: 30080, protocol: 'UDP' });
+    expect(e).toMatchObject({ namespace: 'netprops-nodes-np-1', pod: 'node-agent-kind-worker' });
+    expect(e.command).toEqual(['/agnhost', 'connect', '--timeout=2s', '--protocol=udp', '172.18.0.3:30080']);
+  });
+
+  it('a UDP payload is sent as --udp-data (plus connect\'s newline = payloadBytes); TCP payloads and source ports are unsupported', () => {
+    const udp = exec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', payloadBytes: 1400 });
+    expect(udp.command.at(-1)).toBe(`--udp-data=${'x'.repeat(1399)}`);
+    expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 80, protocol: 'TCP', payloadBytes: 1400 }, ctx)).toMatchObject({ outcome: 'unsupported' });
+    expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });
+  });
+});
+
+describe('probeObservation', () => {
+  it('a delivered direct probe: backend is the target, sourceSeen from /clientip, reply from the dialed address', () => {
+    const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' });
+    expect(probeObservation(e, { exitCode: 0, stdout: '10.244.1.2:51234', stderr: '' }, state)).toEqual({
+      outcome: 'delivered', replyFrom: '10.244.1.3', sourceSeen: '10.244.1.2', backend: { namespace: 'x', name: 'web', port: 8080 },
+    });
+  });
+
+  it('a Service backend is found from netexec\'s hostname or porter\'s identity, with its resolved targetPort', () => {
+    const e = exec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' });
+    expect(probeObservation(e, { exitCode: 0, stdout: 'web', stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'web', port: 8080 });
+    expect(probeObservation(e, { exitCode: 0, stdout: 'x/multi', stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'multi', port: 8081 });
+    // A hostNetwork backend's hostname is its node's: unknown, so left out rather than guessed.
+    expect(probeObservation(e, { exitCode: 0, stdout: 'kind-worker', stderr: '' }, state).backend).toBeUndefined();
+  });
+
+  it('a failed connect is its agnhost outcome', () => {
+    const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' });
+    expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'TIMEOUT\n' }, state)).toEqual({ outcome: 'timeout', detail: 'TIMEOUT' });
+  });
+});
