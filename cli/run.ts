@@ -92,10 +92,12 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
           return;
         }
         bar.update(r.status === 'passed' ? bar.getTotal() : r.runs, { seconds: (r.durationMs / 1000).toFixed(1), state: r.status });
-        bar.stop();
       }
     },
-    stop: () => multi.stop(),
+    stop() {
+      multi.update(); // draw the last states before the bars freeze (rendering is throttled)
+      multi.stop();
+    },
   };
 }
 
