@@ -22,6 +22,11 @@ describe('policyTypes defaulting (networking/v1 SetDefaults_NetworkPolicy)', () 
     expect(governsIngress({ ...base, egress: [{ to: [] }] })).toBe(true);
   });
 
+  it('an explicit empty policyTypes list is defaulted like an omitted one (the defaulter checks the length)', () => {
+    expect(effectivePolicyTypes({ ...base, policyTypes: [] })).toEqual(['Ingress']);
+    expect(effectivePolicyTypes({ ...base, policyTypes: [], egress: [{}] })).toEqual(['Ingress', 'Egress']);
+  });
+
   it('explicit policyTypes are kept as written', () => {
     expect(effectivePolicyTypes({ ...base, policyTypes: ['Egress'], ingress: [{}] })).toEqual(['Egress']);
     expect(governsIngress({ ...base, policyTypes: ['Egress'], ingress: [{}] })).toBe(false);

@@ -37,7 +37,7 @@ function naiveAllowed(state: ClusterState, src: Pod, dst: Pod, port: number, pro
   };
   const side = (pod: Pod, other: Pod, type: 'Ingress' | 'Egress'): boolean => {
     const selecting = state.policies.filter((p) => {
-      const types = p.policyTypes ?? (p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
+      const types = p.policyTypes?.length ? p.policyTypes : p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
       return p.namespace === pod.namespace && selectorMatches(p.podSelector, pod.labels) && types.includes(type);
     });
     if (selecting.length === 0) return true;
