@@ -342,6 +342,11 @@ export class FakeApiServer {
       this.refreshReady(this.get('Pod', call.namespace, call.pod)!);
       return { exitCode: 0 };
     }
+    // The pod's own interface (iproute2 in the agnhost image): eth0 holds status.podIP.
+    if (script === 'ip -4 -o addr show dev eth0') {
+      const ip = (this.get('Pod', call.namespace, call.pod)!.status as { podIP: string }).podIP;
+      return { exitCode: 0, stdout: `2: eth0    inet ${ip}/24 brd 10.244.255.255 scope global eth0\\       valid_lft forever preferred_lft forever\n` };
+    }
     if (this.options.exec) return this.options.exec(call, this);
     return { exitCode: 126, stderr: `fake: no handler for ${script}` };
   }

@@ -108,6 +108,8 @@ describe('cluster harness apply', () => {
     expect(web.ip).not.toBe('10.244.1.5');
     expect(applied.state.nodes.map((n) => n.internalIP)).toEqual(['172.18.0.3', '172.18.0.4']);
     expect(applied.state.services[0].clusterIP).toBe((server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP);
+    // Each pod's own address, read inside it (ip addr on eth0), is reported for self-ip-is-seen-ip.
+    expect(applied.interfaceIPs).toEqual(Object.fromEntries(applied.state.pods.map((p) => [`${p.namespace}/${p.name}`, p.ip])));
     // Every write was a server-side apply by the netprops field manager, namespaces before their contents.
     const patches = server!.requests.filter((r) => r.method === 'PATCH');
     expect(patches.every((r) => r.contentType === 'application/apply-patch+yaml' && r.fieldManager === 'netprops')).toBe(true);
@@ -129,6 +131,8 @@ describe('cluster harness apply', () => {
     expect(later.some((r) => r.method === 'DELETE' && r.path === '/apis/networking.k8s.io/v1/namespaces/x-np-test1/networkpolicies/deny-web')).toBe(true);
     expect(server!.get('Pod', 'x-np-test1', 'web')!.metadata.labels).toEqual({ app: 'web', tier: 'front' });
     expect(server!.execCalls.map((c) => c.command.join(' '))).toContain('/bin/sh -c touch /tmp/netprops-not-ready');
+    // Interfaces were read when the pods were created, not again for a relabel.
+    expect(server!.execCalls.filter((c) => c.command[0] === 'ip')).toHaveLength(2);
     expect(server!.isReady('x-np-test1', 'web')).toBe(false);
   });
 

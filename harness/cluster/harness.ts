@@ -18,6 +18,7 @@ import { loadKubeConfig, preflight } from './connection.ts';
 import { awaitEnforcement, enforcementSummary, realClock, type Clock } from './enforcement.ts';
 import { CONTAINER_NAME, NOT_READY_FILE, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
 import { podChanges, type LivePod } from './pod-universe.ts';
+import { INTERFACE_COMMAND, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
 import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
 import { assertSchemaValid } from './schema.ts';
@@ -53,7 +54,7 @@ export interface EnforcementStats {
 }
 
 export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
-  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply',
+  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips',
 ]);
 
 export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
@@ -102,6 +103,8 @@ class LiveClusterHarness implements ClusterHarness {
   private realNodes: { name: string; internalIP: string; podCIDR?: string }[] = [];
   private nodeMap = new Map<string, string>();
   private livePods = new Map<string, LivePod>();
+  /** podKey -> the address on the pod's eth0, read once per created pod. */
+  private interfaceIPs = new Map<string, string>();
   private liveServices = new Map<string, ApiObject>();
   private livePolicies = new Map<string, ApiObject>();
   private liveNamespaces = new Set<string>();
@@ -211,11 +214,13 @@ class LiveClusterHarness implements ClusterHarness {
     for (const live of changes.remove) {
       await this.api.remove(podManifest(live.created, opts));
       this.livePods.delete(podKey(live.created));
+      this.interfaceIPs.delete(podKey(live.created));
     }
     for (const pod of changes.recreate) {
       await this.api.remove(podManifest(this.livePods.get(podKey(pod))!.created, opts));
       await this.waitGone(pod);
       this.livePods.delete(podKey(pod));
+      this.interfaceIPs.delete(podKey(pod));
     }
     const toApply = [
       ...[...changes.create, ...changes.recreate].map((pod) => ({ pod, manifest: podManifest(pod, opts), created: pod })),
@@ -260,9 +265,21 @@ class LiveClusterHarness implements ClusterHarness {
       for (const [k, v] of await this.waitForPods(state, (pod) => pod.ready)) running.set(k, v);
     }
 
+    await this.readInterfaceIPs(state);
     this.applied = this.realized(state, running, appliedServices);
     this.changedAt = this.clock.now();
-    return { state: this.applied, interfaceIPs: {} };
+    const interfaceIPs = Object.fromEntries(state.pods.filter((p) => this.interfaceIPs.has(podKey(p))).map((p) => [podKey(p), this.interfaceIPs.get(podKey(p))!]));
+    return { state: this.applied, interfaceIPs };
+  }
+
+  /** Each new (non-hostNetwork) pod's own address, read inside it; unread ones stay absent. */
+  private async readInterfaceIPs(state: ClusterState): Promise<void> {
+    const unread = state.pods.filter((p) => !p.hostNetwork && !this.interfaceIPs.has(podKey(p)));
+    await mapWithLimit(unread, this.concurrency(), async (pod) => {
+      const r = await this.api.exec(runNamespaceName(pod.namespace, this.runId), pod.name, CONTAINER_NAME, INTERFACE_COMMAND, 30_000);
+      const ip = r.exitCode === 0 ? interfaceIPOf(r.stdout) : undefined;
+      if (ip) this.interfaceIPs.set(podKey(pod), ip);
+    });
   }
 
   private async reconcile(live: Map<string, ApiObject>, wanted: ApiObject[], out: Map<string, ApiObject>): Promise<void> {
