@@ -7,6 +7,8 @@ import { buildModel } from './model.ts';
 import { MODEL_FAULTS } from './faults.ts';
 import { loadCases } from '../../cluster/case-file.ts';
 import { cluster, pod, policy, ports, probe, service } from './test-cluster.ts';
+import fc from 'fast-check';
+import { clusterCase } from '../../generators/cluster.ts';
 import type { ClusterState, Probe } from '../../cluster/types.ts';
 
 // The project's shared examples live beside the repository (../shared/cases).
@@ -80,10 +82,10 @@ const faultCases: Record<string, { state: ClusterState; probe: Probe }> = {
 describe('model faults change the model itself', () => {
   for (const { name } of MODEL_FAULTS) {
     it(`${name} makes a prediction differ from the conformant model`, () => {
-      const fc = faultCases[name];
-      expect(fc, `a case for ${name}`).toBeDefined();
-      const good = buildModel(fc.state).predict(fc.probe);
-      const bad = buildModel(fc.state, { fault: name }).predict(fc.probe);
+      const example = faultCases[name];
+      expect(example, `a case for ${name}`).toBeDefined();
+      const good = buildModel(example.state).predict(example.probe);
+      const bad = buildModel(example.state, { fault: name }).predict(example.probe);
       expect({ verdict: bad.verdict, deliveries: bad.deliveries }).not.toEqual({ verdict: good.verdict, deliveries: good.deliveries });
     });
   }
@@ -93,5 +95,47 @@ describe('model faults change the model itself', () => {
     for (const { name } of MODEL_FAULTS.filter((f) => f.name !== 'snat-pod-to-pod')) {
       expect(buildModel(plain, { fault: name }).predict(probe('y/client', 'x/web'))).toEqual(buildModel(plain).predict(probe('y/client', 'x/web')));
     }
+  });
+});
+
+describe('predictions are consistent with themselves (generated clusters)', () => {
+  it('allow has deliveries from real pods, deny has none, and routes explain the verdict', () => {
+    fc.assert(
+      fc.property(clusterCase({}), ({ state, probes }) => {
+        const model = buildModel(state);
+        const pods = new Set(state.pods.map((p) => `${p.namespace}/${p.name}`));
+        for (const probe of probes) {
+          const p = model.predict(probe);
+          expect(p.reason.length).toBeGreaterThan(0);
+          if (p.verdict === 'allow') {
+            expect(p.deliveries.length).toBeGreaterThan(0);
+            expect(p.routes.every((r) => r.verdict === 'allow')).toBe(true);
+          }
+          if (p.verdict === 'deny') {
+            expect(p.deliveries).toEqual([]);
+            expect(p.routes.every((r) => r.verdict === 'deny')).toBe(true);
+          }
+          for (const d of p.deliveries) {
+            expect(d.outcome).toBe('delivered');
+            expect(pods.has(`${d.backend!.namespace}/${d.backend!.name}`)).toBe(true);
+            // the backend serves the port it is said to receive on, with the probe's protocol
+            const backend = state.pods.find((q) => q.namespace === d.backend!.namespace && q.name === d.backend!.name)!;
+            expect(backend.ports.some((cp) => cp.containerPort === d.backend!.port && cp.protocol === probe.protocol)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the same state and probe always give the same prediction', () => {
+    fc.assert(
+      fc.property(clusterCase({}), ({ state, probes }) => {
+        const a = buildModel(state);
+        const b = buildModel(structuredClone(state));
+        for (const probe of probes) expect(b.predict(probe)).toEqual(a.predict(probe));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
