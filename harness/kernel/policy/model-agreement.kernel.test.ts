@@ -71,23 +71,23 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
     pods: plane.state().pods,
   };
 
-  async function load(state: ClusterState): Promise<void> {
+  async function load(state: ClusterState, faults: string[]): Promise<void> {
     await Promise.all(
       NODES.map(async (node) => {
-        await plane.loadNft(node.name, compilePolicyTable(state, node.name));
+        await plane.loadNft(node.name, compilePolicyTable(state, node.name, { faults }));
         if (mode === 'iptables') {
-          const input = compileIptablesProxy(state, node.name, { previous: previous.get(node.name) });
+          const input = compileIptablesProxy(state, node.name, { faults, previous: previous.get(node.name) });
           await plane.loadIptables(node.name, input);
           previous.set(node.name, input);
         } else {
-          await plane.loadNft(node.name, compileNftablesProxy(state, node.name));
+          await plane.loadNft(node.name, compileNftablesProxy(state, node.name, { faults }));
         }
         await plane.flushConntrack(node.name);
       }),
     );
   }
 
-  /** Every probe of the case and a mesh of every pod to every served port of every other pod. */
+  /** Every probe of the case (Service probes six times) and a mesh of every pod to every served port of every other pod. */
   function probesOf(state: ClusterState, generated: Probe[]): Probe[] {
     const mesh: Probe[] = [];
     for (const from of state.pods) {
@@ -98,7 +98,9 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
         }
       }
     }
-    return [...generated, ...mesh];
+    // A Service probe lands on one random backend: repeat it so every backend tends to be seen.
+    const repeated = generated.flatMap((p) => (p.to.kind === 'service' ? [p, p, p, p, p, p] : [p]));
+    return [...repeated, ...mesh];
   }
 
   async function observe(state: ClusterState, probes: Probe[]): Promise<(ConnectionResult | undefined)[]> {
@@ -122,50 +124,81 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
   beforeAll(() => plane.create(), 60_000);
   afterAll(() => plane.destroy(), 60_000);
 
+  interface Tally {
+    decided: number;
+    allowed: number;
+  }
+
+  /** Loads one case and lists every decided probe the kernel got wrong. */
+  async function mismatchesOf(state: ClusterState, generated: Probe[], faults: string[], tally: Tally): Promise<string[]> {
+    await load(state, faults);
+    const model = buildModel(state);
+    const probes = probesOf(state, generated);
+    const results = await observe(state, probes);
+    const mismatches: string[] = [];
+    probes.forEach((probe, i) => {
+      const r = results[i];
+      const prediction = model.predict(probe);
+      if (r === undefined || prediction.verdict === 'undefined') return;
+      tally.decided++;
+      const delivered = r.outcome === 'delivered';
+      if (prediction.verdict === 'allow') tally.allowed++;
+      const label = `${JSON.stringify(probe)}: model ${prediction.verdict} (${prediction.reason}), kernel ${r.outcome}${r.backend ? ` by ${r.backend} seeing ${r.sourceSeen}` : ''}`;
+      if (delivered !== (prediction.verdict === 'allow')) {
+        mismatches.push(label);
+        return;
+      }
+      if (!delivered) return;
+      const fits = prediction.deliveries.some(
+        (d) =>
+          d.backend !== undefined &&
+          podKey(d.backend) === r.backend &&
+          d.backend.port === r.backendPort &&
+          (d.sourceSeen === undefined || d.sourceSeen === r.sourceSeen),
+      );
+      if (!fits) mismatches.push(`${label}; model deliveries ${JSON.stringify(prediction.deliveries)}`);
+    });
+    return mismatches;
+  }
+
+  const cases = clusterCase({ universe, sctp: false, hostNetwork: false, nodePort: true, maxServices: 3, maxPolicies: 3, maxProbes: 8 });
+
   it(`agrees on every decided probe of ${RUNS} generated cases`, async () => {
-    let decided = 0;
-    let allowed = 0;
+    const tally: Tally = { decided: 0, allowed: 0 };
     await fc.assert(
-      fc.asyncProperty(
-        clusterCase({ universe, sctp: false, hostNetwork: false, nodePort: false, maxServices: 3, maxPolicies: 3, maxProbes: 8 }),
-        async ({ state, probes: generated }) => {
-          await load(state);
-          const model = buildModel(state);
-          const probes = probesOf(state, generated);
-          const results = await observe(state, probes);
-          const mismatches: string[] = [];
-          probes.forEach((probe, i) => {
-            const r = results[i];
-            const prediction = model.predict(probe);
-            if (r === undefined || prediction.verdict === 'undefined') return;
-            decided++;
-            const delivered = r.outcome === 'delivered';
-            if (prediction.verdict === 'allow') allowed++;
-            const label = `${JSON.stringify(probe)}: model ${prediction.verdict} (${prediction.reason}), kernel ${r.outcome}${r.backend ? ` by ${r.backend} seeing ${r.sourceSeen}` : ''}`;
-            if (delivered !== (prediction.verdict === 'allow')) {
-              mismatches.push(label);
-              return;
-            }
-            if (!delivered) return;
-            const fits = prediction.deliveries.some(
-              (d) =>
-                d.backend !== undefined &&
-                podKey(d.backend) === r.backend &&
-                d.backend.port === r.backendPort &&
-                (d.sourceSeen === undefined || d.sourceSeen === r.sourceSeen),
-            );
-            if (!fits) mismatches.push(`${label}; model deliveries ${JSON.stringify(prediction.deliveries)}`);
-          });
-          expect(mismatches, JSON.stringify({ policies: state.policies, services: state.services, pods: state.pods.map((p) => ({ k: podKey(p), l: p.labels, r: p.ready })) })).toEqual([]);
-        },
-      ),
+      fc.asyncProperty(cases, async ({ state, probes }) => {
+        const mismatches = await mismatchesOf(state, probes, [], tally);
+        const context = { policies: state.policies, services: state.services, pods: state.pods.map((p) => ({ k: podKey(p), l: p.labels, r: p.ready })) };
+        expect(mismatches, JSON.stringify(context)).toEqual([]);
+      }),
       { numRuns: RUNS, seed: Number(process.env.NETPROPS_F2_SEED ?? 4242), endOnFailure: true },
     );
     // The comparison must have had something to compare, both ways.
-    expect(decided).toBeGreaterThan(RUNS * 20);
-    expect(allowed).toBeGreaterThan(0);
-    expect(allowed).toBeLessThan(decided);
+    expect(tally.decided).toBeGreaterThan(RUNS * 20);
+    expect(tally.allowed).toBeGreaterThan(0);
+    expect(tally.allowed).toBeLessThan(tally.decided);
   }, 300_000);
+
+  // The comparison can fail: with a fault compiled in, some generated case must disagree.
+  // (not-ready-endpoints is left to proxy.kernel.test.ts: generated Service probes reach a
+  // Service with a not-ready pod too rarely for a short sample.)
+  it.each(mode === 'nftables' ? ['policy-skips-same-node'] : ['masquerade-pod-traffic'])(
+    'finds a disagreement when the rules carry the fault %s',
+    async (fault) => {
+      const tally: Tally = { decided: 0, allowed: 0 };
+      const samples = fc.sample(cases, { numRuns: 30, seed: 99 });
+      let found: string | undefined;
+      for (const { state, probes } of samples) {
+        const mismatches = await mismatchesOf(state, probes, [fault], tally);
+        if (mismatches.length > 0) {
+          found = mismatches[0];
+          break;
+        }
+      }
+      expect(found).toBeDefined();
+    },
+    300_000,
+  );
 });
 
 if (skipReason !== undefined) {
