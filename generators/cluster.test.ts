@@ -4,7 +4,7 @@ import { describeArbitraryContract, shrinksStayValid } from './arbitrary-contrac
 import { clusterCase, type Universe } from './cluster.ts';
 import { clusterCaseProblems } from './validity.ts';
 
-describeArbitraryContract('clusterCase()', clusterCase(), clusterCaseProblems, { numRuns: 150 });
+describeArbitraryContract('clusterCase()', clusterCase(), clusterCaseProblems, { numRuns: 100 });
 describeArbitraryContract(
   'clusterCase() narrowed to TCP pods without policies or Services',
   clusterCase({ policies: false, services: false, udp: false, sctp: false, hostNetwork: false }),
@@ -76,7 +76,7 @@ describe('clusterCase', () => {
   });
 
   it('shrinks toward the smallest case: one namespace, one node, one pod, nothing else, one probe', () => {
-    const [smallest] = shrinksStayValid(clusterCase(), clusterCaseProblems, { seeds: [10] });
+    const [smallest] = shrinksStayValid(clusterCase(), clusterCaseProblems, { seeds: [10], maxChecked: 5 });
     expect(smallest.state.namespaces).toEqual([{ name: 'x', labels: {} }]);
     expect(smallest.state.nodes).toHaveLength(1);
     expect(smallest.state.pods).toHaveLength(1);

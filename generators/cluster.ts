@@ -63,7 +63,7 @@ export interface ClusterCaseDraft {
   probes: ProbeDraft[];
 }
 
-export const DEFAULT_LIMITS = { maxNamespaces: 3, maxNodes: 3, maxPods: 6, maxServices: 3, maxPolicies: 3, maxProbes: 8 };
+export const DEFAULT_LIMITS = { maxNamespaces: 3, maxNodes: 3, maxPods: 6, maxServices: 3, maxPolicies: 4, maxProbes: 8 };
 
 export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary<ClusterCaseDraft> {
   const limits = {
@@ -87,7 +87,7 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
       : namespacesArbitrary({ maxLength: limits.maxNamespaces }),
     nodes: universe ? fc.constant(universe.nodes) : nodesArbitrary({ maxLength: limits.maxNodes }),
     pods: universe
-      ? fc.tuple(...universe.pods.map(() => fc.record({ labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true) })))
+      ? fc.tuple(...universe.pods.map(() => fc.record({ labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true) }, { noNullPrototype: true })))
       : fc.array(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady }), {
           minLength: 1,
           maxLength: limits.maxPods,
@@ -115,7 +115,7 @@ export function buildClusterCase(draft: ClusterCaseDraft, options: ClusterCaseOp
     const drawn = draft.pods as { labels: Pod['labels']; ready: boolean }[];
     pods = options.universe.pods.map((p, i) => ({ ...p, labels: drawn[i].labels, ready: drawn[i].ready }));
   } else {
-    pods = placePods(draft.pods as PodDraft[], namespaces, nodes);
+    pods = placePods(draft.pods as PodDraft[], namespaces, nodes, options.maxPods ?? DEFAULT_LIMITS.maxPods);
   }
   const services = placeServices(draft.services, pods, namespaces);
   const policies = placePolicies(draft.policies, pods, nodes, namespaces);

@@ -15,7 +15,13 @@ export function nodeAt(index: number): Node {
 
 /** Between 1 and maxLength nodes; shrinks toward one node. */
 export function nodes(options: { maxLength?: number } = {}): fc.Arbitrary<Node[]> {
-  return fc.integer({ min: 1, max: options.maxLength ?? 3 }).map(
+  const max = options.maxLength ?? 3;
+  // Mostly several nodes (cross-node traffic is where CNIs differ), shrinking to one.
+  const count =
+    max === 1
+      ? fc.constant(1)
+      : fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 1 }, { arbitrary: fc.integer({ min: 2, max }), weight: 4 });
+  return count.map(
     (count) => Array.from({ length: count }, (_, i) => nodeAt(i)),
     (value) => {
       if (!Array.isArray(value)) throw new Error('not a node list');

@@ -13,7 +13,7 @@ const podsState = (options: PodOptions = {}) =>
     .record({ namespaces: namespaces(), nodes: nodes(), drafts: fc.array(podDraft(options), { minLength: 1, maxLength: 8 }) }, { noNullPrototype: true })
     .map(({ namespaces, nodes, drafts }): ClusterState => ({ namespaces, nodes, pods: placePods(drafts, namespaces, nodes), services: [], policies: [] }));
 
-describeArbitraryContract('pods placed by placePods()', podsState(), clusterStateProblems);
+describeArbitraryContract('pods placed by placePods()', podsState(), clusterStateProblems, { numRuns: 100 });
 
 describe('pods', () => {
   const sample = fc.sample(podsState(), { seed: 21, numRuns: 300 });
@@ -46,7 +46,7 @@ describe('pods', () => {
   it('never let two hostNetwork pods on one node serve the same port (they share the node)', () => {
     const node = nodeAt(0);
     const port = { containerPort: 80, protocol: 'TCP' as const };
-    const draft = { namespace: 0, node: 0, labels: {}, ports: [port], ready: true, hostNetwork: true };
+    const draft = { namespace: 0, node: 0, replicas: 1, labels: {}, ports: [port], ready: true, hostNetwork: true };
     const placed = placePods([draft, draft], [{ name: 'x', labels: {} }], [node]);
     expect(placed.map((p) => p.ports)).toEqual([[port], []]);
     // and the validity check does catch it when it happens

@@ -25,6 +25,8 @@ export interface PodOptions extends ProtocolOptions {
 export interface PodDraft {
   namespace: number;
   node: number;
+  /** Like a Deployment's replicas: this many pods with these labels and ports, on consecutive nodes. */
+  replicas: number;
   labels: Labels;
   ports: ContainerPort[];
   ready: boolean;
@@ -67,6 +69,7 @@ export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
   return fc.record({
     namespace: fc.nat({ max: 7 }),
     node: fc.nat({ max: 7 }),
+    replicas: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 3 }, { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 1 }),
     labels: labels(POD_LABEL_POOL),
     ports: containerPorts(options),
     ready: mostly(true, options.notReady ?? true),
@@ -80,45 +83,49 @@ export function podName(index: number): string {
 }
 
 /**
- * Complete Pods from drafts. Pod IPs are handed out per node from .2 of its pod CIDR (.1 is the
+ * Complete Pods from drafts, each draft as many pods as its replicas, at most maxPods in all. Pod IPs are handed out per node from .2 of its pod CIDR (.1 is the
  * bridge gateway, as host-local IPAM does); a hostNetwork pod takes its node's IP, and since it
  * then shares the node's ports, a port another hostNetwork pod on that node already serves is
  * dropped (the scheduler would not place two such pods together: hostPort conflict).
  */
-export function placePods(drafts: PodDraft[], namespaces: Namespace[], nodes: Node[]): Pod[] {
+export function placePods(drafts: PodDraft[], namespaces: Namespace[], nodes: Node[], maxPods = Infinity): Pod[] {
   if (namespaces.length === 0 || nodes.length === 0) throw new Error('placePods needs a namespace and a node');
   const perNamespace = new Map<string, number>();
   const perNode = new Map<string, number>();
   const hostPorts = new Map<string, Set<string>>();
-  return drafts.map((d) => {
-    const namespace = namespaces[d.namespace % namespaces.length].name;
-    const node = nodes[d.node % nodes.length];
-    const index = perNamespace.get(namespace) ?? 0;
-    perNamespace.set(namespace, index + 1);
-    let ip: string;
-    let ports = d.ports;
-    if (d.hostNetwork) {
-      ip = node.internalIP;
-      const taken = hostPorts.get(node.name) ?? new Set<string>();
-      hostPorts.set(node.name, taken);
-      ports = ports.filter((p) => !taken.has(`${p.containerPort}/${p.protocol}`));
-      for (const p of ports) taken.add(`${p.containerPort}/${p.protocol}`);
-    } else {
-      const host = (perNode.get(node.name) ?? 0) + 2;
-      perNode.set(node.name, host - 1);
-      ip = addressInCIDR(node.podCIDR, host);
+  const pods: Pod[] = [];
+  for (const d of drafts) {
+    for (let r = 0; r < (d.replicas ?? 1) && pods.length < maxPods; r++) {
+      const namespace = namespaces[d.namespace % namespaces.length].name;
+      const node = nodes[(d.node + r) % nodes.length];
+      const index = perNamespace.get(namespace) ?? 0;
+      perNamespace.set(namespace, index + 1);
+      let ip: string;
+      let ports = d.ports;
+      if (d.hostNetwork) {
+        ip = node.internalIP;
+        const taken = hostPorts.get(node.name) ?? new Set<string>();
+        hostPorts.set(node.name, taken);
+        ports = ports.filter((p) => !taken.has(`${p.containerPort}/${p.protocol}`));
+        for (const p of ports) taken.add(`${p.containerPort}/${p.protocol}`);
+      } else {
+        const host = (perNode.get(node.name) ?? 0) + 2;
+        perNode.set(node.name, host - 1);
+        ip = addressInCIDR(node.podCIDR, host);
+      }
+      pods.push({
+        namespace,
+        name: podName(index),
+        labels: { ...d.labels },
+        nodeName: node.name,
+        hostNetwork: d.hostNetwork,
+        ports: ports.map((p) => ({ ...p })),
+        ip,
+        ready: d.ready,
+      });
     }
-    return {
-      namespace,
-      name: podName(index),
-      labels: d.labels,
-      nodeName: node.name,
-      hostNetwork: d.hostNetwork,
-      ports,
-      ip,
-      ready: d.ready,
-    };
-  });
+  }
+  return pods;
 }
 
 /** The `host`-th address of an IPv4 CIDR; throws when the CIDR has no such host address. */

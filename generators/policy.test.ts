@@ -26,7 +26,7 @@ const policiesState = () =>
       return { namespaces, nodes, pods: placed, services: [], policies: placePolicies(policies, placed, nodes, namespaces) };
     });
 
-describeArbitraryContract('NetworkPolicies placed by placePolicies()', policiesState(), clusterStateProblems, { numRuns: 150 });
+describeArbitraryContract('NetworkPolicies placed by placePolicies()', policiesState(), clusterStateProblems, { numRuns: 100 });
 
 const contains = (cidr: string, ip: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
 

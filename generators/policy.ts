@@ -84,7 +84,7 @@ export function ipBlockDraft(): fc.Arbitrary<IPBlockDraft> {
   return fc.record({
     around: address(),
     prefix: fc.constantFrom(...IPBLOCK_PREFIXES),
-    except: fc.array(fc.record({ around: address(), prefix: fc.constantFrom(...EXCEPT_PREFIXES) }), { maxLength: 2 }),
+    except: fc.array(fc.record({ around: address(), prefix: fc.constantFrom(...EXCEPT_PREFIXES) }, { noNullPrototype: true }), { maxLength: 2 }),
   }, { noNullPrototype: true });
 }
 

@@ -45,7 +45,7 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
   const selected = fc.record({ selectedBy: index, pod: index }, { noNullPrototype: true });
   const targets: fc.WeightedArbitrary<ProbeTargetDraft>[] = [
     { arbitrary: fc.record({ pod: index }, { noNullPrototype: true }), weight: 3 },
-    { arbitrary: selected, weight: (options.policies ?? true) ? 5 : 0 },
+    { arbitrary: selected, weight: (options.policies ?? true) ? 6 : 0 },
     { arbitrary: fc.record({ podIP: index }, { noNullPrototype: true }), weight: 1 },
   ];
   if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }, { noNullPrototype: true }), weight: 3 });
@@ -55,18 +55,18 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
   return fc.record({
     from: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.record({ pod: index }), weight: 3 },
-      { arbitrary: selected, weight: (options.policies ?? true) ? 1 : 0 },
-      { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }), weight: 1 },
+      { arbitrary: fc.record({ pod: index }, { noNullPrototype: true }), weight: 3 },
+      { arbitrary: selected, weight: (options.policies ?? true) ? 2 : 0 },
+      { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 },
       // Traffic from another node than the target's is where upstream leaves policy open.
-      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }), weight: 2 },
+      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 3 },
     ),
     to: fc.oneof({ withCrossShrink: true }, ...targets),
     port: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.record({ served: fc.nat({ max: 7 }) }), weight: 6 },
-      { arbitrary: fc.record({ named: fc.nat({ max: 7 }) }), weight: 2 },
-      { arbitrary: fc.record({ other: fc.nat({ max: OTHER_PORT_NUMBERS.length - 1 }) }), weight: 1 },
+      { arbitrary: fc.record({ served: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 6 },
+      { arbitrary: fc.record({ named: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 2 },
+      { arbitrary: fc.record({ other: fc.nat({ max: OTHER_PORT_NUMBERS.length - 1 }) }, { noNullPrototype: true }), weight: 1 },
     ),
     otherProtocol: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
   }, { noNullPrototype: true });
@@ -119,7 +119,8 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
   const { pods, nodes, services, policies } = state;
   const nodePortServices = services.filter((s) => s.type === 'NodePort');
   const selectedBy = policies.map((policy) =>
-    pods.filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels)),
+    // hostNetwork pods are never isolated by policies: a policy's pods are the others it selects.
+    pods.filter((p) => p.namespace === policy.namespace && !p.hostNetwork && selectorMatches(policy.podSelector, p.labels)),
   );
   const pick = (d: { selectedBy: number; pod: number }): Pod => {
     const candidates = selectedBy.length > 0 ? selectedBy[d.selectedBy % selectedBy.length] : [];

@@ -25,7 +25,7 @@ const servicesState = (options: ServiceOptions = {}) =>
       return { namespaces, nodes, pods: placed, services: placeServices(services, placed, namespaces), policies: [] };
     });
 
-describeArbitraryContract('Services placed by placeServices()', servicesState(), clusterStateProblems, { numRuns: 150 });
+describeArbitraryContract('Services placed by placeServices()', servicesState(), clusterStateProblems, { numRuns: 100 });
 
 describe('Services', () => {
   const sample = fc.sample(servicesState(), { seed: 31, numRuns: 300 });
@@ -50,7 +50,7 @@ describe('Services', () => {
         if (svc.selector && s.pods.some((p) => p.namespace === svc.namespace && labelsMatch(svc.selector!, p.labels))) selecting++;
       }
     }
-    expect(selecting / services.length).toBeGreaterThan(0.6);
+    expect(selecting / services.length).toBeGreaterThan(0.5);
   });
 
   it('never write an empty selector map (the API server drops it and the Service then selects nothing)', () => {

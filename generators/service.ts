@@ -76,8 +76,8 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
     pod: fc.nat({ max: 15 }),
     selector: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }), weight: 7 },
-      { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1, maxLength: 2 }) }), weight: 2 },
+      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }, { noNullPrototype: true }), weight: 7 },
+      { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1, maxLength: 2 }) }, { noNullPrototype: true }), weight: 2 },
       { arbitrary: fc.constant({ none: true as const }), weight: 1 },
     ),
     // Service ports must differ in (port, protocol) (API validation: duplicate port).
