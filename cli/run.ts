@@ -48,6 +48,9 @@ const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
   ['--kubeconfig <file>', 'kubeconfig', 'cluster: the kubeconfig to use (default $KUBECONFIG)'],
   ['--context <name>', 'context', 'cluster: the kubeconfig context'],
   ['--image <ref>', 'image', 'cluster: the agnhost image for pods'],
+  ['--cni-profile <name|file>', 'cniProfile', "cluster: the CNI profile declaring the implementation's legitimate choices"],
+  ['--concurrency <n>', 'concurrency', 'cluster: probes in flight at once'],
+  ['--keep', 'keep', "cluster: leave the run's namespaces in place at teardown (debugging)"],
 ];
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
@@ -143,6 +146,7 @@ export function runCommand(exitWith: ExitWith): Command {
       if (opts[camel] !== undefined) settings[key] = opts[camel];
     }
     if (opts.dryRun) settings.dryRun = true;
+    settings.out = String(opts.out); // where a target writes what it has to show (the cluster's dry-run plan)
     const seed = seedOf(opts.seed as string | undefined);
     // The model harness spreads Service connections with a PRNG: seed it too, so a seed replays a run.
     if (target === 'model') settings.seed = seed;
