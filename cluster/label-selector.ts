@@ -24,6 +24,8 @@ export function requirementMatches(req: LabelSelectorRequirement, labels: Labels
     case 'DoesNotExist':
       return !present;
   }
+  // Validation (cluster/selector-validation.ts) admits only the four operators: anything else is a bug.
+  throw new Error(`label selector operator ${JSON.stringify((req as { operator: unknown }).operator)} is not one of In, NotIn, Exists, DoesNotExist`);
 }
 
 /**
