@@ -152,3 +152,12 @@ describe('runProperties', () => {
     expect((await readdir(out)).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('runProperties on a crash', () => {
+  it('lets a bug in the harness crash with its own error, after touching the target once', async () => {
+    const h = scripted({ applyError: new TypeError('cannot read properties of undefined') });
+    await expect(runProperties({ ...base, harnessFactory: h.make })).rejects.toThrow(TypeError);
+    expect(h.calls.apply).toBe(1);
+    expect(h.calls.teardown).toBe(1);
+  });
+});

@@ -13,6 +13,8 @@ import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './p
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
+import { writeReports } from '../reports/registry.ts';
+import { writeRepro } from '../reports/repro/repro.ts';
 
 /** Runs per property when none is given: the README's main job passes on the model in seconds. */
 export const DEFAULT_RUNS = 200;
@@ -119,6 +121,8 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   let crash: unknown;
   const seen = new Map<string, number>();
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
+    // After a crash fast-check still tries to shrink; do not touch the target again.
+    if (crash !== undefined) throw crash;
     let ctx: CheckContext;
     let findings: Finding[];
     try {
@@ -197,7 +201,6 @@ async function recordFailure(
   };
   if (options.outDir) {
     const dir = path.join(options.outDir, 'repro', property.id);
-    const { writeRepro } = await import('../reports/repro/repro.ts');
     await writeRepro(dir, {
       property: { id: property.id, statement: property.statement, rule: property.rule },
       failure,
@@ -241,7 +244,6 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
     properties: results,
   };
   if (options.outDir && options.reporters && options.reporters.length > 0) {
-    const { writeReports } = await import('../reports/registry.ts');
     await writeReports(report, options.outDir, options.reporters.filter((r) => r !== 'console'));
   }
   return report;
