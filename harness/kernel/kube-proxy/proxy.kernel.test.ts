@@ -156,6 +156,25 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
     expect(rs.map((r) => r.backend)).toEqual(times(20, 'x/a'));
   });
 
+  it('loads rules for SCTP and UDP Service ports, NodePorts and affinity (no SCTP sockets here, but the rules must load)', async () => {
+    const sctp = svc('sctp', '10.96.0.15', {
+      type: 'NodePort',
+      sessionAffinity: 'ClientIP',
+      ports: [
+        { name: 's', port: 80, targetPort: 8080, protocol: 'SCTP', nodePort: 30010 },
+        { name: 'u', port: 53, targetPort: 'dns', protocol: 'UDP', nodePort: 30011 },
+        { name: 'none', port: 81, targetPort: 'nothing', protocol: 'SCTP', nodePort: 30012 },
+      ],
+    });
+    await load(plane.state({ services: [...SERVICES, sctp] }));
+    try {
+      const rs = await plane.connect(client, [{ ip: '10.96.0.15', port: 53, protocol: 'UDP' as const }, { ip: '10.96.0.10', port: 80 }]);
+      expect(rs.map((r) => r.outcome)).toEqual(['delivered', 'delivered']);
+    } finally {
+      await load(plane.state({ services: SERVICES }));
+    }
+  });
+
   it('fault not-ready-endpoints: the not-ready pod receives Service traffic', async () => {
     await load(plane.state({ services: SERVICES }), ['not-ready-endpoints']);
     try {

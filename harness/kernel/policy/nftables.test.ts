@@ -268,6 +268,15 @@ describe('compilePolicyTable', () => {
     expect(script.match(/ip saddr @pods-0 accept/g)).toHaveLength(2); // x/web and x/db
   });
 
+  it('keeps chain names within nft\'s limit for the longest pod names, and distinct', () => {
+    const long = (suffix: string) => pod('x', `${'p'.repeat(250)}${suffix}`, suffix === 'a' ? '10.244.1.2' : '10.244.1.3', { app: 'web' });
+    const script = compilePolicyTable(state([webIngress([])], [long('a'), long('b')]), 'node-1');
+    const names = [...script.matchAll(/chain (ingress-\S+) \{/g)].map((m) => m[1]);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const n of names) expect(n.length).toBeLessThanOrEqual(200);
+  });
+
   it('is deterministic whatever the order of policies (order never matters)', () => {
     const a = webIngress([{ ports: [{ port: 80 }] }]);
     const b = { ...webIngress([{ ports: [{ port: 81 }] }]), name: 'b' };

@@ -9,6 +9,7 @@
 // on each node it crosses: routed traffic (across nodes, and to Services after kube-proxy's DNAT in
 // prerouting) and bridged same-node traffic (with bridge-nf-call-iptables=1). It never sees the
 // node's own traffic to its pods (that takes the output path), which NetworkPolicy always allows.
+import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { namespaceLabels, selectorMatches } from '../../../cluster/label-selector.ts';
 import type {
@@ -331,9 +332,15 @@ function namedPort(pod: Pod, name: string, protocol: Protocol): number | undefin
   return pod.ports.find((cp) => cp.name === name && cp.protocol === protocol)?.containerPort;
 }
 
-/** nft identifiers allow [A-Za-z0-9/_.-] after a letter; Kubernetes names fit, '/' separates. */
+/**
+ * nft identifiers allow [A-Za-z0-9/_.-] after a letter; Kubernetes names fit, '/' separates. A pod
+ * name may be 253 characters, past nft's 256-byte limit with the namespace: such a name is cut and
+ * keeps a hash of the whole so it stays unique.
+ */
 function podChainName(direction: 'egress' | 'ingress', pod: Pod): string {
-  return `${direction}-${pod.namespace}/${pod.name}`;
+  const name = `${direction}-${pod.namespace}/${pod.name}`;
+  if (name.length <= 200) return name;
+  return `${name.slice(0, 180)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
 }
 
 function commentFor(policy: NetworkPolicy, where: string): string {
