@@ -211,6 +211,20 @@ describe.skipIf(missing.length > 0)(title, () => {
     ]);
   });
 
+  it('finishes an apply before a teardown or apply called meanwhile (a caller that gave up waiting), and leaves nothing', async () => {
+    const h = await harness();
+    const first = h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7)] }));
+    const second = h.apply(state({ pods: [pod('a', 1, 5), pod('c', 2, 8)] }, 3));
+    const probed = h.probe([toPod('a', 'c')]);
+    const tornDown = h.teardown();
+    await first;
+    await second;
+    expect((await probed)[0]).toMatchObject({ outcome: 'delivered', backend: { name: 'c' } });
+    await tornDown;
+    remember(h);
+    expect((await listNetns()).filter((n) => n.startsWith(`np-${h.runId}-`))).toEqual([]);
+  });
+
   it('reports SCTP as unsupported on this kernel, with the reason, never as a pass or a deny', async () => {
     const h = await harness();
     const sctpPod = pod('s', 1, 5, {}, { ports: [{ containerPort: 7777, protocol: 'SCTP' }] });

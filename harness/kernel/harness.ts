@@ -69,6 +69,7 @@ async function pluginTypes(settings: KernelSettings): Promise<string[]> {
 
 /** The kernel target's harness; its run id names everything it creates (np-<id>-*, /run/netprops/<id>). */
 export interface KernelHarness extends Harness {
+  /** The latest run's id, once apply() has started one; kept after teardown. */
   readonly runId: string | undefined;
 }
 
@@ -99,6 +100,8 @@ class KernelDataPlane implements KernelHarness {
   /** Nodes whose route to their own pods already carries the InternalIP as source. */
   private nodeSourceSet = new Set<string>();
   private readonly onSignal = () => this.teardown();
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastRunId: string | undefined;
 
   constructor(
     private readonly options: HarnessOptions,
@@ -106,9 +109,9 @@ class KernelDataPlane implements KernelHarness {
     private readonly fault: string | undefined,
   ) {}
 
-  /** The run's id (its namespaces are np-<id>-*), once apply() has started one. */
+  /** The latest run's id (its namespaces are np-<id>-*), once apply() has started one; kept after teardown. */
   get runId(): string | undefined {
-    return this.run?.id;
+    return this.run?.id ?? this.lastRunId;
   }
 
   private get overlay(): Overlay {
@@ -120,11 +123,33 @@ class KernelDataPlane implements KernelHarness {
     return this.fault ? [this.fault] : [];
   }
 
-  async apply(state: ClusterState): Promise<AppliedState> {
+  /**
+   * Runs one public operation after the previous ones: a caller that gave up waiting (a time limit
+   * racing an apply) must not have its operation interleave with the next one or a teardown.
+   */
+  private serially<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  apply(state: ClusterState): Promise<AppliedState> {
+    return this.serially(() => this.applyNow(state));
+  }
+
+  probe(probes: Probe[]): Promise<Observation[]> {
+    return this.serially(() => this.probeNow(probes));
+  }
+
+  teardown(): Promise<void> {
+    return this.serially(() => this.teardownNow());
+  }
+
+  private async applyNow(state: ClusterState): Promise<AppliedState> {
     if (exiting()) return interrupted();
     if (this.run && this.applied && JSON.stringify(this.applied.nodes) !== JSON.stringify(state.nodes)) {
       // Nodes are the frame everything hangs on: a different set means a fresh data plane.
-      await this.teardown();
+      await this.teardownNow();
     }
     try {
       if (!this.run) await this.start(state.nodes);
@@ -137,7 +162,7 @@ class KernelDataPlane implements KernelHarness {
     } catch (e) {
       if (exiting()) return interrupted();
       // Leave nothing half-built behind: the caller may not call teardown() after a failed apply.
-      await this.teardown();
+      await this.teardownNow();
       throw e;
     }
   }
@@ -145,6 +170,7 @@ class KernelDataPlane implements KernelHarness {
   private async start(nodes: Node[]): Promise<void> {
     const run = kernelRun(newRunId());
     this.run = run;
+    this.lastRunId = run.id;
     teardownOnSignals(this.onSignal);
     await claimRun(run, this.options.runId);
     await addNetns([run.underlayNetns, ...nodes.map((_, i) => run.nodeNetns(i))]);
@@ -308,7 +334,7 @@ class KernelDataPlane implements KernelHarness {
     return Object.fromEntries(entries);
   }
 
-  async probe(probes: Probe[]): Promise<Observation[]> {
+  private async probeNow(probes: Probe[]): Promise<Observation[]> {
     if (exiting()) return interrupted();
     try {
       return await this.probeAll(probes);
@@ -344,7 +370,7 @@ class KernelDataPlane implements KernelHarness {
     );
   }
 
-  async teardown(): Promise<void> {
+  private async teardownNow(): Promise<void> {
     const run = this.run;
     if (!run) return;
     this.run = undefined;
