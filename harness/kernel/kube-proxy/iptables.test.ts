@@ -152,6 +152,41 @@ describe('compileIptablesProxy', () => {
     expect(t.nat.rules.get('KUBE-SERVICES')!.some((r) => r.includes('10.96.0.13'))).toBe(false);
   });
 
+  it('with internalTrafficPolicy Local and a NodePort, keeps ClusterIP traffic local and spreads NodePort traffic cluster-wide', () => {
+    const state = proxyTestState();
+    const local = state.services.find((s) => s.name === 'local')!;
+    local.type = 'NodePort';
+    local.ports = [{ port: 80, targetPort: 9000, protocol: 'TCP', nodePort: 30003 }];
+    const t = parse(compileIptablesProxy(state, 'node-1'));
+    const chains = iptablesServicePortChains('x/local', 'TCP');
+    expect(jumpTarget(t.nat.rules.get('KUBE-SERVICES')!.find((r) => r.includes('10.96.0.13'))!)).toBe(chains.local);
+    expect(t.nat.rules.get(chains.external)!.map(jumpTarget)).toEqual(['KUBE-MARK-MASQ', chains.cluster]);
+    expect(spread(t.nat, chains.local)).toHaveLength(3);
+    expect(spread(t.nat, chains.cluster).map((x) => dnatOf(t.nat, x.sep))).toEqual([
+      '10.244.1.2:9000',
+      '10.244.1.3:9000',
+      '10.244.1.4:9000',
+      '10.244.2.2:9000',
+    ]);
+  });
+
+  it('programs not-ready pods of a Service that publishes not-ready addresses', () => {
+    const state = proxyTestState();
+    state.services.find((s) => s.name === 'web')!.publishNotReadyAddresses = true;
+    const t = parse(compileIptablesProxy(state, 'node-1'));
+    expect(spread(t.nat, web.cluster).map((x) => dnatOf(t.nat, x.sep))).toContain('10.244.2.3:8083');
+  });
+
+  it('rejects a Service without a selector: Kubernetes manages no endpoints for it', () => {
+    const state = proxyTestState();
+    delete state.services.find((s) => s.name === 'web')!.selector;
+    const t = parse(compileIptablesProxy(state, 'node-1'));
+    expect(t.filter.rules.get('KUBE-SERVICES')).toContain(
+      '-m comment --comment "x/web:web has no endpoints" -p tcp -m tcp -d 10.96.0.10/32 --dport 80 -j REJECT',
+    );
+    expect(t.nat.declared).not.toContain(web.cluster);
+  });
+
   it('writes nothing for a headless Service', () => {
     expect(compileIptablesProxy(proxyTestState(), 'node-1')).not.toContain('x/headless');
   });
