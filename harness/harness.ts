@@ -23,6 +23,20 @@ export interface AppliedState {
   state: ClusterState;
   /** podKey -> the IPv4 address the pod has on its own interface, read from inside the pod. */
   interfaceIPs: Record<string, string>;
+  /**
+   * Present when the target chose its own addresses (a live cluster): how a probe written against the
+   * case's addresses (`ip:` targets, nodePorts) reads against `state`. Apply it with
+   * readdressProbe() (harness/cluster/readdress.ts) before probing and predicting.
+   */
+  readdress?: Readdress;
+}
+
+/** Case address -> realized address, by kind; `PROTOCOL/nodePort` of the case -> the realized nodePort. */
+export interface Readdress {
+  podIPs: Record<string, string>;
+  nodeIPs: Record<string, string>;
+  clusterIPs: Record<string, string>;
+  nodePorts: Record<string, number>;
 }
 
 export interface Harness {
