@@ -6,10 +6,12 @@
 # no line means the sender's own pod IP.
 echo "$*" >> "$FAKE_LOG"
 case "$1" in
-  version | apply | wait | delete) exit 0 ;;
+  version | apply | wait | delete | label) exit 0 ;;
   get)
     case "$2" in
       namespace)
+        # -o go-template: the namespace's labels as key=value lines, from $FAKE_NS_LABELS
+        if [[ "${4:-}" == -o ]]; then printf '%b' "${FAKE_NS_LABELS:-}"; exit 0; fi
         [[ -n "${FAKE_EXISTING_NS:-}" && "$3" == "$FAKE_EXISTING_NS" ]] && exit 0
         exit 1 ;;
       pod) case "$5" in web) echo 192.168.1.10 ;; local) echo 192.168.2.20 ;; client) echo 192.168.2.30 ;; *) echo 192.168.9.9 ;; esac ;;

@@ -231,6 +231,7 @@ describe('repro.sh in a protected namespace, with a probe agnhost cannot make', 
     // a pod declared not ready is waited for as Running: its readiness probe fails on purpose
     expect(calls).toContain("wait -n default pod/web --for=jsonpath={.status.phase}=Running --timeout=180s");
     expect(r.stdout).toContain('not made: pod default/web declares no TCP port named http');
+    expect(calls.some((c) => c.startsWith('label'))).toBe(false); // the case gives default no labels
     expect(r.stdout).toContain('1 of 1 probes reproduced the failure (1 could not be made)');
     expect(r.code).toBe(1);
   });
@@ -276,3 +277,39 @@ describe('repro.sh checks the address the receiver saw (no NAT between pods)', (
     expect(await readFile(path.join(d, 'README.md'), 'utf8')).toContain('only for TCP from a pod to a pod served by netexec');
   });
 });
+
+describe('repro.sh and labels on the default namespace', () => {
+  async function run(existingLabels: string) {
+    const input = exampleInput();
+    const s = input.failure.counterexample.state;
+    s.namespaces[1] = { name: 'default', labels: { ns: 'y', team: 'red' } };
+    for (const p of s.pods) if (p.namespace === 'y') p.namespace = 'default';
+    for (const r of input.failure.probes) if (r.probe.from.kind === 'pod' && r.probe.from.namespace === 'y') r.probe.from.namespace = 'default';
+    const root = await mkdtemp(path.join(tmpdir(), 'netprops-repro-run-'));
+    const dir = path.join(root, 'repro');
+    await writeRepro(dir, input);
+    const log = path.join(root, 'log');
+    await writeFile(log, '');
+    await writeFile(path.join(root, 'rules'), '');
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile('bash', [path.join(dir, 'repro.sh')], {
+        env: { ...process.env, KUBECTL: FAKE_KUBECTL, FAKE_LOG: log, FAKE_RULES: path.join(root, 'rules'), SETTLE_SECONDS: '0', FAKE_NS_LABELS: existingLabels },
+      }, (err, _stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? -1 : 0, stderr }));
+    });
+    return { ...r, calls: (await readFile(log, 'utf8')).trim().split('\n') };
+  }
+
+  it('removes on exit only the labels it added (team=red was there already)', async () => {
+    const r = await run('kubernetes.io/metadata.name=default\nteam=red\n');
+    expect(r.calls.filter((c) => c.startsWith('label'))).toEqual(['label namespace default ns-']);
+    expect(r.calls.at(-1)).toBe('label namespace default ns-');
+  });
+
+  it('refuses (exit 2, nothing applied) when a label it would set is there with another value', async () => {
+    const r = await run('ns=production\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('namespace default has label ns with another value');
+    expect(r.calls.some((c) => c.startsWith('apply') || c.startsWith('label'))).toBe(false);
+  });
+});
+

@@ -65,6 +65,22 @@ function cleanupLines(state: ClusterState, manifests: ReproManifests): string[] 
   return lines;
 }
 
+/**
+ * A case may label a namespace the repro cannot own (default): applying the Namespace adds those
+ * labels to the user's namespace. Before applying, refuse if a key is there with another value
+ * (it would be overwritten); remember the keys that are new, and remove them again on exit.
+ */
+function protectedLabelLines(state: ClusterState): string[] {
+  const lines: string[] = [];
+  for (const ns of state.namespaces.filter((n) => PROTECTED_NAMESPACES.has(n.name) && Object.keys(n.labels).length > 0)) {
+    lines.push(`existing=$(label_pairs ${q(ns.name)})`);
+    for (const [key, value] of Object.entries(ns.labels)) {
+      lines.push(`claim_label ${q(ns.name)} ${q(key)} ${q(value)} "$existing"`);
+    }
+  }
+  return lines;
+}
+
 function probeBlock(input: ReproInput, manifests: ReproManifests, probe: ExpectedProbe, index: number): string {
   const state = input.failure.counterexample.state;
   const what = describeProbe(probe);
@@ -87,6 +103,27 @@ function probeBlock(input: ReproInput, manifests: ReproManifests, probe: Expecte
 }
 
 export function reproScript(input: ReproInput, manifests: ReproManifests): string {
+  const claims = protectedLabelLines(input.failure.counterexample.state);
+  const labelBlock = claims.length === 0 ? '' : `# Labels this repro adds to namespaces it does not own, as (namespace key) pairs; removed on exit.
+added_labels=()
+# shellcheck disable=SC2016 # the $ signs belong to the go-template, not to bash
+label_pairs() { "$KUBECTL" get namespace "$1" -o go-template='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\\n"}}{{end}}'; }
+claim_label() { # NAMESPACE KEY VALUE EXISTING_PAIRS
+  local line
+  while IFS= read -r line; do
+    [[ $line == "$2=$3" ]] && return 0
+    [[ $line == "$2="* ]] && die "namespace $1 has label $2 with another value; this repro would overwrite it"
+  done <<<"$4"
+  added_labels+=("$1" "$2")
+}
+${claims.join('\n')}
+
+`;
+  const labelCleanup = claims.length === 0 ? '' : `
+  local i
+  for ((i = 0; i < \${#added_labels[@]}; i += 2)); do
+    "$KUBECTL" label namespace "\${added_labels[i]}" "\${added_labels[i + 1]}-" >/dev/null || true
+  done`;
   const { property, failure } = input;
   const state = failure.counterexample.state;
   const probes = failure.counterexample.probes;
@@ -126,7 +163,7 @@ for ns in "\${namespaces[@]}"; do
   fi
 done
 
-applied=false
+${labelBlock}applied=false
 cleanup() {
   $applied || return 0
   if [[ "\${KEEP:-0}" == 1 ]]; then
@@ -134,7 +171,7 @@ cleanup() {
     return 0
   fi
   echo "cleaning up"
-${cleanupLines(state, manifests).map((l) => `  ${l}`).join('\n')}
+${cleanupLines(state, manifests).map((l) => `  ${l}`).join('\n')}${labelCleanup}
 }
 trap cleanup EXIT
 
