@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CaseFileError } from './errors.ts';
 import { decodeCase } from './case-file.ts';
@@ -95,6 +95,19 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
 });
 
 describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a crash', () => {
+  // A process warning (the yaml package's, for instance) would be a second line on stderr.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  beforeEach(() => {
+    warnings.length = 0;
+    process.on('warning', onWarning);
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
+  });
+
   it('the shared case files decode (the mutations start from valid input)', () => {
     for (const text of SHARED) expect(outcome(text).kind).toBe('case');
   });
@@ -149,9 +162,11 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
     );
   });
 
-  it('a list or mapping as a mapping key is refused with its line', () => {
+  it('a list, mapping or binary value as a mapping key is refused with its line', () => {
     const o = outcome('apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n? [a, b]\n: c\n');
-    expect(o).toEqual({ kind: 'error', message: 'fuzz.yaml: document 1: a mapping key must be a plain value, not a list, mapping or alias (line 4)' });
+    expect(o).toEqual({ kind: 'error', message: 'fuzz.yaml: document 1: a mapping key must be a plain value, not a list, mapping, alias or binary value (line 4)' });
+    const binary = outcome('apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n? !!binary aGVsbG8=\n: c\n');
+    expect(binary).toEqual({ kind: 'error', message: 'fuzz.yaml: document 1: a mapping key must be a plain value, not a list, mapping, alias or binary value (line 4)' });
   });
 
   it('through `netprops check`: invalid input exits 2 with one stderr line, valid input 0 or 1, never a crash', async () => {

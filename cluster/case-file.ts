@@ -49,10 +49,12 @@ export function decodeCase(text: string, file: string): Case {
     // A list, mapping or alias as a mapping key ({a: 1}: x) has no JSON form, so no Kubernetes object has one.
     visit(document, {
       Pair(_, pair) {
-        if (pair.key !== null && !isScalar(pair.key)) {
-          const range = (pair.key as { range?: [number, number, number] } | undefined)?.range;
+        // A tagged scalar key (!!binary) becomes an object too, which JSON cannot hold as a key either.
+        const key = pair.key;
+        if (key !== null && (!isScalar(key) || (typeof key.value === 'object' && key.value !== null))) {
+          const range = (key as { range?: [number, number, number] } | undefined)?.range;
           const line = range ? lineOf(text, range[0]) : undefined;
-          throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping or alias${line !== undefined ? ` (line ${line})` : ''}`);
+          throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping, alias or binary value${line !== undefined ? ` (line ${line})` : ''}`);
         }
       },
     });
