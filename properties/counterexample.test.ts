@@ -33,7 +33,7 @@ const otherNodeToB = probe('node:node-2', 'b'); // undefined upstream while b is
 
 const delivered: Observation = { outcome: 'delivered' };
 const timeout: Observation = { outcome: 'timeout' };
-const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => ({ state, interfaceIPs: {}, probes, observations, model: buildModel(state) });
+const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => ({ requested: state, state, interfaceIPs: {}, probes, observations, model: buildModel(state) });
 
 describe('counterexampleOf', () => {
   it('writes the probes a finding names, expecting what the reference model says, not what was observed', () => {
@@ -72,5 +72,12 @@ describe('counterexampleOf', () => {
     const ce = counterexampleOf(ctx, [{ message: 'x', probes: [1, 2].map((i) => ({ step: 0, probe: i })) }]);
     expect(ce.case.probes).toEqual([{ ...aToB, expect: 'deny' }]);
     expect(ce.records).toHaveLength(3);
+  });
+
+  it('writes the state as asked for, not as the target realized it (a broken IPAM would make it undecodable)', () => {
+    const realized = { ...isolated, pods: isolated.pods.map((p) => ({ ...p, ip: '10.244.1.2' })) };
+    const ctx: CheckContext = { steps: [{ ...run(realized, [aToB], [delivered]), requested: isolated }] };
+    const ce = counterexampleOf(ctx, [{ message: 'x', probes: [{ step: 0, probe: 0 }] }]);
+    expect(ce.case.state).toBe(isolated);
   });
 });

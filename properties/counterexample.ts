@@ -56,5 +56,7 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     seen.add(key);
     probes.push({ ...run.probes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
-  return { step, case: { state: run.state, probes }, records };
+  // The state as asked for, not as realized: a valid case file (a broken IPAM's duplicate address
+  // would not decode) that every target realizes anew. On the model both are the same.
+  return { step, case: { state: run.requested, probes }, records };
 }

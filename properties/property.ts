@@ -25,6 +25,8 @@ export interface CaseOptions {
 
 /** One step as it happened. */
 export interface StepRun {
+  /** The state as the property asked for it: what a repro's case file holds. */
+  requested: ClusterState;
   /** The state as the target realized it (its pod IPs, its ClusterIPs). */
   state: ClusterState;
   /** podKey -> the address the pod has on its own interface. */

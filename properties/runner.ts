@@ -73,6 +73,7 @@ async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext
       throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${step.probes.length} probes`);
     }
     steps.push({
+      requested: step.state,
       state: applied.state,
       interfaceIPs: applied.interfaceIPs,
       probes: step.probes,
