@@ -19,6 +19,5 @@ export function describeObservation(o: Observation): string {
   if (o.backend) parts.push(`backend ${o.backend.namespace}/${o.backend.name}:${o.backend.port}`);
   if (o.sourceSeen) parts.push(`source seen ${o.sourceSeen}`);
   if (o.replyFrom) parts.push(`reply from ${o.replyFrom}`);
-  if (o.detail) parts.push(`(${o.detail})`);
-  return parts.join(', ');
+  return parts.join(', ') + (o.detail ? ` (${o.detail})` : '');
 }
