@@ -29,6 +29,8 @@ const PODS: TestPodSpec[] = [
   { namespace: 'y', name: 'a', nodeName: 'node-2', ip: '10.244.2.2', ports: [tcp(81, 'http'), tcp(8080, 'metrics')] },
   { namespace: 'y', name: 'b', nodeName: 'node-1', ip: '10.244.1.4', ports: [tcp(80, 'serve'), udp(9090)] },
   { namespace: 'z', name: 'a', nodeName: 'node-2', ip: '10.244.2.3', ports: [tcp(9090, 'http'), udp(80, 'metrics')] },
+  // A hostNetwork pod: never isolated, its IP is its node's.
+  { namespace: 'y', name: 'h', nodeName: 'node-2', ip: '192.168.77.2', hostNetwork: true, ports: [tcp(8443, 'http')] },
 ];
 const RUNS = Number(process.env.NETPROPS_F2_RUNS ?? 10);
 

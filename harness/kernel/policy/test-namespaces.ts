@@ -48,6 +48,8 @@ export interface TestPodSpec {
   labels?: Record<string, string>;
   ports: ContainerPort[];
   ready?: boolean;
+  /** Runs in its node's namespace and has the node's InternalIP (`ip` is then ignored). */
+  hostNetwork?: boolean;
 }
 
 export interface ConnectionResult {
@@ -143,6 +145,8 @@ export class TestDataPlane {
   }
 
   podNetns(pod: { namespace: string; name: string }): string {
+    const spec = this.pods.find((p) => p.namespace === pod.namespace && p.name === pod.name);
+    if (spec?.hostNetwork) return this.nodeNetns(spec.nodeName);
     return `np-f2test-${this.id}-${pod.namespace}-${pod.name}`.slice(0, 60);
   }
 
@@ -158,9 +162,9 @@ export class TestDataPlane {
           name: p.name,
           labels: p.labels ?? {},
           nodeName: p.nodeName,
-          hostNetwork: false,
+          hostNetwork: p.hostNetwork ?? false,
           ports: p.ports,
-          ip: p.ip,
+          ip: p.hostNetwork ? this.nodes.find((n) => n.name === p.nodeName)!.internalIP : p.ip,
           ready: p.ready ?? true,
         }),
       ),
@@ -212,6 +216,7 @@ export class TestDataPlane {
       await this.sh(ns, [`ip route replace ${node.podCIDR} dev br0 proto kernel scope link src ${node.internalIP}`]);
     }
     for (const pod of this.pods) {
+      if (pod.hostNetwork) continue;
       const node = this.nodes.find((n) => n.name === pod.nodeName)!;
       const nodeNs = this.nodeNetns(node.name);
       const ns = await this.addNetns(this.podNetns(pod));
