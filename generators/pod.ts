@@ -69,7 +69,7 @@ export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
   return fc.record({
     namespace: fc.nat({ max: 7 }),
     node: fc.nat({ max: 7 }),
-    replicas: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 3 }, { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 1 }),
+    replicas: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 1 }),
     labels: labels(POD_LABEL_POOL),
     ports: containerPorts(options),
     ready: mostly(true, options.notReady ?? true),

@@ -48,7 +48,7 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
     { arbitrary: selected, weight: (options.policies ?? true) ? 6 : 0 },
     { arbitrary: fc.record({ podIP: index }, { noNullPrototype: true }), weight: 1 },
   ];
-  if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }, { noNullPrototype: true }), weight: 3 });
+  if (options.services ?? true) targets.push({ arbitrary: fc.record({ service: index }, { noNullPrototype: true }), weight: 4 });
   if ((options.services ?? true) && (options.nodePort ?? true)) {
     targets.push({ arbitrary: fc.record({ nodePort: index, node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 });
   }
@@ -59,7 +59,7 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
       { arbitrary: selected, weight: (options.policies ?? true) ? 2 : 0 },
       { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 },
       // Traffic from another node than the target's is where upstream leaves policy open.
-      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 3 },
+      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 4 },
     ),
     to: fc.oneof({ withCrossShrink: true }, ...targets),
     port: fc.oneof(

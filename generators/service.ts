@@ -76,7 +76,7 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
     pod: fc.nat({ max: 15 }),
     selector: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }, { noNullPrototype: true }), weight: 7 },
+      { arbitrary: fc.record({ fromPod: fc.subarray(Object.keys(POD_LABEL_POOL), { maxLength: 2 }) }, { noNullPrototype: true }), weight: 10 },
       { arbitrary: fc.record({ labels: labels(POD_LABEL_POOL, { minLength: 1, maxLength: 2 }) }, { noNullPrototype: true }), weight: 2 },
       { arbitrary: fc.constant({ none: true as const }), weight: 1 },
     ),
@@ -91,7 +91,7 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
     publishNotReadyAddresses: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
     internalTrafficPolicy: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.constant<'Cluster' | 'Local'>('Cluster'), weight: 3 },
+      { arbitrary: fc.constant<'Cluster' | 'Local'>('Cluster'), weight: 4 },
       { arbitrary: fc.constant<'Cluster' | 'Local'>('Local'), weight: 1 },
     ),
   }, { noNullPrototype: true });
