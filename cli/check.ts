@@ -150,12 +150,15 @@ export function checkCommand(exitWith: ExitWith): Command {
     .option('--cni-conf <file>', 'kernel target: CNI network configuration to use')
     .option('--proxy-mode <mode>', 'kernel target: kube-proxy rule shape, iptables or nftables')
     .option('--overlay <mode>', 'kernel target: cross-node routing, host-gw or vxlan')
+    .option('--probe-timeout <ms>', 'kernel target: how long a probe waits for an answer')
     .option('--kubeconfig <file>', 'cluster target: kubeconfig file')
     .option('--context <name>', 'cluster target: kubeconfig context')
     .option('--image <ref>', 'cluster target: agnhost image')
+    .option('--cni-profile <name|file>', "cluster target: the CNI's profile (choices where implementations may differ)")
+    .option('--concurrency <n>', 'cluster target: probes in flight at once')
     .action(async (paths: string[], opts: Record<string, string | undefined>) => {
       const settings: Record<string, unknown> = {};
-      for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'kubeconfig', 'context', 'image']) {
+      for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'probeTimeout', 'kubeconfig', 'context', 'image', 'cniProfile', 'concurrency']) {
         if (opts[key] !== undefined) settings[key] = opts[key];
       }
       const target = parseTarget(opts.target ?? 'model');

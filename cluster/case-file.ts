@@ -36,7 +36,7 @@ export function decodeCase(text: string, file: string): Case {
   let probes: DecodedProbe[] | undefined;
   let expectationsDocument = 0;
 
-  const documents = parseAllDocuments(text, { uniqueKeys: true });
+  const documents = parseAllDocuments(text, { uniqueKeys: true, logLevel: 'error' });
   if (!Array.isArray(documents)) throw new CaseFileError({ file }, 'empty file: a case file needs Kubernetes objects and one Expectations document');
   documents.forEach((document, i) => {
     const at = { file, document: i + 1 };
