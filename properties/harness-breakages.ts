@@ -51,13 +51,14 @@ export function breakHarness(inner: Harness, breakage: Breakage): Harness {
     async apply(wanted: ClusterState): Promise<AppliedState> {
       state = wanted;
       const applied = await inner.apply(programmedState(breakage, wanted));
-      // The broken data plane reports the objects it was given, as a real one would.
-      const result: AppliedState = { state: wanted, interfaceIPs: applied.interfaceIPs };
+      // The broken data plane reports the policies it was given (as a real one would), and the
+      // addresses the harness underneath realized.
+      const result: AppliedState = { state: { ...applied.state, policies: wanted.policies }, interfaceIPs: applied.interfaceIPs };
       if (breakage === 'duplicate-pod-ip') {
-        const pods = wanted.pods.filter((p) => !p.hostNetwork);
+        const pods = result.state.pods.filter((p) => !p.hostNetwork);
         if (pods.length >= 2) {
           const [first, second] = pods;
-          result.state = { ...wanted, pods: wanted.pods.map((p) => (p === second ? { ...p, ip: first.ip } : p)) };
+          result.state = { ...result.state, pods: result.state.pods.map((p) => (p === second ? { ...p, ip: first.ip } : p)) };
           result.interfaceIPs = { ...applied.interfaceIPs, [`${second.namespace}/${second.name}`]: first.ip };
         }
       }
