@@ -49,6 +49,21 @@ export interface PolicyIndex {
   portOptions: PortMatchOptions;
 }
 
+/**
+ * A set of indices (pods, matrix columns) as one byte each (1 = member), padded to whole 32-bit words so that
+ * unions can be taken four pods at a time (see unionInto).
+ */
+export function indexSet(n: number): Uint8Array {
+  return new Uint8Array(Math.ceil(n / 4) * 4);
+}
+
+/** into |= from, for two byte sets of the same padded length. */
+export function unionInto(into: Uint8Array, from: Uint8Array): void {
+  const a = new Uint32Array(into.buffer, into.byteOffset, into.length >> 2);
+  const b = new Uint32Array(from.buffer, from.byteOffset, from.length >> 2);
+  for (let i = 0; i < a.length; i++) a[i] |= b[i];
+}
+
 export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): PolicyIndex {
   const pods = state.pods;
   const n = pods.length;
@@ -122,7 +137,7 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
       const allPeers = rule.peers === undefined || rule.peers.length === 0;
       const ports = rule.ports === undefined || rule.ports.length === 0 ? undefined : rule.ports;
       if (allPeers) return { number: r + 1, ports, allPeers };
-      const peerPods = new Uint8Array(n);
+      const peerPods = indexSet(n);
       for (const peer of rule.peers!) markPeer(peerPods, peer, ns);
       return { number: r + 1, ports, allPeers, peerPods };
     });

@@ -7,9 +7,9 @@ import type { ClusterState, Protocol, Verdict } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import { parseModelFault } from './faults.ts';
 import { buildModelIndex } from './model.ts';
-import type { CompiledRule, PolicyIndex } from './policy-index.ts';
+import { indexSet, unionInto, type CompiledRule, type PolicyIndex } from './policy-index.ts';
 import { rulePortsMatch } from './policy-port.ts';
-import { ALLOW, DENY, UNDEFINED, VERDICTS, combine, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
+import { ALLOW, DENY, UNDEFINED, VERDICTS, connectionVerdict, type Party } from './policy-verdict.ts';
 
 export interface MatrixColumn {
   pod: string;
@@ -53,13 +53,13 @@ function ingressColumns(ix: PolicyIndex, columns: Column[]): ({ all: boolean; so
     const key = `${policies.join(',')}|${col.port}/${col.protocol}${policies.some(named) ? `|${d}` : ''}`;
     const hit = shared.get(key);
     if (hit) return hit;
-    const sources = new Uint8Array(n);
+    const sources = indexSet(n);
     let all = false;
     for (const pi of policies) {
       for (const rule of ix.policies[pi].ingressRules) {
         if (rule.ports !== undefined && !rulePortsMatch(rule.ports, col.port, col.protocol, ix.pods[d], ix.portOptions)) continue;
         if (rule.peerPods === undefined) all = true;
-        else for (let i = 0; i < n; i++) sources[i] |= rule.peerPods[i];
+        else unionInto(sources, rule.peerPods);
       }
     }
     const answer = { all, sources };
@@ -74,7 +74,7 @@ function egressRows(ix: PolicyIndex, columns: Column[]): (Uint8Array | undefined
   const admitted = (rule: CompiledRule): Uint8Array => {
     let cols = ruleColumns.get(rule);
     if (cols) return cols;
-    cols = new Uint8Array(columns.length);
+    cols = indexSet(columns.length);
     columns.forEach((col, c) => {
       const dst = col.party;
       const peerOK = rule.peerPods === undefined || (dst.pod >= 0 && rule.peerPods[dst.pod] === 1);
@@ -90,10 +90,9 @@ function egressRows(ix: PolicyIndex, columns: Column[]): (Uint8Array | undefined
     const key = policies.join(',');
     let row = byPolicySet.get(key);
     if (!row) {
-      row = new Uint8Array(columns.length);
+      row = indexSet(columns.length);
       for (const pi of policies) for (const rule of ix.policies[pi].egressRules) {
-        const cols = admitted(rule);
-        for (let c = 0; c < cols.length; c++) row[c] |= cols[c];
+        unionInto(row, admitted(rule));
       }
       byPolicySet.set(key, row);
     }
@@ -133,29 +132,36 @@ export function podMatrix(state: ClusterState, options: { fault?: string; cellBy
     };
     const colPod = Int32Array.from(columns, (c) => c.party.pod);
     const colNode = Int32Array.from(columns, (c) => nodeOf(c.party));
+    // Open ends read as "every source admitted" / "every column admitted", so the loop has no branches on shape.
+    const everySource = new Uint8Array(pods.length).fill(1);
+    const colSources = ingress.map((col) => (col === undefined || col.all ? everySource : col.sources));
+    const everyColumn = new Uint8Array(columns.length).fill(1);
+    const n = columns.length;
     for (let r = 0; r < pods.length; r++) {
       const src = parties[r];
       const s = src.pod;
       const sNode = nodeOf(src);
-      const base = r * columns.length;
-      const egressRow = s >= 0 ? egress[s] : undefined;
-      for (let c = 0; c < columns.length; c++) {
-        const d = colPod[c];
-        let code: VerdictCode;
-        if ((s >= 0 && s === d) || (s < 0 && d < 0)) code = ALLOW;
-        else {
-          const e: VerdictCode = egressRow === undefined || egressRow[c] === 1 ? ALLOW : d >= 0 ? DENY : sNode === colNode[c] ? ALLOW : UNDEFINED;
-          const col = ingress[c];
-          let i: VerdictCode;
-          if (col === undefined || col.all) i = ALLOW;
-          else if (s >= 0) i = col.sources[s] === 1 ? ALLOW : DENY;
-          else i = sNode === colNode[c] ? ALLOW : UNDEFINED;
-          code = combine(e, i);
+      const base = r * n;
+      if (s >= 0) {
+        const egressRow = egress[s] ?? everyColumn;
+        for (let c = 0; c < n; c++) {
+          const d = colPod[c];
+          let code: number;
+          if (d === s) code = ALLOW;
+          else if (d < 0) code = egressRow[c] === 1 || sNode === colNode[c] ? ALLOW : UNDEFINED;
+          else code = egressRow[c] === 1 && colSources[c][s] === 1 ? ALLOW : DENY;
+          cells[base + c] = code;
         }
-        cells[base + c] = code;
-        counts[code]++;
+      } else {
+        // A host source: never egress-isolated; an isolated destination admits it only from its
+        // own node or through a rule open to every source.
+        for (let c = 0; c < n; c++) {
+          const d = colPod[c];
+          cells[base + c] = d < 0 || colSources[c] === everySource || sNode === colNode[c] ? ALLOW : UNDEFINED;
+        }
       }
     }
+    for (let k = 0; k < cells.length; k++) counts[cells[k]]++;
   }
   return {
     rows: pods.map(podKey),
