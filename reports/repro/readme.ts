@@ -1,6 +1,7 @@
 // The README.md of a repro folder: the invariant, expected vs observed per probe, the seed and path,
 // and how to replay it (netprops itself, or the scripts in a real cluster).
 import { describeObservation } from '../probe-text.ts';
+import { isReachabilityMismatch } from '../reachability-matrix.ts';
 import { formatProbeRef } from '../../cluster/probe-ref.ts';
 import type { ReproInput } from './repro-input.ts';
 import { observationsOf, summarize } from './observations.ts';
@@ -30,6 +31,11 @@ export function reproReadme(input: ReproInput): string {
   if (otherFailures.length > 0) {
     limits.push("- Some probes reached or missed their target as expected but failed on something else (who answered, or the address the receiver saw). `repro.sh` checks the address the receiver saw only for TCP from a pod to a pod served by netexec (its `/clientip`); compare the rest of the observation column by hand.");
   }
+  // A case file holds allow/deny per probe: `check` can fail the same way only when reachability
+  // itself was wrong, not when the failure is about the address seen or who answered.
+  const checkComment = failure.probes.some(isReachabilityMismatch)
+    ? `# the case file on the same target: fails the same way${input.fault ? '; without --fault it passes' : ''}`
+    : "# the case file: this failure is not about allow/deny (which is all a case file states), so check passes on it; replay with run";
   return `# Repro: ${property.id}
 
 ${property.statement}
@@ -61,7 +67,7 @@ ${rows.join('\n')}
 \`\`\`sh
 # the same property, seed and path: fails the same way
 ${run}
-# the case file on the same target: fails the same way${input.fault ? '; without --fault it passes' : ''}
+${checkComment}
 npx netprops check case.yaml --target ${input.target}${fault}
 # a real cluster (use a scratch one): exit 1 when the cluster shows the failure, 0 when it conforms
 ./repro.sh

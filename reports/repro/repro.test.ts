@@ -88,6 +88,7 @@ describe('writeRepro', () => {
     expect(readme).toContain('| 2 | `x/local` | `svc:x/web` | http/TCP | deny |');
     expect(readme).toContain('npx netprops run --target model --fault peers-or --property policy-verdicts --seed 42 --path 36:2:2:1');
     expect(readme).toContain('npx netprops check case.yaml --target model --fault peers-or');
+    expect(readme).toContain('# the case file on the same target: fails the same way; without --fault it passes');
     expect(readme).not.toContain('## Limits');
   });
 
@@ -103,6 +104,9 @@ describe('writeRepro', () => {
     expect(readme).toContain('ipBlock');
     expect(readme).toContain('/clientip');
     expect(readme).toContain('only for TCP from a pod to a pod served by netexec');
+    // the failure is about the address seen: a case file (allow/deny) cannot fail on it
+    expect(readme).toContain('this failure is not about allow/deny');
+    expect(readme).not.toContain('fails the same way;');
   });
 });
 
