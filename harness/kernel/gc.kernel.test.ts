@@ -40,7 +40,8 @@ import { pod, state, toPod } from ${url('kernel-test-state.ts')};
 const h = await createKernelHarness();
 await h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7)] }));
 console.log('READY ' + h.runId);
-for (;;) await h.probe([toPod('a', 'b'), toPod('a', 'b', 81)]);
+// Two at once, so that a signal finds one operation running and one queued behind it.
+for (;;) await Promise.all([h.probe([toPod('a', 'b'), toPod('a', 'b', 81)]), h.probe([toPod('b', 'a')])]);
 `,
   );
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx/esm'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -83,7 +84,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect((await gcKernel()).some((line) => line.includes(liveId))).toBe(false);
   });
 
-  it('a run that gets SIGTERM tears itself down and exits 143', async () => {
+  it('a run that gets SIGTERM tears itself down and exits 143, even with operations queued', async () => {
     const { child, runId } = await startRun();
     const code = exited(child);
     child.kill('SIGTERM');

@@ -127,10 +127,16 @@ class KernelDataPlane implements KernelHarness {
    * Runs one public operation after the previous ones: a caller that gave up waiting (a time limit
    * racing an apply) must not have its operation interleave with the next one or a teardown.
    */
-  private serially<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation, operation);
-    this.queue = result.catch(() => {});
-    return result;
+  private serially<T>(operation: () => Promise<T>, always = false): Promise<T> {
+    const stopped = Symbol('stopped');
+    // Once a signal started the teardown, queued operations are skipped (but still settle, so the
+    // teardown behind them runs) and their callers never hear back: the process is about to exit.
+    const settled = this.queue.then(async (): Promise<T | typeof stopped> => (exiting() && !always ? stopped : operation()));
+    this.queue = settled.catch(() => {});
+    return settled.then(
+      (v) => (v === stopped ? interrupted<T>() : (v as T)),
+      (e: unknown) => (exiting() && !always ? interrupted<T>() : Promise.reject(e)),
+    );
   }
 
   apply(state: ClusterState): Promise<AppliedState> {
@@ -142,11 +148,10 @@ class KernelDataPlane implements KernelHarness {
   }
 
   teardown(): Promise<void> {
-    return this.serially(() => this.teardownNow());
+    return this.serially(() => this.teardownNow(), true);
   }
 
   private async applyNow(state: ClusterState): Promise<AppliedState> {
-    if (exiting()) return interrupted();
     if (this.run && this.applied && JSON.stringify(this.applied.nodes) !== JSON.stringify(state.nodes)) {
       // Nodes are the frame everything hangs on: a different set means a fresh data plane.
       await this.teardownNow();
@@ -160,7 +165,7 @@ class KernelDataPlane implements KernelHarness {
       this.applied = realized;
       return { state: realized, interfaceIPs: await this.interfaceIPs(realized.pods) };
     } catch (e) {
-      if (exiting()) return interrupted();
+      if (exiting()) throw e; // the signal's teardown removes it
       // Leave nothing half-built behind: the caller may not call teardown() after a failed apply.
       await this.teardownNow();
       throw e;
@@ -335,16 +340,6 @@ class KernelDataPlane implements KernelHarness {
   }
 
   private async probeNow(probes: Probe[]): Promise<Observation[]> {
-    if (exiting()) return interrupted();
-    try {
-      return await this.probeAll(probes);
-    } catch (e) {
-      if (exiting()) return interrupted();
-      throw e;
-    }
-  }
-
-  private async probeAll(probes: Probe[]): Promise<Observation[]> {
     const agent = this.agent;
     if (!agent || !this.applied) throw new Error('probe() before apply()');
     const topology: ProbeTopology = {
