@@ -26,10 +26,8 @@ import type {
 
 export const POLICY_TABLE = 'netprops-policy';
 
-/** Faults of the kernel harness that this compiler reproduces (see harness/kernel/faults.ts). */
-export const POLICY_FAULTS = ['policy-skips-same-node'] as const;
-
 export interface PolicyTableOptions {
+  /** Kernel-harness faults (harness/kernel/faults.ts); this compiler knows `policy-skips-same-node`. */
   faults?: string[];
 }
 
