@@ -24,6 +24,7 @@ const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage }> = {
   'deleting-policies-restores-reachability': { fault: 'no-hairpin' },
   'large-payload-across-nodes': { fault: 'ignore-egress' },
   'udp-endpoint-change': { fault: 'not-ready-endpoints' },
+  'model-matches-kernel': { fault: 'peers-or' },
 };
 
 describe('every property', () => {

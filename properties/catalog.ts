@@ -18,6 +18,7 @@ import { policySelectingNoPod } from './policy-selecting-no-pod.ts';
 import { deletingPoliciesRestoresReachability } from './deleting-policies-restores-reachability.ts';
 import { largePayloadAcrossNodes } from './large-payload-across-nodes.ts';
 import { udpEndpointChange } from './udp-endpoint-change.ts';
+import { modelMatchesKernel } from './model-matches-kernel.ts';
 
 export const PROPERTIES: Property[] = [
   podIpUnique,
@@ -37,4 +38,5 @@ export const PROPERTIES: Property[] = [
   deletingPoliciesRestoresReachability,
   largePayloadAcrossNodes,
   udpEndpointChange,
+  modelMatchesKernel,
 ];
