@@ -148,3 +148,10 @@ describe('allocate: properties', () => {
     );
   });
 });
+
+describe('allocate: limits', () => {
+  it('when no 10.244.<k>.0/24 is left for a node, the error names that node', () => {
+    const pods = Array.from({ length: 255 }, (_, i) => pod(`p${i}`, { nodeName: `n${i}` }));
+    expect(problem(state({ pods }))).toMatch(/\(Node n254\): no free 10.244.<k>.0\/24 podCIDR/);
+  });
+});

@@ -149,7 +149,7 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
   // Nodes without a podCIDR or InternalIP get 10.244.<k>.0/24 and 172.18.0.<k+1> (kind's layout),
   // k = 1, 2, ... skipping what declared nodes already use.
   let k = 1;
-  const nextK = (needCidr: boolean, needIP: boolean): number => {
+  const nextK = (n: RawNode, needCidr: boolean, needIP: boolean): number => {
     for (; k <= 254; k++) {
       const cidr = `10.244.${k}.0/24`;
       const ip = `172.18.0.${k + 1}`;
@@ -157,11 +157,11 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
       const ipFree = !needIP || (!ipOwner.has(ip) && [...cidrOwner.keys()].every((c) => !ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(c))));
       if (cidrFree && ipFree) return k++;
     }
-    throw new CaseFileError({ file: '<cluster state>' }, 'more than 254 nodes need an allocated podCIDR: declare Nodes with their own podCIDR');
+    return fail('Node', n, undefined, 'no free 10.244.<k>.0/24 podCIDR / 172.18.0.<k+1> InternalIP left: declare Nodes with their own podCIDR and InternalIP');
   };
   return wanted.map((n) => {
     if (n.podCIDR !== undefined && n.internalIP !== undefined) return { name: n.name, podCIDR: n.podCIDR, internalIP: n.internalIP };
-    const j = nextK(n.podCIDR === undefined, n.internalIP === undefined);
+    const j = nextK(n, n.podCIDR === undefined, n.internalIP === undefined);
     const node: Node = { name: n.name, podCIDR: n.podCIDR ?? `10.244.${j}.0/24`, internalIP: n.internalIP ?? `172.18.0.${j + 1}` };
     cidrOwner.set(node.podCIDR, n);
     ipOwner.set(node.internalIP, n);

@@ -116,7 +116,8 @@ export function decodeCase(text: string, file: string): Case {
   });
   if (!probes) throw new CaseFileError({ file }, 'no Expectations document (apiVersion: netprops.dev/v1alpha1, kind: Expectations): a case file has exactly one');
 
-  const state = allocate(raw, (kind, o) => where.get(o) ?? { file, object: kind });
+  // Nodes only named by a pod's spec.nodeName have no document of their own.
+  const state = allocate(raw, (kind, o) => where.get(o) ?? { file, object: `${kind} ${o.name}` });
   checkProbeReferences(state, probes);
   return { state, probes: probes.map((p) => p.probe) };
 }
