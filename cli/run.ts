@@ -56,11 +56,16 @@ const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
 function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
   if (!stream.isTTY) {
+    const asked = new Map<string, number>();
     return {
       onProgress(e) {
+        if (e.kind === 'start') asked.set(e.property, e.runs);
         if (e.kind !== 'end') return;
         const r = e.result;
-        const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs} runs, ${(r.durationMs / 1000).toFixed(1)}s`;
+        // Fewer runs than asked for on a pass: the time limit stopped the search early.
+        const short = r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
+        const limit = short ? ' (time limit)' : '';
+        const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs}${short} runs, ${(r.durationMs / 1000).toFixed(1)}s${limit}`;
         stream.write(`${r.id}: ${what}\n`);
       },
       stop() {},
