@@ -62,8 +62,9 @@ export function decodeCase(text: string, file: string): Case {
     try {
       value = document.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      // The yaml package throws on alias bombs and unresolvable aliases while converting.
-      throw new CaseFileError(at, `YAML cannot be read: ${(err as Error).message.split('\n')[0]}`);
+      // The yaml package throws a ReferenceError on alias bombs and unresolvable aliases while converting.
+      if (!(err instanceof ReferenceError)) throw err;
+      throw new CaseFileError(at, `YAML cannot be read: ${err.message.split('\n')[0]}`);
     }
     if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
     const doc = new DocumentField(value, at);
