@@ -75,6 +75,14 @@ describe('createApiClient against the fake API server', () => {
     expect(err.message).toMatch(/^permission missing: cannot delete namespaces on http:\/\/127\.0\.0\.1:\d+ \(403 Forbidden\)/);
   });
 
+  it('a 403 for a namespace being terminated is not reported as a missing permission', async () => {
+    server = await new FakeApiServer().start();
+    server.failNext(/^PATCH /, 403, 1, 'unable to create new content in namespace x because it is being terminated');
+    const err = await createApiClient(server.kubeConfig()).apply(ns('x')).catch((e) => e);
+    expect(err).not.toBeInstanceOf(PrerequisiteError);
+    expect(err.message).toMatch(/patch namespaces failed \(403\): unable to create new content/);
+  });
+
   it('an unreachable server is one PrerequisiteError line', async () => {
     server = await new FakeApiServer().start();
     const kc = server.kubeConfig();

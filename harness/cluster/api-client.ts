@@ -45,6 +45,19 @@ interface HttpishError {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
 
+/** The message of a metav1.Status body, which client-node hands over as an object or as JSON text. */
+function statusMessage(body: unknown): string | undefined {
+  let b = body;
+  if (typeof body === 'string') {
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return body.trim() || undefined;
+    }
+  }
+  return typeof b === 'object' && b !== null && 'message' in b ? String((b as { message: unknown }).message) : undefined;
+}
+
 function networkCode(err: HttpishError): string | undefined {
   const c = typeof err.code === 'string' ? err.code : err.cause?.code;
   if (c && NETWORK_CODES.has(c)) return c;
@@ -75,6 +88,8 @@ export function prerequisiteProblem(err: unknown, verb: string, resource: string
   const status = httpStatus(e);
   const where = namespace ? ` in namespace ${namespace}` : '';
   if (status === 401) return new PrerequisiteError(`the cluster at ${server} rejected the credentials (401 Unauthorized): check --kubeconfig/--context`);
+  // Creating in a namespace being deleted is also a 403, but no permission is missing.
+  if (status === 403 && /being terminated/.test(statusMessage(e.body) ?? '')) return undefined;
   if (status === 403) {
     return new PrerequisiteError(`permission missing: cannot ${verb} ${resource}${where} on ${server} (403 Forbidden); grant deploy/rbac.yaml`);
   }
@@ -120,7 +135,7 @@ export function createApiClient(kc: KubeConfig, options: ApiClientOptions = {}):
         }
         const problem = prerequisiteProblem(err, verb, resource, namespace, server);
         if (problem) throw problem;
-        const detail = typeof e.body === 'object' && e.body && 'message' in e.body ? String((e.body as { message: unknown }).message) : (e.message ?? String(err));
+        const detail = statusMessage(e.body) ?? e.message ?? String(err);
         throw new Error(`${verb} ${resource}${namespace ? ` in ${namespace}` : ''} failed${httpStatus(e) ? ` (${httpStatus(e)})` : ''}: ${detail}`, { cause: err });
       }
     }

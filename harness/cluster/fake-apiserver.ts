@@ -89,7 +89,7 @@ export class FakeApiServer {
   private openExecs = 0;
   private server!: http.Server;
   private wss!: WebSocketServer;
-  private failures: { match: RegExp; status: number; remaining: number }[] = [];
+  private failures: { match: RegExp; status: number; remaining: number; message: string }[] = [];
   private notReady = new Set<string>();
   private nextPodIP = 10;
   private nextClusterIP = 10;
@@ -109,8 +109,8 @@ export class FakeApiServer {
   }
 
   /** The next `count` requests whose `METHOD path` matches fail with `status` (e.g. 500, 429). */
-  failNext(match: RegExp, status: number, count = 1): void {
-    this.failures.push({ match, status, remaining: count });
+  failNext(match: RegExp, status: number, count = 1, message = 'injected failure'): void {
+    this.failures.push({ match, status, remaining: count, message });
   }
 
   async start(): Promise<this> {
@@ -201,7 +201,7 @@ export class FakeApiServer {
     const failure = this.failures.find((f) => f.remaining > 0 && f.match.test(`${req.method} ${url.pathname}`));
     if (failure) {
       failure.remaining--;
-      return status(failure.status, failure.status === 429 ? 'TooManyRequests' : 'InternalError', 'injected failure');
+      return status(failure.status, failure.status === 429 ? 'TooManyRequests' : failure.status === 403 ? 'Forbidden' : 'InternalError', failure.message);
     }
     const path = url.pathname;
     if (path === '/api/v1' || path === '/apis/networking.k8s.io/v1') {

@@ -136,6 +136,46 @@ describe('cluster harness apply', () => {
     expect(server!.isReady('x-np-test1', 'web')).toBe(false);
   });
 
+  it('tells how the case\'s addresses map onto the cluster\'s (readdress)', async () => {
+    const h = await start();
+    const wanted = state({ services: [{ ...state().services[0], type: 'NodePort', ports: [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP', nodePort: 30007 }] }] });
+    const applied = await h.apply(wanted);
+    const real = server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string; ports: { nodePort: number }[] };
+    expect(applied.readdress).toEqual({
+      podIPs: { '10.244.1.5': applied.state.pods[0].ip, '10.244.2.5': applied.state.pods[1].ip },
+      nodeIPs: { '192.168.0.1': '172.18.0.3', '192.168.0.2': '172.18.0.4' },
+      clusterIPs: { '10.96.0.99': real.clusterIP },
+      nodePorts: { 'TCP/30007': real.ports[0].nodePort },
+    });
+    expect(applied.state.services[0].ports[0].nodePort).toBe(real.ports[0].nodePort);
+  });
+
+  it('turning a headless Service into a ClusterIP one deletes it first (clusterIP is immutable)', async () => {
+    const h = await start();
+    await h.apply(state({ services: [{ ...state().services[0], clusterIP: 'None' }] }));
+    expect((server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP).toBe('None');
+    const before = server!.requests.length;
+    await h.apply(state());
+    const later = server!.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    const del = later.indexOf('DELETE /api/v1/namespaces/x-np-test1/services/web');
+    expect(del).toBeGreaterThanOrEqual(0);
+    expect(later.indexOf('PATCH /api/v1/namespaces/x-np-test1/services/web')).toBeGreaterThan(del);
+    expect((server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP).not.toBe('None');
+  });
+
+  it('a namespace a case drops is emptied but kept until teardown (a Terminating one could not come back)', async () => {
+    const h = await start();
+    await h.apply(state());
+    const onlyX = state();
+    onlyX.namespaces = onlyX.namespaces.filter((n) => n.name === 'x');
+    onlyX.pods = onlyX.pods.filter((p) => p.namespace === 'x');
+    await h.apply(onlyX);
+    expect(server!.get('Namespace', undefined, 'y-np-test1')).toBeDefined();
+    expect(server!.list('Pod', 'y-np-test1')).toEqual([]);
+    await h.apply(state());
+    expect(server!.list('Pod', 'y-np-test1')).toHaveLength(1);
+  });
+
   it('a pod whose ports changed is deleted and created again', async () => {
     const h = await start();
     await h.apply(state());

@@ -10,7 +10,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import type { ClusterState, Node, Observation, Pod, Probe } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import type { AppliedState, Capability, Harness, HarnessOptions } from '../harness.ts';
+import type { AppliedState, Capability, Harness, HarnessOptions, Readdress } from '../harness.ts';
 import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
 import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
@@ -244,11 +244,8 @@ class LiveClusterHarness implements ClusterHarness {
     const appliedServices = new Map<string, ApiObject>();
     await this.reconcile(this.liveServices, services, appliedServices);
     await this.reconcile(this.livePolicies, policies, new Map());
-    for (const gone of [...this.liveNamespaces].filter((n) => !namespaces.some((ns) => ns.metadata!.name === n))) {
-      await this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: gone } });
-      this.liveNamespaces.delete(gone);
-      for (const [k, live] of this.livePods) if (runNamespaceName(live.created.namespace, this.runId) === gone) this.livePods.delete(k);
-    }
+    // A namespace a case no longer has stays (emptied of its pods, Services and policies above) until
+    // teardown: deleting it would leave it Terminating, and a later case could not create it again.
 
     // First wait for the readiness the pods have now (a toggle needs a running container)...
     const running = await this.waitForPods(state, (pod) => this.livePods.get(podKey(pod))?.ready ?? pod.ready);
@@ -269,7 +266,7 @@ class LiveClusterHarness implements ClusterHarness {
     this.applied = this.realized(state, running, appliedServices);
     this.changedAt = this.clock.now();
     const interfaceIPs = Object.fromEntries(state.pods.filter((p) => this.interfaceIPs.has(podKey(p))).map((p) => [podKey(p), this.interfaceIPs.get(podKey(p))!]));
-    return { state: this.applied, interfaceIPs };
+    return { state: this.applied, interfaceIPs, readdress: readdressOf(state, this.applied) };
   }
 
   /** Each new (non-hostNetwork) pod's own address, read inside it; unread ones stay absent. */
@@ -284,6 +281,15 @@ class LiveClusterHarness implements ClusterHarness {
 
   private async reconcile(live: Map<string, ApiObject>, wanted: ApiObject[], out: Map<string, ApiObject>): Promise<void> {
     const key = (o: ApiObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
+    // A Service's clusterIP is immutable: turning headless into a ClusterIP Service (or back) is a new Service.
+    const headless = (o: ApiObject | undefined) => (o?.spec as { clusterIP?: string } | undefined)?.clusterIP === 'None';
+    for (const o of wanted) {
+      const before = live.get(key(o));
+      if (before && o.kind === 'Service' && headless(before) !== headless(o)) {
+        await this.api.remove(before);
+        live.delete(key(o));
+      }
+    }
     await mapWithLimit(wanted, this.concurrency(), async (o) => {
       out.set(key(o), await this.api.apply(o));
     });
@@ -412,6 +418,24 @@ class LiveClusterHarness implements ClusterHarness {
     const mine = await this.api.list('v1', 'Namespace', { labelSelector: `${RUN_LABEL}=${this.runId}` });
     await Promise.all(mine.map((ns) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata!.name } })));
   }
+}
+
+/** How the case's addresses map onto the cluster's (see AppliedState.readdress). */
+function readdressOf(wanted: ClusterState, applied: ClusterState): Readdress {
+  const nodePorts: Record<string, number> = {};
+  for (const [i, svc] of wanted.services.entries()) {
+    svc.ports.forEach((p, j) => {
+      const real = applied.services[i].ports[j].nodePort;
+      if (p.nodePort !== undefined && real !== undefined) nodePorts[`${p.protocol}/${p.nodePort}`] = real;
+    });
+  }
+  const pairs = <T>(a: T[], b: T[], f: (x: T) => string) => Object.fromEntries(a.map((x, i) => [f(x), f(b[i])]).filter(([c]) => c !== 'None'));
+  return {
+    podIPs: pairs(wanted.pods.filter((p) => !p.hostNetwork), applied.pods.filter((p) => !p.hostNetwork), (p) => p.ip),
+    nodeIPs: pairs(wanted.nodes, applied.nodes, (n) => n.internalIP),
+    clusterIPs: pairs(wanted.services, applied.services, (s) => s.clusterIP),
+    nodePorts,
+  };
 }
 
 function agentName(node: string): string {

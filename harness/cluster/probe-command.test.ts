@@ -55,8 +55,14 @@ describe('probeExec', () => {
     expect(e.command).toEqual(['/agnhost', 'connect', '--timeout=2s', '--protocol=udp', '172.18.0.3:30080']);
   });
 
+  it('an address outside the run is never probed', () => {
+    expect(probeExec({ from, to: { kind: 'ip', ip: '8.8.8.8' }, port: 53, protocol: 'UDP' }, ctx)).toMatchObject({ outcome: 'unsupported', detail: expect.stringContaining('not an address of this run') });
+    for (const ip of ['10.244.1.3', '172.18.0.3', '10.96.0.10']) expect(probeExec({ from, to: { kind: 'ip', ip }, port: 80, protocol: 'TCP' }, ctx)).toHaveProperty('command');
+  });
+
   it('a UDP payload is sent as --udp-data (plus connect\'s newline = payloadBytes); TCP payloads and source ports are unsupported', () => {
     const udp = exec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', payloadBytes: 1400 });
+    expect(udp).toHaveProperty('command');
     expect(udp.command.at(-1)).toBe(`--udp-data=${'x'.repeat(1399)}`);
     expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 80, protocol: 'TCP', payloadBytes: 1400 }, ctx)).toMatchObject({ outcome: 'unsupported' });
     expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });

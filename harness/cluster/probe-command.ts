@@ -81,6 +81,10 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     extra.service = svc;
     extra.servicePort = sp;
   } else {
+    // Only addresses this run owns are ever probed: its pods, its nodes, its ClusterIPs.
+    if (!runAddresses(state).has(to.ip)) {
+      return { outcome: 'unsupported', detail: `ip:${to.ip} is not an address of this run (probes must be readdressed to the cluster's addresses)` };
+    }
     if (typeof probe.port !== 'number') return { outcome: 'unreachable', detail: `a probe to ip:${to.ip} needs a port number, not ${probe.port}` };
     host = to.ip;
     port = probe.port;
@@ -96,6 +100,14 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     command = ['/bin/sh', '-c', `${connect.join(' ')} || exit $?; curl -s -m ${ctx.timeoutSeconds} http://${host}:${port}${path} || true`];
   }
   return { namespace, pod, container: CONTAINER_NAME, command, follow, host, port, ...extra };
+}
+
+function runAddresses(state: ClusterState): Set<string> {
+  return new Set([
+    ...state.pods.map((p) => p.ip),
+    ...state.nodes.map((n) => n.internalIP),
+    ...state.services.map((s) => s.clusterIP).filter((ip) => ip !== 'None'),
+  ]);
 }
 
 /** The observation from the exec's exit code and output. */
