@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,8 @@ function parseXml(xml: string): XmlElement {
       }
       const attr = /^([A-Za-z_][\w.-]*)="([^"]*)"/.exec(xml.slice(i)) ?? fail('bad attribute');
       if (attr[1] in el.attrs) fail(`repeated attribute ${attr[1]}`);
-      el.attrs[attr[1]] = decode(attr[2]);
+      // attribute-value normalization (XML 1.0 section 3.3.3): literal whitespace becomes a space
+      el.attrs[attr[1]] = decode(attr[2].replace(/[\t\n\r]/g, ' '));
       i += attr[0].length;
     }
     for (;;) {
@@ -157,3 +159,26 @@ describe('JUnit reporter', () => {
     expect(parseXml(await readFile(file, 'utf8')).name).toBe('testsuites');
   });
 });
+
+describe('JUnit reporter on arbitrary text', () => {
+  it('stays well-formed, and every id, message and skip reason reads back (forbidden characters as U+FFFD)', () => {
+    const clean = (t: string) => t.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, text, text, text, (id, message, reason, runId) => {
+        const r = exampleRunReport();
+        r.runId = runId;
+        r.properties[0].id = id;
+        r.properties[0].failure!.message = message;
+        r.properties[3].skipReason = reason;
+        const root = parseXml(renderJunit(r));
+        const cases = all(root, 'testcase');
+        expect(cases[0].attrs.name).toBe(clean(id));
+        expect(all(cases[0], 'failure')[0].attrs.message).toBe(clean(message));
+        expect(all(cases[3], 'skipped')[0].attrs.message).toBe(clean(reason));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
-import { escapeMarkup } from './markup-escape.ts';
+import { escapeAttribute, escapeMarkup } from './markup-escape.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';
@@ -16,7 +16,7 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 function attributes(attrs: Record<string, string | number | undefined>): string {
   return Object.entries(attrs)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeMarkup(String(v))}"`)
+    .map(([k, v]) => ` ${k}="${escapeAttribute(String(v))}"`)
     .join('');
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { escapeMarkup } from './markup-escape.ts';
+import { escapeAttribute, escapeMarkup } from './markup-escape.ts';
 
 describe('escapeMarkup', () => {
   it('escapes the five markup characters (XML 1.0 section 2.4: & and < never appear literally)', () => {
@@ -13,5 +13,11 @@ describe('escapeMarkup', () => {
   });
   it('leaves ordinary Unicode alone', () => {
     expect(escapeMarkup('x/web → 10.0.0.1:80 ✓')).toBe('x/web → 10.0.0.1:80 ✓');
+  });
+  it('replaces lone surrogates and keeps pairs', () => {
+    expect(escapeMarkup('a\uD800b\uDC00c\uD83D\uDE00')).toBe('a\uFFFDb\uFFFDc\uD83D\uDE00');
+  });
+  it('keeps tab, newline and carriage return in attributes as character references (XML attribute normalization)', () => {
+    expect(escapeAttribute('a\tb\nc\rd"')).toBe('a&#9;b&#10;c&#13;d&quot;');
   });
 });
