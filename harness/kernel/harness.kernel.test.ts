@@ -178,7 +178,8 @@ describe.skipIf(missing.length > 0)(title, () => {
     });
     const before = await h.apply(first);
     remember(h);
-    const netnsBefore = await listNetns();
+    const ours = async () => (await listNetns()).filter((n) => n.startsWith(`np-${h.runId}-`));
+    const netnsBefore = await ours();
     const second = state({
       pods: [pod('a', 1, 5), pod('b', 2, 7, { app: 'web' }), pod('c', 1, 9), pod('new', 2, 9)],
       services: [service('web', { app: 'web' }, '10.96.0.10')],
@@ -190,7 +191,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     for (const name of ['a', 'b', 'c']) {
       expect(after.interfaceIPs[`x/${name}`]).toBe(before.interfaceIPs[`x/${name}`]);
     }
-    const netnsAfter = await listNetns();
+    const netnsAfter = await ours();
     // One pod namespace removed, one added; the others untouched.
     expect(netnsAfter.filter((n) => !netnsBefore.includes(n))).toHaveLength(1);
     expect(netnsBefore.filter((n) => !netnsAfter.includes(n))).toHaveLength(1);
