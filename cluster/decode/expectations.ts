@@ -36,6 +36,8 @@ export function decodeExpectations(doc: DocumentField): DecodedProbe[] {
     const portField = item.get('port');
     if (!portField.present) portField.fail('is required');
     const port = typeof portField.value === 'number' ? portField.int(1, 65535) : portField.requiredString();
+    // A port name always has a letter (IANA_SVC_NAME); "80" is a quoted number.
+    if (typeof port === 'string' && /^[0-9]+$/.test(port)) portField.fail(`'${port}' is a quoted number: write ${port} without quotes`);
     const protocol: Protocol = item.optional('protocol')?.oneOf(PROTOCOLS) ?? 'TCP';
     const expectField = item.get('expect');
     if (!expectField.present) expectField.fail('is required: allow or deny');
