@@ -10,7 +10,7 @@ import { protocol, type ProtocolOptions } from './protocol.ts';
 /** Container port numbers: few, so Services' targetPorts and policies' ports hit them. */
 export const CONTAINER_PORT_NUMBERS: readonly number[] = [80, 81, 8080, 9090];
 /** Container port names (IANA_SVC_NAME syntax), shared by pods so named ports resolve to different numbers. */
-export const CONTAINER_PORT_NAMES: readonly string[] = ['http', 'metrics', 'serve'];
+export const CONTAINER_PORT_NAMES: readonly string[] = ['http', 'metrics'];
 
 export interface PodOptions extends ProtocolOptions {
   /** Allow hostNetwork pods (they take their node's IP and are never isolated by policies). */
@@ -39,7 +39,7 @@ export interface PodDraft {
  */
 export function containerPorts(options: PodOptions = {}): fc.Arbitrary<ContainerPort[]> {
   const port = fc.record({
-    name: fc.option(fc.constantFrom(...CONTAINER_PORT_NAMES), { nil: undefined, freq: 2 }),
+    name: fc.option(fc.constantFrom(...CONTAINER_PORT_NAMES), { nil: undefined, freq: 4 }),
     containerPort: fc.constantFrom(...CONTAINER_PORT_NUMBERS),
     protocol: protocol(options),
   }, { noNullPrototype: true });

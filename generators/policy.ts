@@ -69,8 +69,13 @@ export interface PolicyOptions extends ProtocolOptions {
 export const IPBLOCK_PREFIXES: readonly number[] = [24, 32, 16, 0];
 /** Prefix lengths for except entries, always longer than the cidr's (API validation: strict subset). */
 export const EXCEPT_PREFIXES: readonly number[] = [32, 28];
-/** endPort = port + one of these, so ranges cover none, some or all of CONTAINER_PORT_NUMBERS. */
-export const END_PORT_SPANS: readonly number[] = [1, 10, 8000, 9000];
+/**
+ * Port ranges from one container port number to a higher one: each covers its start and at least
+ * one more port that pods serve, so a range matters beyond its first port.
+ */
+export const END_PORT_RANGES: readonly { port: number; endPort: number }[] = [...CONTAINER_PORT_NUMBERS]
+  .sort((a, b) => a - b)
+  .flatMap((port, i, sorted) => sorted.slice(i + 1).map((endPort) => ({ port, endPort })));
 
 function address(): fc.Arbitrary<AddressDraft> {
   return fc.oneof(
@@ -98,12 +103,25 @@ export function networkPolicyPort(options: ProtocolOptions = {}): fc.Arbitrary<N
     protocol === undefined ? p : { protocol, ...p };
   return fc.oneof(
     { withCrossShrink: true },
-    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), protocol: proto }, { noNullPrototype: true }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
-    fc.record({ port: fc.constantFrom(...CONTAINER_PORT_NAMES), protocol: proto }, { noNullPrototype: true }).map(({ port, protocol }) => withProtocol({ port }, protocol)),
-    fc
-      .record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), span: fc.constantFrom(...END_PORT_SPANS), protocol: proto })
-      .map(({ port, span, protocol }) => withProtocol({ port, endPort: Math.min(65535, port + span) }, protocol)),
-    proto.map((protocol) => withProtocol({}, protocol)),
+    {
+      arbitrary: fc
+        .record({ port: fc.constantFrom(...CONTAINER_PORT_NUMBERS), protocol: proto }, { noNullPrototype: true })
+        .map(({ port, protocol }) => withProtocol({ port }, protocol)),
+      weight: 3,
+    },
+    {
+      arbitrary: fc
+        .record({ port: fc.constantFrom(...CONTAINER_PORT_NAMES), protocol: proto }, { noNullPrototype: true })
+        .map(({ port, protocol }) => withProtocol({ port }, protocol)),
+      weight: 3,
+    },
+    {
+      arbitrary: fc
+        .record({ range: fc.constantFrom(...END_PORT_RANGES), protocol: proto }, { noNullPrototype: true })
+        .map(({ range, protocol }) => withProtocol({ port: range.port, endPort: range.endPort }, protocol)),
+      weight: 2,
+    },
+    { arbitrary: proto.map((protocol) => withProtocol({}, protocol)), weight: 1 },
   );
 }
 
@@ -137,7 +155,13 @@ export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> 
         { arbitrary: fc.constant<PeerDraft[]>([]), weight: 1 },
         { arbitrary: fc.array(peerDraft(options), { minLength: 1, maxLength: 2 }), weight: 5 },
       ),
-      ports: fc.option(fc.array(networkPolicyPort(options), { maxLength: 2 }), { nil: undefined, freq: 2 }),
+      // Absent and empty port lists both admit every port; a list of ports is the usual case.
+      ports: fc.oneof(
+        { withCrossShrink: true },
+        { arbitrary: fc.constant(undefined), weight: 1 },
+        { arbitrary: fc.constant<NetworkPolicyPort[]>([]), weight: 1 },
+        { arbitrary: fc.array(networkPolicyPort(options), { minLength: 1, maxLength: 2 }), weight: 4 },
+      ),
     })
     .map(({ peers, ports }) => {
       const rule: RuleDraft = {};
