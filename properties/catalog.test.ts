@@ -25,6 +25,7 @@ const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage }> = {
   'large-payload-across-nodes': { fault: 'ignore-egress' },
   'udp-endpoint-change': { fault: 'not-ready-endpoints' },
   'model-matches-kernel': { fault: 'peers-or' },
+  'readiness-never-gates-direct-traffic': { breakage: 'not-ready-pods-unreachable' },
 };
 
 describe('every property', () => {

@@ -19,12 +19,14 @@ import { deletingPoliciesRestoresReachability } from './deleting-policies-restor
 import { largePayloadAcrossNodes } from './large-payload-across-nodes.ts';
 import { udpEndpointChange } from './udp-endpoint-change.ts';
 import { modelMatchesKernel } from './model-matches-kernel.ts';
+import { readinessNeverGatesDirectTraffic } from './readiness-never-gates-direct-traffic.ts';
 
 export const PROPERTIES: Property[] = [
   podIpUnique,
   noNatPodToPod,
   selfIpIsSeenIp,
   nodeToPod,
+  readinessNeverGatesDirectTraffic,
   clusteripReachesReadyEndpoint,
   serviceSpreads,
   hairpin,

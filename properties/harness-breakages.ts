@@ -16,7 +16,9 @@ export type Breakage =
   /** A policy's podSelector is ignored: every policy isolates every pod of its namespace. */
   | 'policy-ignores-pod-selector'
   /** The proxy matches the ClusterIP alone, so every port of it reaches the Service's first port. */
-  | 'clusterip-all-ports';
+  | 'clusterip-all-ports'
+  /** A pod that is not ready gets no traffic at all (readiness taken for a firewall switch). */
+  | 'not-ready-pods-unreachable';
 
 export const BREAKAGES: readonly Breakage[] = [
   'duplicate-pod-ip',
@@ -24,6 +26,7 @@ export const BREAKAGES: readonly Breakage[] = [
   'first-policy-wins',
   'policy-ignores-pod-selector',
   'clusterip-all-ports',
+  'not-ready-pods-unreachable',
 ];
 
 /** An address from TEST-NET-1 (RFC 5737): no node or pod of a case ever has it. */
@@ -78,6 +81,10 @@ export function breakHarness(inner: Harness, breakage: Breakage): Harness {
         return { ...probe, to: { kind: 'service', namespace: svc.namespace, name: svc.name }, port: svc.ports[0].port, protocol: svc.ports[0].protocol };
       });
       const observations = await inner.probe(rewritten);
+      if (breakage === 'not-ready-pods-unreachable') {
+        const notReady = (p: Probe) => p.to.kind === 'pod' && s.pods.some((q) => q.namespace === (p.to as { namespace: string }).namespace && q.name === (p.to as { name: string }).name && !q.ready);
+        return observations.map((o, i) => (notReady(probes[i]) ? { outcome: 'timeout', detail: 'the pod is not ready' } : o));
+      }
       if (breakage !== 'node-traffic-masqueraded') return observations;
       return observations.map((o, i) => (probes[i].from.kind === 'node' && o.outcome === 'delivered' ? { ...o, sourceSeen: PROXY_ADDRESS } : o));
     },
