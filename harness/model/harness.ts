@@ -32,21 +32,50 @@ function prng(seed: number): () => number {
   };
 }
 
-function seedOf(options: HarnessOptions): number {
-  const s = options.settings?.seed;
-  if (typeof s === 'number' && Number.isFinite(s)) return s;
-  let h = 2166136261;
-  for (const c of options.runId ?? 'netprops') h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+/** FNV-1a of a string, mixed with a seed. */
+function hash(seed: number, text: string): number {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
 }
 
 /**
+ * kube-proxy's random backend choice, made reproducible: per key (a probe, or a client of a
+ * ClientIP-affinity Service port) a seeded shuffle of the routes, walked in order and reshuffled
+ * after each full pass. Repeated probes therefore reach every endpoint within one pass, in an order
+ * that looks random, and the same case with the same probes always observes the same thing
+ * (whatever ran before it: fast-check's replay and shrinking need that).
+ */
+export class EndpointChooser {
+  private readonly walks = new Map<string, { random: () => number; order: number[]; next: number }>();
+
+  constructor(private readonly seed: number) {}
+
+  pick(key: string, routes: number): number {
+    let walk = this.walks.get(key);
+    if (!walk || walk.order.length !== routes) {
+      walk = { random: prng(hash(this.seed, key)), order: [], next: routes };
+      this.walks.set(key, walk);
+    }
+    if (walk.next >= routes) {
+      walk.order = Array.from({ length: routes }, (_, i) => i);
+      for (let i = routes - 1; i > 0; i--) {
+        const j = Math.floor(walk.random() * (i + 1));
+        [walk.order[i], walk.order[j]] = [walk.order[j], walk.order[i]];
+      }
+      walk.next = 0;
+    }
+    return walk.order[walk.next++];
+  }
+}
+
+/**
  * Turns a prediction into what one connection observes. Several routes (Service endpoints): one is
- * picked at random like kube-proxy does, from a seeded PRNG so repeated probes spread over every
- * endpoint and a run replays exactly; sessionAffinity ClientIP pins a client IP to its first pick.
- * A route whose verdict is undefined is delivered: where upstream leaves host traffic to isolated
- * pods open, most implementations let it through (the permissive choice), and the detail says so.
- * A masqueraded source (hairpin, NodePort, node clients of a ClusterIP) is shown as the node's IP.
+ * picked like kube-proxy's random choice (see EndpointChooser); sessionAffinity ClientIP pins a
+ * client IP to its first pick. A route whose verdict is undefined is delivered: where upstream
+ * leaves host traffic to isolated pods open, most implementations let it through (the permissive
+ * choice), and the detail says so. A masqueraded source (hairpin, NodePort, node clients of a
+ * ClusterIP) is shown as the node's IP.
  */
 export function observe(prediction: Prediction, pick: (routes: number) => number): Observation {
   if (prediction.routes.length === 0) return prediction.failure;
@@ -60,8 +89,10 @@ export function observe(prediction: Prediction, pick: (routes: number) => number
 
 export function createModelHarness(options: HarnessOptions = {}): Harness {
   const fault = parseModelFault(options.fault);
-  const random = prng(seedOf(options));
+  // Not the run id: a replay (same seed, new run) must observe exactly what the failing run did.
+  const seed = typeof options.settings?.seed === 'number' ? options.settings.seed : 0x5eed;
   let model: ReferenceModel | undefined;
+  let chooser = new EndpointChooser(seed);
   /** `${affinity key}|${client IP}` -> the route index the client is pinned to. */
   let affinity = new Map<string, number>();
 
@@ -76,6 +107,8 @@ export function createModelHarness(options: HarnessOptions = {}): Harness {
     capabilities: CAPABILITIES,
     async apply(state: ClusterState): Promise<AppliedState> {
       model = buildModel(state, { fault });
+      // A new state starts afresh: kube-proxy's choices and affinities do not outlive the rules.
+      chooser = new EndpointChooser(seed);
       affinity = new Map();
       const interfaceIPs: Record<string, string> = {};
       for (const p of state.pods) interfaceIPs[podKey(p)] = p.ip;
@@ -87,11 +120,11 @@ export function createModelHarness(options: HarnessOptions = {}): Harness {
       return probes.map((probe) => {
         const prediction = m.predict(probe);
         return observe(prediction, (n) => {
-          if (prediction.affinity === undefined) return Math.floor(random() * n);
+          if (prediction.affinity === undefined) return chooser.pick(JSON.stringify(probe), n);
           const key = `${prediction.affinity}|${clientIP(probe, m.state)}`;
           let chosen = affinity.get(key);
           if (chosen === undefined || chosen >= n) {
-            chosen = Math.floor(random() * n);
+            chosen = chooser.pick(key, n);
             affinity.set(key, chosen);
           }
           return chosen;
