@@ -177,7 +177,7 @@ describe('JUnit reporter on arbitrary text', () => {
         expect(all(cases[0], 'failure')[0].attrs.message).toBe(clean(message));
         expect(all(cases[3], 'skipped')[0].attrs.message).toBe(clean(reason));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

@@ -56,7 +56,7 @@ describe('writeRepro on generated cases', () => {
         const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
         expect(readme.match(/^\| \d+ \|/gm) ?? []).toHaveLength(input.failure.counterexample.probes.length);
       }),
-      { numRuns: 40, seed: 11 },
+      { numRuns: 25, seed: 11 },
     );
     await rm(root, { recursive: true, force: true });
   });
@@ -87,7 +87,7 @@ describe('writeRepro on generated cases', () => {
         expect(r.stdout).toContain(`${planned} of ${planned} probes reproduced the failure (${probes.length - planned} could not be made)`);
         expect(r.code).toBe(planned > 0 ? 1 : 0);
       }),
-      { numRuns: 10, seed: 12 },
+      { numRuns: 8, seed: 12 },
     );
     await rm(root, { recursive: true, force: true });
   });
@@ -109,7 +109,7 @@ describe('writeRepro on generated cases', () => {
           expect(r.out).toBe('');
           expect(r.code).toBe(0);
         }),
-        { numRuns: 15, seed: 13 },
+        { numRuns: 10, seed: 13 },
       );
       await rm(root, { recursive: true, force: true });
     },
