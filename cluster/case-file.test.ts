@@ -259,15 +259,16 @@ describe('case-file defaults and reading', () => {
     expect(c.state.pods[0]!.ports).toEqual([{ name: 'http', containerPort: 80, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP' }]);
   });
 
-  it('a pod is ready unless status.conditions has Ready "False" (Unknown counts as ready here)', () => {
+  it('a pod is ready unless status.conditions has Ready "False" or "Unknown" (endpoints need Ready True: podutil.IsPodReady)', () => {
     const c = decode(
       NS('x'),
       POD('a', undefined, 'status: {conditions: [{type: Ready, status: "False"}]}\n'),
       POD('b', undefined, 'status: {conditions: [{type: Ready, status: "Unknown"}, {type: PodScheduled, status: "False"}]}\n'),
-      POD('c'),
+      POD('c', undefined, 'status: {conditions: [{type: Ready, status: "True"}]}\n'),
+      POD('d'),
       EXPECT(),
     );
-    expect(c.state.pods.map((p) => p.ready)).toEqual([false, true, true]);
+    expect(c.state.pods.map((p) => p.ready)).toEqual([false, false, true, true]);
   });
 
   it('the default namespace exists without a Namespace document', () => {

@@ -1,7 +1,7 @@
 // v1 Pod: what the network model needs of it. Its containers' ports are flattened: containers of
 // a pod share one network namespace, so a port/protocol can be served once per pod, and a port
 // name names one port in the whole pod (core/v1 validation). A pod is ready unless
-// status.conditions has Ready="False".
+// status.conditions has Ready="False" (or "Unknown", which endpoints treat alike).
 import type { ContainerPort, Protocol } from '../types.ts';
 import { PROTOCOLS } from '../types.ts';
 import type { DocumentField } from '../document-field.ts';
@@ -63,10 +63,16 @@ export function decodePod(doc: DocumentField): RawPod {
     if (pod.ip !== undefined && ip !== pod.ip) podIPs[0].get('ip').fail(`must equal status.podIP '${pod.ip}'`);
     pod.ip = ip;
   }
+  let readySeen = false;
   for (const condition of status.get('conditions').items()) {
     const type = condition.get('type').requiredString();
     const value = condition.get('status').oneOf(['True', 'False', 'Unknown'] as const);
-    if (type === 'Ready' && value === 'False') pod.ready = false;
+    // Endpoints take pods whose (first) Ready condition is True (podutil.IsPodReady), so Unknown counts
+    // as not ready; a case file that writes no Ready condition means a ready pod.
+    if (type === 'Ready' && !readySeen) {
+      readySeen = true;
+      pod.ready = value === 'True';
+    }
   }
   return pod;
 }
