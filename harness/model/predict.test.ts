@@ -3,6 +3,8 @@ import { describe, it, expect } from 'vitest';
 import { buildModel } from './model.ts';
 import { cluster, policy, pod, ports, probe, service, NODES } from './test-cluster.ts';
 import { UsageError } from '../../cluster/errors.ts';
+import fc from 'fast-check';
+import { clusterCase } from '../../generators/cluster.ts';
 
 const a = pod('x/a', { labels: { app: 'a' } });
 const b = pod('x/b', { labels: { app: 'b' }, nodeName: 'node-2' });
@@ -195,5 +197,38 @@ describe('addresses', () => {
 
   it('an address that is no pod, node or ClusterIP is undefined', () => {
     expect(buildModel(cluster({ pods })).predict(probe('x/a', 'ip:192.0.2.1')).verdict).toBe('undefined');
+  });
+});
+
+describe('Service routing against a naive reading of the EndpointSlice rules (generated clusters, no policies)', () => {
+  it('a ClusterIP probe is delivered exactly to the ready selected pods of the namespace serving the resolved targetPort', () => {
+    fc.assert(
+      fc.property(clusterCase({ policies: false }), ({ state }) => {
+        const model = buildModel(state);
+        for (const svc of state.services.filter((s) => s.clusterIP !== 'None')) {
+          for (const sp of svc.ports) {
+            for (const client of state.pods) {
+              const p = model.predict({ from: { kind: 'pod', namespace: client.namespace, name: client.name }, to: { kind: 'service', namespace: svc.namespace, name: svc.name }, port: sp.port, protocol: sp.protocol });
+              const expected = state.pods
+                .filter((q) => q.namespace === svc.namespace && svc.selector && Object.keys(svc.selector).length > 0)
+                .filter((q) => Object.entries(svc.selector!).every(([k, v]) => q.labels[k] === v))
+                .filter((q) => q.ready || svc.publishNotReadyAddresses)
+                .filter((q) => svc.internalTrafficPolicy !== 'Local' || q.nodeName === client.nodeName)
+                .map((q) => {
+                  const port = typeof sp.targetPort === 'number' ? sp.targetPort : q.ports.find((c) => c.name === sp.targetPort && c.protocol === sp.protocol)?.containerPort;
+                  return { q, port };
+                })
+                .filter(({ q, port }) => port !== undefined && q.ports.some((c) => c.containerPort === port && c.protocol === sp.protocol))
+                .map(({ q, port }) => `${q.namespace}/${q.name}:${port}`)
+                .sort();
+              const got = p.deliveries.map((d) => `${d.backend!.namespace}/${d.backend!.name}:${d.backend!.port}`).sort();
+              expect(got).toEqual(expected);
+              for (const d of p.deliveries) expect(d.replyFrom).toBe(svc.clusterIP);
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
