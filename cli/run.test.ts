@@ -77,6 +77,7 @@ describe('netprops run', () => {
     [['run', '--runs', 'many'], /--runs 'many' is not a positive integer/],
     [['run', '--time-limit', 'soon'], /--time-limit 'soon' is not a duration/],
     [['run', '--format', 'pdf'], /unknown --format 'pdf'/],
+    [['run', '--path', '1:2'], /--path replays one property's failure/],
   ])('%j is a usage mistake: one line, exit 2', async (argv, message) => {
     expect(await main(argv)).toBe(2);
     expect(err).toMatch(message);

@@ -141,7 +141,6 @@ export function runCommand(exitWith: ExitWith): Command {
     const formats = listOf(opts.format as string[]) ?? DEFAULT_FORMATS;
     const properties = listOf(opts.property as string[] | undefined);
     // Unknown property ids and reporter names are usage mistakes, caught before anything runs.
-    selectProperties(PROPERTIES, properties);
     const { REPORTER_NAMES } = await import('../reports/registry.ts');
     const unknown = formats.find((f) => !(REPORTER_NAMES as readonly string[]).includes(f));
     if (unknown) throw new UsageError(`unknown --format '${unknown}': use one of ${REPORTER_NAMES.join(', ')}`);
@@ -153,8 +152,10 @@ export function runCommand(exitWith: ExitWith): Command {
     if (opts.dryRun) settings.dryRun = true;
     settings.out = String(opts.out); // where a target writes what it has to show (the cluster's dry-run plan)
     const seed = seedOf(opts.seed as string | undefined);
-    // The model harness spreads Service connections with a PRNG: seed it too, so a seed replays a run.
-    if (target === 'model') settings.seed = seed;
+    const selected = selectProperties(PROPERTIES, properties);
+    if (opts.path !== undefined && selected.length !== 1) {
+      throw new UsageError(`--path replays one property's failure: name it with --property (the summary prints the whole replay command)`);
+    }
 
     const progress = progressReporter(process.stderr);
     let report: RunReport;

@@ -221,10 +221,12 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError(`--runs must be a positive integer, not ${options.runs}`);
   const selected = selectProperties(options.catalog ?? PROPERTIES, options.properties);
   const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
+  // The model harness picks Service backends with a PRNG: seed it with the run's seed, so a seed replays a run.
+  const settings = target === 'model' ? { seed: options.seed, ...options.settings } : options.settings;
   const harnessOptions: HarnessOptions = {
     runId,
     ...(options.fault ? { fault: options.fault } : {}),
-    ...(options.settings ? { settings: options.settings } : {}),
+    ...(settings ? { settings } : {}),
   };
   const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
   const harness = await make();
