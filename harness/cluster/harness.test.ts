@@ -176,6 +176,20 @@ describe('cluster harness apply', () => {
     expect(server!.list('Pod', 'y-np-test1')).toHaveLength(1);
   });
 
+  it('a pod dropped by one case and drawn again by the next is created only once the old one is gone', async () => {
+    const h = await start();
+    await h.apply(state());
+    const without = state();
+    without.pods = without.pods.filter((p) => p.name !== 'web');
+    await h.apply(without);
+    const before = server!.requests.length;
+    await h.apply(state());
+    const later = server!.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    const listed = later.indexOf('GET /api/v1/namespaces/x-np-test1/pods');
+    expect(listed).toBeGreaterThanOrEqual(0);
+    expect(later.indexOf('PATCH /api/v1/namespaces/x-np-test1/pods/web')).toBeGreaterThan(listed);
+  });
+
   it('a pod whose ports changed is deleted and created again', async () => {
     const h = await start();
     await h.apply(state());

@@ -16,7 +16,7 @@ import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
 import { loadKubeConfig, preflight } from './connection.ts';
 import { awaitEnforcement, enforcementSummary, realClock, type Clock } from './enforcement.ts';
-import { CONTAINER_NAME, NOT_READY_FILE, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
+import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
 import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
@@ -105,6 +105,8 @@ class LiveClusterHarness implements ClusterHarness {
   private livePods = new Map<string, LivePod>();
   /** podKey -> the address on the pod's eth0, read once per created pod. */
   private interfaceIPs = new Map<string, string>();
+  /** Pods deleted and not yet seen gone. */
+  private deletedPods = new Set<string>();
   private liveServices = new Map<string, ApiObject>();
   private livePolicies = new Map<string, ApiObject>();
   private liveNamespaces = new Set<string>();
@@ -181,7 +183,7 @@ class LiveClusterHarness implements ClusterHarness {
     if (this.agentsOn.size === 0) {
       const nsObject = namespaceManifest(ns, {}, { namespaceAnnotations: this.namespaceAnnotations() });
       // Its name already carries the run id; label it as the run's, and allow hostNetwork under Pod Security.
-      nsObject.metadata!.labels = { [RUN_LABEL]: this.runId, [MANAGED_BY_LABEL]: MANAGED_BY, 'pod-security.kubernetes.io/enforce': 'privileged' };
+      nsObject.metadata!.labels = { [RUN_LABEL]: this.runId, [MANAGED_BY_LABEL]: MANAGED_BY, [POD_SECURITY_LABEL]: 'privileged' };
       await this.api.apply(nsObject);
     }
     for (const node of wanted) {
@@ -189,8 +191,6 @@ class LiveClusterHarness implements ClusterHarness {
         { namespace: ns, name: agentName(node), labels: {}, nodeName: node, hostNetwork: true, ports: [], ip: '', ready: true },
         { nodeNames: { [node]: node }, ...(this.settings.image ? { image: this.settings.image } : {}) },
       );
-      // Agents must run on tainted (control-plane) nodes too.
-      agent.spec!.tolerations = [{ operator: 'Exists' }];
       assertSchemaValid([agent]);
       await this.api.apply(agent);
       this.agentsOn.add(node);
@@ -215,6 +215,12 @@ class LiveClusterHarness implements ClusterHarness {
       await this.api.remove(podManifest(live.created, opts));
       this.livePods.delete(podKey(live.created));
       this.interfaceIPs.delete(podKey(live.created));
+      this.deletedPods.add(podKey(live.created));
+    }
+    // A pod deleted by an earlier case may still be terminating: applying it now would update the
+    // dying pod. Wait until it is gone.
+    for (const pod of changes.create) {
+      if (this.deletedPods.delete(podKey(pod))) await this.waitGone(pod);
     }
     for (const pod of changes.recreate) {
       await this.api.remove(podManifest(this.livePods.get(podKey(pod))!.created, opts));

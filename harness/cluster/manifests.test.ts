@@ -61,7 +61,7 @@ describe('clusterManifests: run namespaces', () => {
   it('carry the run id in their names and a label marking them as the run\'s', () => {
     const [x] = clusterManifests(state, { runId: 'r1' });
     expect(x.metadata?.name).toBe('x-r1');
-    expect(x.metadata?.labels).toMatchObject({ ns: 'x', [RUN_LABEL]: 'r1' });
+    expect(x.metadata?.labels).toEqual({ ns: 'x', [RUN_LABEL]: 'r1', 'app.kubernetes.io/managed-by': 'netprops', 'pod-security.kubernetes.io/enforce': 'privileged' });
   });
 
   it('never write kubernetes.io/metadata.name: the API server owns it', () => {
@@ -91,7 +91,10 @@ describe('podManifest', () => {
   });
 
   it('pins to the real node when node names are known, else keeps placement with pod (anti-)affinity', () => {
-    expect(podManifest(web, { nodeNames: { 'node-1': 'kind-worker' } }).spec?.nodeName).toBe('kind-worker');
+    const pinned = podManifest(web, { nodeNames: { 'node-1': 'kind-worker' } }).spec;
+    expect(pinned?.nodeName).toBe('kind-worker');
+    expect(pinned?.tolerations).toEqual([{ operator: 'Exists' }]);
+    expect(pinned?.affinity).toBeUndefined();
     const floating = podManifest(web, { runId: 'r1' });
     expect(floating.spec?.nodeName).toBeUndefined();
     expect(floating.metadata?.labels).toEqual({ app: 'web', [PLACEMENT_LABEL]: 'node-1' });

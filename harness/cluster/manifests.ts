@@ -22,6 +22,8 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export const PLACEMENT_LABEL = 'netprops.dev/node';
 /** While this file exists in a pod's container, its readiness probe fails: readiness toggles by exec. */
 export const NOT_READY_FILE = '/tmp/netprops-not-ready';
+/** Pod Security Admission's enforce level label (pod-security.kubernetes.io). */
+export const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
 /** The one container of every pod; the harness execs its probes there. */
 export const CONTAINER_NAME = 'agnhost';
 
@@ -51,7 +53,8 @@ export function clusterManifests(state: ClusterState, options: ManifestOptions =
 }
 
 export function namespaceManifest(name: string, labels: Labels, options: ManifestOptions = {}): INamespace {
-  const marks: Labels = options.runId ? { [RUN_LABEL]: options.runId, [MANAGED_BY_LABEL]: MANAGED_BY } : {};
+  // A run's namespaces allow what its pods need (hostNetwork) under Pod Security Admission.
+  const marks: Labels = options.runId ? { [RUN_LABEL]: options.runId, [MANAGED_BY_LABEL]: MANAGED_BY, [POD_SECURITY_LABEL]: 'privileged' } : {};
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -105,7 +108,8 @@ export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
       // Probes must not linger on teardown; agnhost exits at once on SIGTERM anyway.
       terminationGracePeriodSeconds: 0,
       ...(pod.hostNetwork ? { hostNetwork: true } : {}),
-      ...(realNode ? { nodeName: realNode } : { affinity: placementAffinity(pod.nodeName, options.runId) }),
+      // spec.nodeName skips the scheduler; the toleration keeps a pinned pod on a tainted node.
+      ...(realNode ? { nodeName: realNode, tolerations: [{ operator: 'Exists' }] } : { affinity: placementAffinity(pod.nodeName, options.runId) }),
     },
   };
 }
