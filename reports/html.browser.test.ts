@@ -111,4 +111,12 @@ describe.skipIf(missing)(title, () => {
     expect(message).toBe('x/local -> x/web:80/TCP: expected deny, observed delivered (peer "ns=y" & "app=client" <AND>)');
     expect(await page.$$('AND')).toHaveLength(0);
   });
+
+  it('opens the counterexample of a failure as a case file', async () => {
+    await page.click('#property-policy-verdicts details.case summary');
+    const text = await page.$eval('#property-policy-verdicts details.case pre', (e) => (e as HTMLElement).innerText);
+    expect(text).toContain('kind: NetworkPolicy');
+    expect(text).toContain('namespaceSelector');
+    expect(await page.$eval('#property-policy-verdicts details.case', (e) => (e as HTMLDetailsElement).open)).toBe(true);
+  });
 });

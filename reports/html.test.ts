@@ -37,4 +37,11 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
     expect(out).not.toContain('<table class="matrix"');
     expect(out.match(/<table class="probes">/g)).toHaveLength(1); // only no-nat-pod-to-pod's
   });
+
+  it("holds each failure's counterexample as a case file, escaped", () => {
+    expect(html.match(/<details class="case">/g)).toHaveLength(2);
+    expect(html).toContain('kind: NetworkPolicy');
+    expect(html).toContain('name: web-allow-client');
+    expect(html).toContain('kind: Expectations');
+  });
 });

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PropertyFailure, PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
+import { encodeCase } from '../cluster/case-file.ts';
 import { escapeMarkup as esc } from './markup-escape.ts';
 import { formatDuration } from './duration.ts';
 import { describeObservation, probeDestination } from './probe-text.ts';
@@ -40,6 +41,7 @@ td.cell-undefined, .legend .cell-undefined { background: #eceff1; color: #607d8b
 td.cell-none { background: repeating-linear-gradient(45deg, #fafafa, #fafafa 4px, #f0f0f0 4px, #f0f0f0 8px); }
 tr.mismatch td { background: #fde4e4; }
 tr.failed td { background: #fff1d0; }
+details.case pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem; overflow-x: auto; font-size: 12px; }
 .legend span { display: inline-block; padding: 0 .4rem; margin-right: .5rem; border: 1px solid #c9d1d9; }
 `;
 
@@ -101,6 +103,8 @@ function failureBlock(p: PropertyResult, failure: PropertyFailure, report: RunRe
   if (failure.reproDir) parts.push(`<p>Repro: <code class="repro">${esc(failure.reproDir)}</code> (case.yaml, manifests.yaml, repro.sh, README.md)</p>`);
   if (failure.probes.some(isReachabilityMismatch)) parts.push(matrix(failure, p.id));
   if (failure.probes.length > 0) parts.push(probesTable(failure));
+  // The shrunk case itself, as the repro's case.yaml holds it: the policies explain the matrix.
+  parts.push(`<details class="case"><summary>Counterexample as a case file</summary><pre>${esc(encodeCase(failure.counterexample))}</pre></details>`);
   return parts.join('\n');
 }
 
