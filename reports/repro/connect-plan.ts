@@ -28,9 +28,9 @@ export interface ConnectPlan {
   /** What a person should know about how faithful this probe is. */
   notes: string[];
   /**
-   * Ask the receiver which address connected (netexec's HTTP `/clientip` answers the peer address
-   * it saw, fetched with the image's curl): the network model says a pod receiving from another pod
-   * sees that pod's own IP. Only for TCP from a pod (not hostNetwork) to a pod netexec serves on
+   * Ask the receiver which address connected (netexec's HTTP `/clientip` answers the peer
+   * address:port it saw; the agnhost image installs curl, test/images/agnhost/Dockerfile): the
+   * network model says a pod receiving from another pod sees that pod's own IP. Only for TCP from a pod (not hostNetwork) to a pod netexec serves on
    * that port.
    */
   checkSource: boolean;
