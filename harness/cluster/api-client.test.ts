@@ -103,6 +103,16 @@ describe('createApiClient against the fake API server', () => {
     expect(server.execCalls[0]).toEqual({ namespace: 'x', pod: 'p', container: 'agnhost', command: ['/agnhost', 'connect', '10.0.0.1:80'] });
   });
 
+  it.each(['v4.channel.k8s.io', 'v5.channel.k8s.io'] as const)('exec reads the exit code over %s', async (execProtocol) => {
+    server = await new FakeApiServer({ execProtocol, exec: () => ({ exitCode: 3, stderr: 'TIMEOUT\n' }) }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('x'));
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { containers: [{ name: 'agnhost', image: 'i' }] } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await api.exec('x', 'p', 'agnhost', ['/agnhost', 'connect', '10.0.0.1:80'], 5000)).toEqual({ exitCode: 3, stdout: '', stderr: 'TIMEOUT\n' });
+    expect(server.execProtocols).toEqual([execProtocol]);
+  });
+
   it('exec forbidden is a PrerequisiteError naming pods/exec', async () => {
     server = await new FakeApiServer({ forbidden: ['create pods/exec'] }).start();
     const api = createApiClient(server.kubeConfig());

@@ -40,6 +40,8 @@ export interface FakeApiServerOptions {
   podStartMs?: number;
   /** `verb resource` strings (e.g. `create pods/exec`, `delete namespaces`) this user may not do. */
   forbidden?: string[];
+  /** The exec subprotocol to pick when the client offers it (default: v5, else v4). */
+  execProtocol?: 'v4.channel.k8s.io' | 'v5.channel.k8s.io';
   /** Answers a probe's exec; the default answers readiness toggles and fails anything else. */
   exec?: (call: ExecCall, server: FakeApiServer) => ExecReply | Promise<ExecReply>;
 }
@@ -84,6 +86,8 @@ export class FakeApiServer {
   readonly objects = new Map<string, StoredObject>();
   readonly requests: RequestRecord[] = [];
   readonly execCalls: ExecCall[] = [];
+  /** The subprotocol each exec websocket negotiated. */
+  readonly execProtocols: string[] = [];
   /** Highest number of exec websockets open at once. */
   peakExecs = 0;
   private openExecs = 0;
@@ -117,7 +121,10 @@ export class FakeApiServer {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.wss = new WebSocketServer({
       noServer: true,
-      handleProtocols: (protocols) => (protocols.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false),
+      handleProtocols: (protocols) => {
+        const preferred = this.options.execProtocol ? [this.options.execProtocol] : ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+        return preferred.find((p) => protocols.has(p)) ?? false;
+      },
     });
     this.server.on('upgrade', (req, socket, head) => {
       if (!this.authorized(req)) {
@@ -315,6 +322,7 @@ export class FakeApiServer {
     }
     const call: ExecCall = { namespace: m[1], pod: m[2], container: url.searchParams.get('container') ?? '', command: url.searchParams.getAll('command') };
     this.execCalls.push(call);
+    this.execProtocols.push(ws.protocol);
     const reply = await this.runExec(call);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (ws.readyState !== ws.OPEN) return;
