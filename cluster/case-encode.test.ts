@@ -12,7 +12,7 @@ import { decodeCase, encodeCase, loadCases } from './case-file.ts';
 import { clusterCase } from '../generators/cluster.ts';
 
 // Label values YAML would read as something else unless quoted.
-const LABEL_VALUES = ['web', 'true', 'false', 'null', 'yes', 'no', 'on', '1', '0x1F', '1e3', '', 'a.b_c-d', 'NaN'];
+const LABEL_VALUES = ['web', 'true', 'false', 'null', 'Null', 'TRUE', 'yes', 'no', 'on', '1', '5', '0x1F', '0o17', '1e3', '1_000', '', 'a.b_c-d', 'NaN'];
 const LABEL_KEYS = ['app', 'tier', 'example.com/team', 'x_y.z', 'true', '1'];
 const labels: fc.Arbitrary<Labels> = fc.dictionary(fc.constantFrom(...LABEL_KEYS), fc.constantFrom(...LABEL_VALUES), { maxKeys: 3, noNullPrototype: true });
 const protocol = fc.constantFrom<Protocol>('TCP', 'UDP', 'SCTP');
@@ -46,7 +46,7 @@ const NAMES = ['web', 'api', 'db', 'client', 'a-1', 'b.c'];
 
 const rawState: fc.Arbitrary<{ raw: RawClusterState; nodeNames: string[] }> = fc
   .record({
-    namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom('default', 'x', 'y', 'true', 'z-1'), labels }), { selector: (n) => n.name, minLength: 1, maxLength: 3 }),
+    namespaces: fc.uniqueArray(fc.record({ name: fc.constantFrom('default', 'x', 'true', 'null', '0x10', '1e3'), labels }), { selector: (n) => n.name, minLength: 1, maxLength: 3 }),
     declaredNodes: fc.uniqueArray(
       fc.record({ name: fc.constantFrom('n1', 'n2', 'worker.b'), podCIDR: fc.option(fc.constant(''), { nil: undefined }), internalIP: fc.option(fc.constant(''), { nil: undefined }) }, { requiredKeys: ['name'] }),
       { selector: (n) => n.name, maxLength: 2 },
