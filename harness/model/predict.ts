@@ -23,7 +23,7 @@ function sourceParty(ix: ModelIndex, probe: Probe): Party {
   return partyOfPod(ix, i);
 }
 
-function describe(ix: ModelIndex, party: Party): string {
+function partyName(ix: ModelIndex, party: Party): string {
   if (party.pod >= 0) return podKey(ix.state.pods[party.pod]);
   if (party.hostPod !== undefined) return podKey(ix.state.pods[party.hostPod]);
   return `node:${party.node}`;
@@ -42,7 +42,7 @@ function seenSource(ix: ModelIndex, src: Party): string {
   return src.ip;
 }
 
-function nothing(verdict: Verdict, reason: string, failure: Observation): Prediction {
+function noRoute(verdict: Verdict, reason: string, failure: Observation): Prediction {
   return { verdict, reason, deliveries: [], routes: [], failure };
 }
 
@@ -113,7 +113,7 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     endpoints = endpointsForClient(endpoints, svc, src.node);
     if (endpoints.length === 0 && all > 0) {
       // kube-proxy drops (not rejects) traffic for a Service that has endpoints, none of them local.
-      return nothing('deny', `${head}: internalTrafficPolicy Local and no ready endpoint on node ${src.node}`, {
+      return noRoute('deny', `${head}: internalTrafficPolicy Local and no ready endpoint on node ${src.node}`, {
         outcome: 'timeout',
         detail: `no endpoint of svc:${podKey(svc)} on node ${src.node} (internalTrafficPolicy Local)`,
       });
@@ -121,7 +121,7 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
   }
   if (endpoints.length === 0) {
     const reason = svc.selector && Object.keys(svc.selector).length > 0 ? 'no ready endpoints' : 'no selector, so no endpoints';
-    return nothing('deny', `${head}: ${reason}; kube-proxy rejects the connection`, { outcome: 'refused', detail: `svc:${podKey(svc)} has ${reason}` });
+    return noRoute('deny', `${head}: ${reason}; kube-proxy rejects the connection`, { outcome: 'refused', detail: `svc:${podKey(svc)} has ${reason}` });
   }
   const routes = endpoints.map((ep): Route => {
     const dstIndex = ix.podIndex.get(podKey(ep.pod))!;
@@ -191,14 +191,14 @@ function findServicePort(svc: Service, port: number | string, protocol: Protocol
 
 function toService(ix: ModelIndex, src: Party, svc: Service, probe: Probe): Prediction {
   if (svc.clusterIP === 'None') {
-    return nothing('deny', `svc:${podKey(svc)} is headless: it has no ClusterIP for kube-proxy to program, so nothing to connect to`, {
+    return noRoute('deny', `svc:${podKey(svc)} is headless: it has no ClusterIP for kube-proxy to program, so nothing to connect to`, {
       outcome: 'unreachable',
       detail: 'headless Service: no ClusterIP',
     });
   }
   const sp = findServicePort(svc, probe.port, probe.protocol);
   if (!sp) {
-    return nothing('deny', `svc:${podKey(svc)} has no ${probe.protocol} port ${probe.port}`, {
+    return noRoute('deny', `svc:${podKey(svc)} has no ${probe.protocol} port ${probe.port}`, {
       outcome: 'unreachable',
       detail: `no Service port ${probe.port}/${probe.protocol}`,
     });
@@ -213,7 +213,7 @@ function toPod(ix: ModelIndex, src: Party, dstIndex: number, probe: Probe): Pred
   else {
     const named = pod.ports.find((p) => p.name === probe.port && p.protocol === probe.protocol);
     if (!named) {
-      return nothing('deny', `${podKey(pod)} has no ${probe.protocol} container port named ${probe.port}`, {
+      return noRoute('deny', `${podKey(pod)} has no ${probe.protocol} container port named ${probe.port}`, {
         outcome: 'unreachable',
         detail: `no port named ${probe.port}`,
       });
@@ -221,7 +221,7 @@ function toPod(ix: ModelIndex, src: Party, dstIndex: number, probe: Probe): Pred
     port = named.containerPort;
   }
   const route = directRoute(ix, src, dstIndex, port, probe.protocol);
-  return fromRoutes([route], `${describe(ix, src)} -> ${podKey(pod)} ${probe.protocol} ${port}`);
+  return fromRoutes([route], `${partyName(ix, src)} -> ${podKey(pod)} ${probe.protocol} ${port}`);
 }
 
 function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Prediction {
@@ -232,7 +232,7 @@ function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Predic
   const node = ix.nodeByIP.get(ip);
   if (node) {
     if (typeof probe.port !== 'number') {
-      return nothing('deny', `ip:${ip} is node ${node.name}: a named port means nothing there`, { outcome: 'unreachable' });
+      return noRoute('deny', `ip:${ip} is node ${node.name}: a named port means nothing there`, { outcome: 'unreachable' });
     }
     // NodePort: every node's IP, from pods and nodes alike.
     for (const s of ix.state.services) {
@@ -244,12 +244,12 @@ function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Predic
       (p) => p.hostNetwork && p.nodeName === node.name && serves(p, probe.port as number, probe.protocol),
     );
     if (host >= 0) return toPod(ix, src, host, probe);
-    return nothing('deny', `node ${node.name} has no NodePort and no hostNetwork pod on ${probe.protocol} ${probe.port}`, {
+    return noRoute('deny', `node ${node.name} has no NodePort and no hostNetwork pod on ${probe.protocol} ${probe.port}`, {
       outcome: 'refused',
       detail: `nothing listens on ${ip}:${probe.port}`,
     });
   }
-  return nothing('undefined', `ip:${ip} is no pod, node or ClusterIP of the cluster: what answers is up to the network outside it`, {
+  return noRoute('undefined', `ip:${ip} is no pod, node or ClusterIP of the cluster: what answers is up to the network outside it`, {
     outcome: 'unreachable',
     detail: `ip:${ip} belongs to nothing in the cluster`,
   });
