@@ -1,6 +1,6 @@
 // The one interface every target implements (reference model, kernel data plane, live cluster).
 // All I/O lives behind it; a property never knows which harness produced an observation.
-import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
+import type { ClusterState, Observation, Probe, ProbeSource } from '../cluster/types.ts';
 
 /** What a harness can do; a property lists what it needs and is skipped (with the reason) elsewhere. */
 export type Capability =
@@ -16,7 +16,9 @@ export type Capability =
   /** Reads the address a pod has on its own interface, from inside the pod. */
   | 'interface-ips'
   /** apply() may be called again on a live harness and converges to the new state. */
-  | 'reapply';
+  | 'reapply'
+  /** Cluster DNS: resolveService() answers what a pod's resolver gets for a Service name. */
+  | 'dns';
 
 export interface AppliedState {
   /** The state as the target realized it: pod IPs as its IPAM/CNI assigned them, ClusterIPs as allocated. */
@@ -46,6 +48,11 @@ export interface Harness {
   apply(state: ClusterState): Promise<AppliedState>;
   /** Run the probes (concurrently where the target can); one observation per probe, same order. */
   probe(probes: Probe[]): Promise<Observation[]>;
+  /**
+   * With 'dns': the IPv4 addresses a pod's resolver gets for `<name>.<namespace>.svc` (the Service's
+   * ClusterIP; a headless Service's ready endpoints), sorted; [] when the name does not resolve.
+   */
+  resolveService?(from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]>;
   /** Remove everything this harness created. Safe to call twice, and after a failed apply. */
   teardown(): Promise<void>;
 }
