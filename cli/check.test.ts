@@ -118,6 +118,30 @@ describe('netprops check', () => {
     expect(err).toMatch(/^netprops: .*zz-invalid.yaml: document 1: unsupported kind 'v1 Secret'; supported: .*\n$/);
   });
 
+  it('a probe the target cannot make (unsupported) is neither passed nor denied, and is not ok', async () => {
+    const noSctp = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
+      const real = await createHarness(...args);
+      return {
+        target: 'no-sctp',
+        capabilities: real.capabilities,
+        apply: (s) => real.apply(s),
+        probe: async (probes) =>
+          (await real.probe(probes)).map((o, i) => (probes[i]!.protocol === 'SCTP' ? { outcome: 'unsupported', detail: 'no SCTP sockets in this kernel' } : o)),
+        teardown: () => real.teardown(),
+      };
+    };
+    const file = path.join(dir, 'sctp.yaml');
+    await writeFile(
+      file,
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: 80, protocol: SCTP}]}]}\n---\n' +
+        'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes: [{from: default/a, to: default/a, port: 80, protocol: SCTP, expect: allow}, {from: default/a, to: default/a, port: 80, protocol: SCTP, expect: deny}]\n',
+    );
+    const report = await checkCases([file], { createHarness: noSctp });
+    expect(report.results.map((r) => [r.observed, r.ok])).toEqual([['unsupported', false], ['unsupported', false]]);
+    expect(report.summary).toMatchObject({ probes: 2, ok: 0, mismatched: 0, unsupported: 2 });
+    expect(formatCheckTable(report)).toContain('default/a -> default/a 80/SCTP: expected allow, but the target cannot run it (unsupported: no SCTP sockets in this kernel)');
+  });
+
   it('the harness is torn down when probing fails, and the failure is not swallowed', async () => {
     let tornDown = 0;
     const failing = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
