@@ -172,6 +172,10 @@ const RULES: Rule[] = [
   { rule: 'an ip: reference is an IPv4 address', text: stream(NS('x'), POD('web'), EXPECT('{from: x/web, to: "ip:10.1.2", port: 80, expect: allow}')), document: 3, field: 'probes[0].to', problem: /not an IPv4 address/ },
   { rule: 'a probe has only the known fields', text: stream(NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, port: 80, expect: allow, timeout: 3}')), document: 3, field: 'probes[0].timeout', problem: /unknown field/ },
   { rule: 'a UDP payload fits one datagram', text: stream(NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, port: 80, protocol: UDP, expect: allow, payloadBytes: 70000}')), document: 3, field: 'probes[0].payloadBytes', problem: /between 1 and 65507/ },
+  { rule: 'the Expectations document holds only probes', text: stream(NS('x'), 'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobe: []\n'), document: 2, field: 'probe', problem: /unknown field; expected one of: apiVersion, kind, metadata, probes/ },
+  { rule: 'a probe needs from', text: stream(NS('x'), POD('web'), EXPECT('{to: x/web, port: 80, expect: allow}')), document: 3, field: 'probes[0].from', problem: /is required/ },
+  { rule: 'a probe needs a port', text: stream(NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, expect: allow}')), document: 3, field: 'probes[0].port', problem: /is required/ },
+  { rule: 'a probe sourcePort is 1-65535', text: stream(NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, port: 80, expect: allow, sourcePort: 0}')), document: 3, field: 'probes[0].sourcePort', problem: /between 1 and 65535/ },
   { rule: 'probes is a list', text: stream(NS('x'), 'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes: {from: x/web}\n'), document: 2, field: 'probes', problem: /must be a list/ },
 ];
 
