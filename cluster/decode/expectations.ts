@@ -67,7 +67,7 @@ export function checkProbeReferences(state: ClusterState, probes: DecodedProbe[]
       if (typeof probe.port === 'string') {
         const named = pod.ports.find((p) => p.name === probe.port);
         if (!named) return portField.fail(`Pod ${podKey(to)} has no container port named '${probe.port}'`);
-        if (named.protocol !== probe.protocol) portField.fail(`port '${probe.port}' of Pod ${podKey(to)} is ${named.protocol}, the probe says ${probe.protocol}`);
+        if (named.protocol !== probe.protocol) portField.fail(`port '${probe.port}' of Pod ${podKey(to)} is ${named.protocol}, the probe says ${probe.protocol} (write protocol: ${named.protocol})`);
       }
     } else if (to.kind === 'service') {
       const service = services.get(podKey(to));
@@ -75,7 +75,7 @@ export function checkProbeReferences(state: ClusterState, probes: DecodedProbe[]
       if (typeof probe.port === 'string') {
         const named = service.ports.find((p) => p.name === probe.port);
         if (!named) return portField.fail(`Service ${podKey(to)} has no port named '${probe.port}'`);
-        if (named.protocol !== probe.protocol) portField.fail(`port '${probe.port}' of Service ${podKey(to)} is ${named.protocol}, the probe says ${probe.protocol}`);
+        if (named.protocol !== probe.protocol) portField.fail(`port '${probe.port}' of Service ${podKey(to)} is ${named.protocol}, the probe says ${probe.protocol} (write protocol: ${named.protocol})`);
       }
     } else if (typeof probe.port === 'string') {
       portField.fail(`a probe to an address needs a port number`);
