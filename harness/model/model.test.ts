@@ -99,10 +99,10 @@ describe('model faults change the model itself', () => {
 });
 
 describe('predictions are consistent with themselves (generated clusters)', () => {
-  it('allow has deliveries from real pods, deny has none, and routes explain the verdict', () => {
+  it('allow has deliveries from real pods, deny has none, and routes explain the verdict (faulty models too)', () => {
     fc.assert(
-      fc.property(clusterCase({}), ({ state, probes }) => {
-        const model = buildModel(state);
+      fc.property(clusterCase({}), fc.constantFrom(undefined, ...MODEL_FAULTS.map((f) => f.name)), ({ state, probes }, fault) => {
+        const model = buildModel(state, { fault });
         const pods = new Set(state.pods.map((p) => `${p.namespace}/${p.name}`));
         for (const probe of probes) {
           const p = model.predict(probe);
