@@ -226,6 +226,31 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect((await listNetns()).filter((n) => n.startsWith(`np-${h.runId}-`))).toEqual([]);
   });
 
+  for (const overlay of ['host-gw', 'vxlan'] as const) {
+    it(`adds and removes nodes on re-apply, keeping the pods of kept nodes and routing to the new ones (${overlay})`, async () => {
+      const h = await harness({ settings: { overlay } });
+      const two = await h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7)] }, 2));
+      remember(h);
+      const three = await h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7), pod('c', 3, 9)] }, 3));
+      expect(three.interfaceIPs['x/a']).toBe(two.interfaceIPs['x/a']);
+      let obs = await h.probe([toPod('a', 'c'), toPod('c', 'b'), toPod('b', 'a', 53, 'UDP')]);
+      expect(obs.map((o) => [o.outcome, o.sourceSeen])).toEqual([
+        ['delivered', '10.244.1.5'],
+        ['delivered', '10.244.3.9'],
+        ['delivered', '10.244.2.7'],
+      ]);
+      // Down to node-1 and node-3, then node-2 comes back (a new namespace, a new VTEP).
+      await h.apply(state({ pods: [pod('a', 1, 5), pod('c', 3, 9)], nodes: [NODES[0], NODES[2]] }));
+      obs = await h.probe([toPod('a', 'c'), toPod('c', 'a')]);
+      expect(obs.map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
+      await h.apply(state({ pods: [pod('a', 1, 5), pod('b', 2, 7), pod('c', 3, 9)] }, 3));
+      obs = await h.probe([toPod('a', 'b'), toPod('b', 'c'), toPod('c', 'a')]);
+      expect(obs.map((o) => o.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+      const ours = (await listNetns()).filter((n) => n.startsWith(`np-${h.runId}-n`));
+      expect(ours).toHaveLength(3);
+    });
+  }
+
   it('reports SCTP as unsupported on this kernel, with the reason, never as a pass or a deny', async () => {
     const h = await harness();
     const sctpPod = pod('s', 1, 5, {}, { ports: [{ containerPort: 7777, protocol: 'SCTP' }] });

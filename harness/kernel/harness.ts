@@ -18,7 +18,7 @@ import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-
 import { kernelFault } from './faults.ts';
 import { gcKernel } from './gc.ts';
 import { addNetns, deleteNetns } from './namespaces.ts';
-import { createNodes, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
+import { changeNodes, createUnderlay, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
 import { mapWithLimit } from './parallel.ts';
 import { checkPod, createPod, deletePod, POD_IFNAME, type PodWiring, type RealizedPod } from './pods.ts';
 import { checkPrerequisites } from './prerequisites.ts';
@@ -48,7 +48,8 @@ const SCTP_UNSUPPORTED = 'SCTP: this kernel has no SCTP sockets (CONFIG_IP_SCTP 
 
 interface RealizedNode {
   node: Node;
-  index: number;
+  /** Names its namespace, underlay port and VTEP MAC; never reused within a run. */
+  serial: number;
   netns: string;
   config: CniConfig;
 }
@@ -97,6 +98,7 @@ class KernelDataPlane implements KernelHarness {
   private loaded = new Map<string, string>();
   private applied: ClusterState | undefined;
   private podSerial = 0;
+  private nodeSerial = 0;
   /** Nodes whose route to their own pods already carries the InternalIP as source. */
   private nodeSourceSet = new Set<string>();
   private readonly onSignal = () => this.teardown();
@@ -152,13 +154,13 @@ class KernelDataPlane implements KernelHarness {
   }
 
   private async applyNow(state: ClusterState): Promise<AppliedState> {
-    if (this.run && this.applied && JSON.stringify(this.applied.nodes) !== JSON.stringify(state.nodes)) {
-      // Nodes are the frame everything hangs on: a different set means a fresh data plane.
-      await this.teardownNow();
-    }
     try {
-      if (!this.run) await this.start(state.nodes);
-      await this.syncPods(state);
+      if (!this.run) await this.start();
+      const plan = this.planNodes(state.nodes);
+      // Pods leave before their node does; new pods come once their node is there.
+      await this.removeStalePods(state, new Set(plan.removed.map((n) => n.node.name)));
+      await this.syncNodes(plan);
+      await this.addPods(state);
       const realized: ClusterState = { ...state, pods: state.pods.map((p) => this.pods.get(podKey(p))!.pod) };
       await this.syncServers(realized);
       await this.syncRules(realized);
@@ -172,33 +174,64 @@ class KernelDataPlane implements KernelHarness {
     }
   }
 
-  private async start(nodes: Node[]): Promise<void> {
+  private async start(): Promise<void> {
     const run = kernelRun(newRunId());
     this.run = run;
     this.lastRunId = run.id;
     teardownOnSignals(this.onSignal);
     await claimRun(run, this.options.runId);
-    await addNetns([run.underlayNetns, ...nodes.map((_, i) => run.nodeNetns(i))]);
+    await mkdir(path.join(run.dir, 'cni'), { recursive: true });
+    await addNetns([run.underlayNetns]);
     this.agent = await Agent.start(run.underlayNetns);
-    await createNodes(run, nodes, this.overlay);
+    await createUnderlay(run);
+  }
+
+  /** Nodes are kept while their name, podCIDR and InternalIP stay; a changed one is replaced. */
+  private planNodes(nodes: Node[]): { kept: RealizedNode[]; added: Node[]; removed: RealizedNode[] } {
+    const wanted = new Map(nodes.map((n) => [n.name, n]));
+    const removed = [...this.nodes.values()].filter((rn) => {
+      const w = wanted.get(rn.node.name);
+      return !w || JSON.stringify(w) !== JSON.stringify(rn.node);
+    });
+    const kept = [...this.nodes.values()].filter((rn) => !removed.includes(rn));
+    const added = nodes.filter((n) => !kept.some((k) => k.node.name === n.name));
+    return { kept, added, removed };
+  }
+
+  private async syncNodes(plan: { kept: RealizedNode[]; added: Node[]; removed: RealizedNode[] }): Promise<void> {
+    if (plan.added.length === 0 && plan.removed.length === 0) return;
+    const run = this.run!;
+    const agent = this.agent!;
+    for (const rn of plan.removed) {
+      await agent.forget(rn.netns); // hostNetwork servers and the namespace handle
+      this.served.delete(rn.netns);
+      this.loaded.delete(`${rn.netns} policy`);
+      this.loaded.delete(`${rn.netns} ${this.settings.proxyMode}`);
+      this.nodeSourceSet.delete(rn.node.name);
+      this.nodes.delete(rn.node.name);
+    }
+    await deleteNetns(plan.removed.map((rn) => rn.netns));
+    const added = plan.added.map((node) => ({ node, serial: this.nodeSerial++ }));
+    await addNetns(added.map((a) => run.nodeNetns(a.serial)));
+    const placed = (rn: RealizedNode) => ({ node: rn.node, serial: rn.serial });
+    await changeNodes(run, plan.kept.map(placed), added, plan.removed.map(placed), this.overlay);
     const network: NodeNetworkOptions = {
       mtu: this.overlay === 'vxlan' && this.fault !== 'vxlan-mtu' ? VXLAN_MTU : 1500,
       hairpinMode: this.fault !== 'hairpin-off',
       ipMasq: false,
     };
-    await mkdir(path.join(run.dir, 'cni'), { recursive: true });
-    for (const [index, node] of nodes.entries()) {
-      const netns = run.nodeNetns(index);
-      const config = this.settings.cniConf
-        ? await userCniConfig(this.settings.cniConf, run, node, network)
-        : defaultCniConfig(run, node, network);
-      await writeFile(path.join(run.dir, 'cni', `${node.name}.json`), JSON.stringify(config, null, 2));
-      this.nodes.set(node.name, { node, index, netns, config });
-      // A node forwards for its pods; bridged pod traffic passes netfilter (kube-proxy's
-      // requirement) unless the bridge-nf-off fault turns that off.
-      await this.agent.sysctl(netns, 'net.ipv4.ip_forward', 1);
-      await this.agent.sysctl(netns, 'net.bridge.bridge-nf-call-iptables', this.fault === 'bridge-nf-off' ? 0 : 1);
-    }
+    await Promise.all(
+      added.map(async ({ node, serial }) => {
+        const netns = run.nodeNetns(serial);
+        const config = this.settings.cniConf ? await userCniConfig(this.settings.cniConf, run, node, network) : defaultCniConfig(run, node, network);
+        await writeFile(path.join(run.dir, 'cni', `${node.name}.json`), JSON.stringify(config, null, 2));
+        // A node forwards for its pods; bridged pod traffic passes netfilter (kube-proxy's
+        // requirement) unless the bridge-nf-off fault turns that off.
+        await agent.sysctl(netns, 'net.ipv4.ip_forward', 1);
+        await agent.sysctl(netns, 'net.bridge.bridge-nf-call-iptables', this.fault === 'bridge-nf-off' ? 0 : 1);
+        this.nodes.set(node.name, { node, serial, netns, config });
+      }),
+    );
   }
 
   private wiring(): PodWiring {
@@ -213,22 +246,25 @@ class KernelDataPlane implements KernelHarness {
     };
   }
 
-  private async syncPods(state: ClusterState): Promise<void> {
+  /** Removes pods that are gone, moved, or on a node being replaced; updates the kept ones. */
+  private async removeStalePods(state: ClusterState, replacedNodes: Set<string>): Promise<void> {
     const wanted = new Map(state.pods.map((p) => [podKey(p), p]));
     const gone = [...this.pods.entries()].filter(([key, rp]) => {
       const w = wanted.get(key);
-      return !w || w.nodeName !== rp.pod.nodeName || w.hostNetwork !== rp.pod.hostNetwork;
+      return !w || w.nodeName !== rp.pod.nodeName || w.hostNetwork !== rp.pod.hostNetwork || replacedNodes.has(rp.pod.nodeName);
     });
     await this.removePods(gone.map(([, rp]) => rp));
     for (const [key] of gone) this.pods.delete(key);
-
     const w = this.wiring();
     for (const [key, rp] of this.pods) {
       // Kept: labels, ports and readiness follow the new state; the address stays the CNI's.
       rp.pod = { ...wanted.get(key)!, ip: rp.pod.ip };
     }
     if (this.settings.cniCheck) await mapWithLimit([...this.pods.values()], CNI_PARALLELISM, (rp) => checkPod(w, rp));
+  }
 
+  private async addPods(state: ClusterState): Promise<void> {
+    const w = this.wiring();
     const added = state.pods.filter((p) => !this.pods.has(podKey(p)));
     const netns = added.map((p) => (p.hostNetwork ? undefined : this.run!.podNetns(this.podSerial++)));
     await addNetns(netns.filter((n): n is string => n !== undefined));

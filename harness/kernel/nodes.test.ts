@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeScripts, vtepAddress, vtepMac } from './nodes.ts';
+import { nodeChangeScripts, nodeScripts, vtepAddress, vtepMac } from './nodes.ts';
 import { kernelRun } from './run.ts';
 import { NODES } from './kernel-test-state.ts';
 
@@ -18,7 +18,7 @@ describe('nodeScripts', () => {
     expect(s.ip[0]).toContain('route add 10.244.2.0/24 via 172.18.0.3 dev npabc123e onlink');
     expect(s.ip[0]).toContain('route add 10.244.3.0/24 via 172.18.0.4 dev npabc123e onlink');
     expect(s.ip[0].some((l) => l.includes('10.244.1.0/24'))).toBe(false);
-    expect(s.bridge.flat()).toEqual([]);
+    expect(Object.values(s.bridge).flat()).toEqual([]);
   });
 
   it('vxlan: flannel-style VNI 1 on port 8472 without learning, MTU 1450, static neighbour and FDB entry per remote node', () => {
@@ -37,8 +37,30 @@ describe('nodeScripts', () => {
 
   it('keeps every link name within the kernel limit of 15 characters', () => {
     const s = nodeScripts(kernelRun('ffffff'), NODES, 'vxlan');
-    const names = [...s.underlay, ...s.ip.flat()].flatMap((l) => [...l.matchAll(/\b(np[0-9a-f]{6}\w*)/g)].map((m) => m[1]));
+    const names = [...s.underlay, ...Object.values(s.ip).flat()].flatMap((l) => [...l.matchAll(/\b(np[0-9a-f]{6}\w*)/g)].map((m) => m[1]));
     expect(names.length).toBeGreaterThan(0);
     for (const n of names) expect(n.length).toBeLessThanOrEqual(15);
+  });
+
+  it('on a node change, kept nodes learn the added node and forget the removed one; only the added one is wired', () => {
+    const [n1, n2, n3] = NODES;
+    const kept = [{ node: n1, serial: 0 }];
+    const s = nodeChangeScripts(run, kept, [{ node: n3, serial: 5 }], [{ node: n2, serial: 1 }], 'vxlan');
+    expect(s.underlay).toEqual([
+      'link add npabc123n5 type veth peer name npabc123e netns np-abc123-n5',
+      'link set npabc123n5 master npabc123u up',
+    ]);
+    expect(s.ip[0]).toEqual([
+      'neigh del 10.244.2.0 dev npabc123v',
+      'route del 10.244.2.0/24',
+      'route del 172.18.0.3/32 dev npabc123e',
+      'route add 172.18.0.4/32 dev npabc123e',
+      'route add 10.244.3.0/24 via 10.244.3.0 dev npabc123v onlink src 172.18.0.2',
+      `neigh add 10.244.3.0 lladdr ${vtepMac(5)} dev npabc123v nud permanent`,
+    ]);
+    expect(s.bridge[0]).toEqual([`fdb del ${vtepMac(1)} dev npabc123v dst 172.18.0.3`, `fdb append ${vtepMac(5)} dev npabc123v dst 172.18.0.4`]);
+    // The new node routes to the kept one only.
+    expect(s.ip[5].filter((l) => l.startsWith('route add 10.244.'))).toEqual(['route add 10.244.1.0/24 via 10.244.1.0 dev npabc123v onlink src 172.18.0.4']);
+    expect(s.ip[1]).toBeUndefined();
   });
 });
