@@ -59,7 +59,10 @@ describe('connectPlan: one probe as agnhost connect in a real cluster', () => {
     const to = (ip: string, port = 80, protocol: Probe['protocol'] = 'TCP') => plan({ from: fromLocal, to: { kind: 'ip', ip }, port, protocol });
     expect(to('10.244.1.2').host).toEqual({ kind: 'pod-ip', namespace: 'x', name: 'web' });
     expect(to('10.96.0.10', 8080).host).toEqual({ kind: 'cluster-ip', namespace: 'x', name: 'web' });
-    expect(to('172.18.0.3').host).toEqual({ kind: 'node-ip', node: 'node-2' });
+    expect(to('172.18.0.2').host).toEqual({ kind: 'node-ip', node: 'node-1', namespace: 'probers', prober: 'prober-node-1' });
+    // a node's address is found through the prober placed on it; without one the probe cannot be made
+    const noProber = connectPlan(state(), { from: fromLocal, to: { kind: 'ip', ip: '172.18.0.3' }, port: 80, protocol: 'TCP' }, {}, undefined);
+    expect(noProber).toEqual({ ok: false, reason: 'no prober pod on node node-2 to find its address by' });
     expect(to('192.0.2.1').host).toEqual({ kind: 'literal', value: '192.0.2.1' });
     expect(to('192.0.2.1').notes[0]).toContain('used as written');
   });

@@ -14,7 +14,8 @@ export type Lookup =
   | { kind: 'literal'; value: string }
   | { kind: 'pod-ip'; namespace: string; name: string }
   | { kind: 'cluster-ip'; namespace: string; name: string }
-  | { kind: 'node-ip'; node: string }
+  /** A case node's address: the InternalIP of the real node its prober pod landed on. */
+  | { kind: 'node-ip'; node: string; namespace: string; prober: string }
   | { kind: 'node-port'; namespace: string; name: string; index: number };
 
 export interface ConnectPlan {
@@ -87,7 +88,9 @@ export function connectPlan(state: ClusterState, probe: Probe, probers: Record<s
       host = { kind: 'pod-ip', namespace: pod.namespace, name: pod.name };
       notes.push(`${ip} is pod ${podKey(pod)}'s address in the case; its real address is looked up`);
     } else if (node) {
-      host = { kind: 'node-ip', node: node.name };
+      const prober = probers[node.name];
+      if (!prober || !proberNamespace) return { ok: false, reason: `no prober pod on node ${node.name} to find its address by` };
+      host = { kind: 'node-ip', node: node.name, namespace: proberNamespace, prober };
       notes.push(`${ip} is node ${node.name}'s address in the case; the real node's InternalIP is looked up`);
       // A nodePort is allocated by the cluster: the case's number is looked up by Service and port.
       for (const s of state.services) {

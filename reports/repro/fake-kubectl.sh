@@ -14,9 +14,10 @@ case "$1" in
         if [[ "${4:-}" == -o ]]; then printf '%b' "${FAKE_NS_LABELS:-}"; exit 0; fi
         [[ -n "${FAKE_EXISTING_NS:-}" && "$3" == "$FAKE_EXISTING_NS" ]] && exit 0
         exit 1 ;;
-      pod) case "$5" in web) echo 192.168.1.10 ;; local) echo 192.168.2.20 ;; client) echo 192.168.2.30 ;; *) echo 192.168.9.9 ;; esac ;;
+      pod)
+        [[ "${7:-}" == *nodeName* ]] && { echo kind-worker; exit 0; }
+        case "$5" in web) echo 192.168.1.10 ;; local) echo 192.168.2.20 ;; client) echo 192.168.2.30 ;; *) echo 192.168.9.9 ;; esac ;;
       service) echo 10.100.0.7 ;;
-      pods) echo kind-worker ;;
       node) echo 172.19.0.5 ;;
     esac
     exit 0 ;;

@@ -169,6 +169,18 @@ describe('repro.sh against a fake kubectl', () => {
     expect(r.code).toBe(1);
   });
 
+  it("reaches a case node's address as the InternalIP of the real node its prober landed on", async () => {
+    const input = exampleInput();
+    const toNode = { from: { kind: 'pod', namespace: 'x', name: 'local' }, to: { kind: 'ip', ip: '172.18.0.2' }, port: 80, protocol: 'TCP' } as const;
+    input.failure.counterexample.probes = [{ ...toNode, expect: 'deny' }];
+    input.failure.probes = [{ probe: toNode, expected: 'deny', observation: { outcome: 'delivered' }, ok: false }];
+    const r = await runRepro('', {}, input);
+    expect(r.calls).toContain('get pod -n netprops-node-probers prober-node-1 -o jsonpath={.spec.nodeName}');
+    expect(r.calls).toContain('get node kind-worker -o jsonpath={.status.addresses[?(@.type=="InternalIP")].address}');
+    expect(r.calls).toContain('exec -n x local -c agnhost -- /agnhost connect --timeout=3s --protocol=tcp 172.19.0.5:80');
+    expect(r.code).toBe(1);
+  });
+
   it('applies, waits for every pod, and deletes the namespaces it created on exit', async () => {
     const r = await runRepro('', {}, withNodeProbe());
     expect(r.calls).toContain('apply -f manifests.yaml');

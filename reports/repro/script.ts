@@ -3,7 +3,7 @@
 // from inside the source pod (or the source node's hostNetwork prober), and prints, per probe, what
 // a conformant cluster gives, what netprops observed on its target, and what this cluster gave.
 import type { ClusterState, ExpectedProbe } from '../../cluster/types.ts';
-import { CONTAINER_NAME, PLACEMENT_LABEL } from '../../harness/cluster/manifests.ts';
+import { CONTAINER_NAME } from '../../harness/cluster/manifests.ts';
 import { describeProbe } from '../probe-text.ts';
 import { connectOutput, connectPlan, type Lookup } from './connect-plan.ts';
 import type { ReproInput } from './repro-input.ts';
@@ -23,7 +23,7 @@ function lookup(l: Lookup): string {
     case 'cluster-ip':
       return `"$(cluster_ip ${q(l.namespace)} ${q(l.name)})"`;
     case 'node-ip':
-      return `"$(node_ip ${q(l.node)})"`;
+      return `"$(node_ip ${q(l.namespace)} ${q(l.prober)})"`;
     case 'node-port':
       return `"$(node_port ${q(l.namespace)} ${q(l.name)} ${l.index})"`;
   }
@@ -185,9 +185,9 @@ sleep "$SETTLE_SECONDS"
 pod_ip() { "$KUBECTL" get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
 cluster_ip() { "$KUBECTL" get service -n "$1" "$2" -o jsonpath='{.spec.clusterIP}'; }
 node_port() { "$KUBECTL" get service -n "$1" "$2" -o jsonpath="{.spec.ports[$3].nodePort}"; }
-node_ip() { # the InternalIP of the real node that holds the case's node $1 (its pods carry ${PLACEMENT_LABEL}=$1)
+node_ip() { # the InternalIP of the node the prober pod $1/$2 runs on (the case node's real node)
   local node
-  node=$("$KUBECTL" get pods -A -l "${PLACEMENT_LABEL}=$1" -o jsonpath='{.items[0].spec.nodeName}')
+  node=$("$KUBECTL" get pod -n "$1" "$2" -o jsonpath='{.spec.nodeName}')
   "$KUBECTL" get node "$node" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}'
 }
 
