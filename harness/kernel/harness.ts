@@ -288,8 +288,7 @@ class KernelDataPlane implements KernelHarness {
     // The agent's sockets and handles would keep a deleted namespace (and its servers) alive.
     await Promise.all(own.map((rp) => this.agent?.forget(rp.netns)));
     for (const rp of own) this.served.delete(rp.netns);
-    const w = this.wiring();
-    await mapWithLimit(own, CNI_PARALLELISM, (rp) => deletePod(w, rp));
+    await mapWithLimit(own, CNI_PARALLELISM, (rp) => deletePod(this.settings.cniBinDirs, rp));
     await deleteNetns(own.map((rp) => rp.netns));
   }
 
@@ -417,18 +416,12 @@ class KernelDataPlane implements KernelHarness {
     this.applied = undefined;
     try {
       await agent?.stop();
-      // Release every address as a runtime would (a user's IPAM may keep state outside the run).
-      const w: PodWiring = {
-        agent: agent!,
-        binDirs: this.settings.cniBinDirs,
-        node: () => {
-          throw new Error('unused');
-        },
-      };
+      // Release every address as a runtime would (a user's IPAM may keep state outside the run);
+      // a DEL that fails must not keep the namespaces from going.
       await mapWithLimit(
         pods.filter((rp) => rp.cni),
         CNI_PARALLELISM * 2,
-        (rp) => deletePod(w, rp).catch(() => {}),
+        (rp) => deletePod(this.settings.cniBinDirs, rp).catch(() => {}),
       );
       await deleteNetns([
         ...pods.filter((rp) => rp.cni).map((rp) => rp.netns),

@@ -82,6 +82,6 @@ export async function checkPod(w: PodWiring, rp: RealizedPod): Promise<void> {
 }
 
 /** Releases the pod's network (CNI DEL); the caller deletes the namespace afterwards. */
-export async function deletePod(w: PodWiring, rp: RealizedPod): Promise<void> {
-  if (rp.cni) await cniDel(rp.cni.config, rp.cni.container, w.binDirs, rp.nodeNetns, rp.cni.result);
+export async function deletePod(binDirs: string[], rp: RealizedPod): Promise<void> {
+  if (rp.cni) await cniDel(rp.cni.config, rp.cni.container, binDirs, rp.nodeNetns, rp.cni.result);
 }
