@@ -161,3 +161,36 @@ describe('runProperties on a crash', () => {
     expect(h.calls.teardown).toBe(1);
   });
 });
+
+describe('runProperties re-running a shrunk failure', () => {
+  it('tries a fresh harness when the shared one no longer shows the failure (a target that learns, like a path-MTU cache)', async () => {
+    // This harness drops port 300 and up only until it has dropped one: it "learns", as a kernel does.
+    let created = 0;
+    const make = async (): Promise<Harness> => {
+      created++;
+      let dropped = false;
+      return {
+        target: 'learning',
+        capabilities: new Set(ALL),
+        async apply(state) {
+          return { state, interfaceIPs: {} };
+        },
+        async probe(probes) {
+          return probes.map((p): Observation => {
+            if (Number(p.port) >= 300 && !dropped) {
+              dropped = true;
+              return { outcome: 'timeout' };
+            }
+            return { outcome: 'delivered' };
+          });
+        },
+        async teardown() {},
+      };
+    };
+    const report = await runProperties({ ...base, harnessFactory: make });
+    const failure = report.properties[0].failure!;
+    expect(failure.message).toMatch(/expected allow.*observed timeout/);
+    expect(failure.counterexample.probes).toHaveLength(1);
+    expect(created).toBeGreaterThan(1);
+  });
+});

@@ -18,8 +18,9 @@ import { writeRepro } from '../reports/repro/repro.ts';
 
 /** Runs per property when none is given: the README's main job passes on the model in seconds. */
 export const DEFAULT_RUNS = 200;
-/** How often the shrunk counterexample is re-run to see its failure again. */
+/** How often the shrunk counterexample is re-run to see its failure again, the last ones on a fresh harness. */
 const RERUN_ATTEMPTS = 10;
+const FRESH_ATTEMPTS = 3;
 
 export type ProgressEvent =
   | { kind: 'start'; property: string; runs: number }
@@ -87,20 +88,20 @@ async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext
 /** Runs cases on the shared harness, or on a fresh one per case when the target cannot re-apply. */
 interface Session {
   run(pc: PropertyCase): Promise<CheckContext>;
+  /** Runs a case on a harness of its own, with none of the shared one's history. */
+  fresh(pc: PropertyCase): Promise<CheckContext>;
 }
 
 function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
-  if (shared.capabilities.has('reapply')) return { run: (pc) => execute(shared, pc) };
-  return {
-    async run(pc) {
-      const h = await make();
-      try {
-        return await execute(h, pc);
-      } finally {
-        await h.teardown();
-      }
-    },
+  const fresh = async (pc: PropertyCase) => {
+    const h = await make();
+    try {
+      return await execute(h, pc);
+    } finally {
+      await h.teardown();
+    }
   };
+  return { run: shared.capabilities.has('reapply') ? (pc) => execute(shared, pc) : fresh, fresh };
 }
 
 const summarize = (findings: Finding[]): string =>
@@ -183,11 +184,13 @@ async function recordFailure(
   options: RunOptions,
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
-  // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur.
+  // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
+  // and a target's history can hide it (a kernel caches the path MTU it learnt from the first
+  // dropped packet), so the last tries get a harness of their own.
   let ctx = await session.run(shrunk);
   let findings = property.check(ctx);
   for (let attempt = 1; findings.length === 0 && attempt < RERUN_ATTEMPTS; attempt++) {
-    ctx = await session.run(shrunk);
+    ctx = attempt < RERUN_ATTEMPTS - FRESH_ATTEMPTS ? await session.run(shrunk) : await session.fresh(shrunk);
     findings = property.check(ctx);
   }
   const message =
