@@ -105,8 +105,11 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
     return [...repeated, ...mesh];
   }
 
-  async function observe(state: ClusterState, probes: Probe[]): Promise<(ConnectionResult | undefined)[]> {
-    const targets = probes.map((p) => target(state, p));
+  async function observe(state: ClusterState, probes: Probe[], timeoutMs = 800): Promise<(ConnectionResult | undefined)[]> {
+    const targets = probes.map((p) => {
+      const t = target(state, p);
+      return t && { ...t, connection: { ...t.connection, timeoutMs } };
+    });
     const bySource = new Map<string, number[]>();
     targets.forEach((t, i) => {
       if (t === undefined) return;
@@ -137,6 +140,13 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
     const model = buildModel(state);
     const probes = probesOf(state, generated);
     const results = await observe(state, probes);
+    // On a loaded machine a server may not get the CPU within the short timeout: a probe the model
+    // allows that timed out is tried once more with a long one (a real drop still times out).
+    const slow = probes.flatMap((p, i) => (results[i]?.outcome === 'timeout' && model.predict(p).verdict === 'allow' ? [i] : []));
+    if (slow.length > 0) {
+      const again = await observe(state, slow.map((i) => probes[i]), 5000);
+      slow.forEach((i, j) => (results[i] = again[j]));
+    }
     const mismatches: string[] = [];
     probes.forEach((probe, i) => {
       const r = results[i];
@@ -175,6 +185,7 @@ describe.skipIf(skipReason !== undefined).each(['nftables', 'iptables'] as const
       }),
       { numRuns: RUNS, seed: Number(process.env.NETPROPS_F2_SEED ?? 4242), endOnFailure: true },
     );
+    console.info(`kube-proxy ${mode} mode: ${tally.decided} decided probes compared, ${tally.allowed} allowed, ${tally.decided - tally.allowed} denied`);
     // The comparison must have had something to compare, both ways.
     expect(tally.decided).toBeGreaterThan(RUNS * 20);
     expect(tally.allowed).toBeGreaterThan(0);

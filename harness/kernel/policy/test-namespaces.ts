@@ -107,7 +107,7 @@ function parse(text, replyFrom, t0) {
 }
 function one(c) {
   return new Promise((resolve) => {
-    const t0 = Date.now(), timeout = c.timeoutMs ?? 1000;
+    const t0 = Date.now(), timeout = c.timeoutMs ?? 3000;
     let done = false;
     const finish = (r) => { if (!done) { done = true; resolve(r); } };
     if ((c.protocol ?? 'TCP') === 'TCP') {
