@@ -75,6 +75,18 @@ describe('clusterCase', () => {
     expect(sample.some((c) => c.state.policies.length > 0 && c.state.services.length > 0)).toBe(true);
   });
 
+  it('draws valid cases from a universe without pods (probes then go from and to nodes)', () => {
+    const empty: Universe = { namespaces: universe.namespaces, nodes: universe.nodes, pods: [] };
+    for (const c of fc.sample(clusterCase({ universe: empty }), { seed: 6, numRuns: 50 })) {
+      expect(clusterCaseProblems(c)).toEqual([]);
+      expect(c.probes.every((p) => p.from.kind === 'node')).toBe(true);
+    }
+  });
+
+  it('refuses a universe without a namespace or a node (a programming error, not a user one)', () => {
+    expect(() => clusterCase({ universe: { ...universe, nodes: [] } })).toThrow(/at least one namespace and one node/);
+  });
+
   it('shrinks toward the smallest case: one namespace, one node, one pod, nothing else, one probe', () => {
     const [smallest] = shrinksStayValid(clusterCase(), clusterCaseProblems, { seeds: [10], maxChecked: 5 });
     expect(smallest.state.namespaces).toEqual([{ name: 'x', labels: {} }]);

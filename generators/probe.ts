@@ -55,13 +55,15 @@ export function probeDraft(options: ProbeOptions = {}): fc.Arbitrary<ProbeDraft>
   return fc.record({
     from: fc.oneof(
       { withCrossShrink: true },
-      { arbitrary: fc.record({ pod: index }, { noNullPrototype: true }), weight: 3 },
-      { arbitrary: selected, weight: (options.policies ?? true) ? 2 : 0 },
-      { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 },
-      // Traffic from another node than the target's is where upstream leaves policy open.
-      { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 4 },
+      ...[
+        { arbitrary: fc.record({ pod: index }, { noNullPrototype: true }) as fc.Arbitrary<ProbeSourceDraft>, weight: 3 },
+        { arbitrary: selected, weight: (options.policies ?? true) ? 2 : 0 },
+        { arbitrary: fc.record({ node: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 1 },
+        // Traffic from another node than the target's is where upstream leaves policy open.
+        { arbitrary: fc.record({ remoteNode: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 4 },
+      ].filter((s) => s.weight > 0),
     ),
-    to: fc.oneof({ withCrossShrink: true }, ...targets),
+    to: fc.oneof({ withCrossShrink: true }, ...targets.filter((t) => t.weight > 0)),
     port: fc.oneof(
       { withCrossShrink: true },
       { arbitrary: fc.record({ served: fc.nat({ max: 7 }) }, { noNullPrototype: true }), weight: 6 },

@@ -10,7 +10,7 @@ import { protocol, type ProtocolOptions } from './protocol.ts';
 
 export const SERVICE_PORT_NUMBERS: readonly number[] = [80, 443, 8080];
 export const SERVICE_PORT_NAMES: readonly string[] = ['web', 'api', 'alt'];
-/** The service CIDR (kubeadm's default 10.96.0.0/12); allocation starts at .10 as .1 is the API server's. */
+/** ClusterIPs come from 10.96.0.0/16 (cluster/allocate.ts SERVICE_CIDR), from .10 up as allocate() hands them out. */
 export const FIRST_CLUSTER_IP = 10;
 /** The default NodePort range is 30000-32767. */
 export const FIRST_NODE_PORT = 30000;
