@@ -316,6 +316,39 @@ describe('cluster harness probes', () => {
   });
 });
 
+describe('cluster harness DNS', () => {
+  it('resolves a Service name from a pod, again until cluster DNS has caught up with the Service', async () => {
+    let lookups = 0;
+    const h = await start(
+      {
+        exec: (call, s) => {
+          if (call.command[0] !== 'dig') return { exitCode: 126 };
+          lookups++;
+          expect(call.command.at(-1)).toBe('web.x-np-test1.svc');
+          expect(call).toMatchObject({ namespace: 'y-np-test1', pod: 'client' });
+          // CoreDNS answers NXDOMAIN (empty) for the first two lookups, then the ClusterIP.
+          const ip = (s.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP;
+          return { exitCode: 0, stdout: lookups > 2 ? `${ip}\n` : '' };
+        },
+      },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 20\n') },
+    );
+    const applied = await h.apply(state());
+    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual([applied.state.services[0].clusterIP]);
+    expect(lookups).toBe(3);
+  });
+
+  it('returns what DNS says at the deadline when it never matches', async () => {
+    const h = await start(
+      { exec: (call) => (call.command[0] === 'dig' ? { exitCode: 0, stdout: '10.1.2.3\n' } : { exitCode: 126 }) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state());
+    expect(await h.resolveService!({ kind: 'node', name: 'node-1' }, { namespace: 'x', name: 'web' })).toEqual(['10.1.2.3']);
+    expect(server!.execCalls.filter((c) => c.command[0] === 'dig').every((c) => c.namespace === 'netprops-nodes-np-test1' && c.pod === 'node-agent-kind-worker')).toBe(true);
+  });
+});
+
 describe('cluster harness teardown', () => {
   it('deletes exactly the run\'s namespaces, and is safe to call twice', async () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
-import type { ClusterState, Node, Observation, Pod, Probe } from '../../cluster/types.ts';
+import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import type { AppliedState, Capability, Harness, HarnessOptions, Readdress } from '../harness.ts';
 import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
@@ -20,6 +20,7 @@ import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, 
 import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
+import { digAnswers, digCommand, expectedServiceRecords } from './service-dns.ts';
 import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
 import { assertSchemaValid } from './schema.ts';
 
@@ -54,7 +55,7 @@ export interface EnforcementStats {
 }
 
 export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
-  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips',
+  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns',
 ]);
 
 export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
@@ -405,6 +406,29 @@ class LiveClusterHarness implements ClusterHarness {
     return result.observations.map((o, i) =>
       result.profileViolations.includes(i) ? { ...o, detail: [o.detail, `CNI profile ${this.profile.name} declares denials as ${this.profile.deniedAs.join('/')}`].filter(Boolean).join('; ') } : o,
     );
+  }
+
+  /**
+   * Looks the Service's name up from the source, again until the answer is what the DNS
+   * specification says for the applied state or the enforcement deadline passes (CoreDNS and
+   * its kin watch EndpointSlices asynchronously, like kube-proxy); returns the last answer.
+   */
+  async resolveService(from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]> {
+    const state = this.applied;
+    if (!state) throw new Error('resolveService before apply');
+    const svc = state.services.find((s) => s.namespace === service.namespace && s.name === service.name);
+    if (!svc) throw new Error(`resolveService: no Service ${podKey(service)} in the applied state`);
+    const expected = expectedServiceRecords(state, svc);
+    const [namespace, pod] =
+      from.kind === 'pod' ? [runNamespaceName(from.namespace, this.runId), from.name] : [nodeAgentNamespace(this.runId), agentName(this.nodeMap.get(from.name) ?? from.name)];
+    const deadline = this.changedAt + this.profile.enforcementDeadlineSeconds * 1000;
+    for (;;) {
+      const r = await this.api.exec(namespace, pod, CONTAINER_NAME, digCommand(svc.name, runNamespaceName(svc.namespace, this.runId), this.profile.probeTimeoutSeconds), (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
+      const answers = r.exitCode === 0 ? digAnswers(r.stdout) : [];
+      if (JSON.stringify(answers) === JSON.stringify(expected)) return answers;
+      if (this.clock.now() + this.profile.retryIntervalMs >= deadline) return answers;
+      await this.clock.sleep(this.profile.retryIntervalMs);
+    }
   }
 
   async teardown(): Promise<void> {

@@ -107,6 +107,7 @@ describe('podManifest', () => {
   it('hostNetwork pods declare hostPort = containerPort, as the API requires', () => {
     const m = podManifest({ ...web, hostNetwork: true });
     expect(m.spec?.hostNetwork).toBe(true);
+    expect(m.spec?.dnsPolicy).toBe('ClusterFirstWithHostNet');
     expect(m.spec?.containers[0].ports).toEqual([{ name: 'http', containerPort: 80, protocol: 'TCP', hostPort: 80 }]);
   });
 });

@@ -107,7 +107,8 @@ export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
       containers: [container],
       // Probes must not linger on teardown; agnhost exits at once on SIGTERM anyway.
       terminationGracePeriodSeconds: 0,
-      ...(pod.hostNetwork ? { hostNetwork: true } : {}),
+      // A hostNetwork pod resolves through the node's DNS unless it asks for the cluster's.
+      ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
       // spec.nodeName skips the scheduler; the toleration keeps a pinned pod on a tainted node.
       ...(realNode ? { nodeName: realNode, tolerations: [{ operator: 'Exists' }] } : { affinity: placementAffinity(pod.nodeName, options.runId) }),
     },
