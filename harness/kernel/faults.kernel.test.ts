@@ -1,9 +1,9 @@
 // Each kernel fault, against the same case without it: the fault must change an observation the
 // way the real-world bug does, and only then is it a fault the properties can be asked to catch.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Harness } from '../harness.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ClusterState, Observation, Probe } from '../../cluster/types.ts';
-import { createKernelHarness } from './harness.ts';
+import { createKernelHarness, type KernelHarness } from './harness.ts';
+import { listNetns } from './namespaces.ts';
 import { DEFAULT_CNI_BIN_DIRS } from './cni-config.ts';
 import { KERNEL_FAULTS } from './faults.ts';
 import { missingPrerequisites } from './prerequisites.ts';
@@ -12,9 +12,18 @@ import { pod, service, state, toPod, toService } from './kernel-test-state.ts';
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
 const title = missing.length === 0 ? 'kernel faults' : `kernel faults (skipped: needs ${missing.join('; ')})`;
 
-const open: Harness[] = [];
+const open: KernelHarness[] = [];
+const runIds = new Set<string>();
 afterEach(async () => {
-  for (const h of open.splice(0)) await h.teardown();
+  for (const h of open.splice(0)) {
+    if (h.runId) runIds.add(h.runId);
+    await h.teardown();
+  }
+});
+afterAll(async () => {
+  if (missing.length > 0) return;
+  const left = (await listNetns()).filter((n) => [...runIds].some((id) => n.startsWith(`np-${id}-`)));
+  expect(left).toEqual([]);
 });
 
 /** Applies the states in turn (probing after each) without and with the fault. */
