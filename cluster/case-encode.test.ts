@@ -9,6 +9,12 @@ import type {
 } from './types.ts';
 import { allocate, type RawClusterState, type RawPod, type RawService } from './allocate.ts';
 import { decodeCase, encodeCase, loadCases } from './case-file.ts';
+import { caseObjects } from './case-encode.ts';
+import { Namespace as NamespaceModel } from 'kubernetes-models/v1/Namespace';
+import { Node as NodeModel } from 'kubernetes-models/v1/Node';
+import { Pod as PodModel } from 'kubernetes-models/v1/Pod';
+import { Service as ServiceModel } from 'kubernetes-models/v1/Service';
+import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { clusterCase } from '../generators/cluster.ts';
 
 // Label values YAML would read as something else unless quoted.
@@ -210,6 +216,25 @@ describe('encodeCase: decode(encode(c)) is c', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('every object written is valid against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
+    const models: Record<string, new (data: never) => { validate(): void }> = {
+      Namespace: NamespaceModel as never, Node: NodeModel as never, Pod: PodModel as never, Service: ServiceModel as never, NetworkPolicy: NetworkPolicyModel as never,
+    };
+    fc.assert(
+      fc.property(fc.oneof(caseArbitrary, clusterCase().map((g) => ({ state: g.state, probes: [] }) as Case)), (c) => {
+        for (const o of caseObjects(c)) {
+          const Model = models[o.kind as string]!;
+          expect(() => new Model(structuredClone(o) as never).validate(), JSON.stringify(o)).not.toThrow();
+        }
+      }),
+      { numRuns: 100 },
+    );
+    // and the schema does reject a broken object, so the check can fail
+    const broken = { ...caseObjects(decodeCase('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n---\napiVersion: netprops.dev/v1alpha1\nkind: Expectations\n', 'b.yaml')).find((o) => o.kind === 'Service')! };
+    (broken.spec as { ports: unknown }).ports = [{ port: 'eighty' }];
+    expect(() => new ServiceModel(broken as never).validate()).toThrow();
   });
 
   it('for the shared case files, read, written and read again', async () => {
