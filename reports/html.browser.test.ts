@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createHtmlReporter } from './html.ts';
+import fc from 'fast-check';
+import { createHtmlReporter, renderHtml } from './html.ts';
 import { exampleRunReport } from './example-run-report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -118,5 +119,27 @@ describe.skipIf(missing)(title, () => {
     expect(text).toContain('kind: NetworkPolicy');
     expect(text).toContain('namespaceSelector');
     expect(await page.$eval('#property-policy-verdicts details.case', (e) => (e as HTMLDetailsElement).open)).toBe(true);
+  });
+
+  // Last: it replaces the page's content.
+  it('shows any text as text: random ids, messages and skip reasons come back from the DOM unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 }), async (id, message, reason) => {
+        const r = exampleRunReport();
+        r.properties[0].id = id;
+        r.properties[0].failure!.message = message;
+        r.properties[3].skipReason = reason;
+        await page.setContent(renderHtml(r));
+        const seen = await page.evaluate(() => ({
+          sections: document.querySelectorAll('section.property').length,
+          id: document.querySelector('section.property h2')?.textContent,
+          message: document.querySelector('section.property .message')?.textContent,
+          skip: [...document.querySelectorAll('section.property')].at(-1)?.querySelectorAll('p.meta')[2]?.textContent,
+          cells: document.querySelectorAll('td.cell-mismatch').length,
+        }));
+        expect(seen).toEqual({ sections: 4, id, message, skip: `Skipped: ${reason}`, cells: 2 });
+      }),
+      { numRuns: 25 },
+    );
   });
 });
