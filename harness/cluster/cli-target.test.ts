@@ -15,7 +15,7 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 120_000 });
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 170_000 });
 
 describe('netprops run --target cluster', () => {
   it('with no reachable cluster exits 2 with one clear line', async () => {
@@ -25,14 +25,14 @@ describe('netprops run --target cluster', () => {
     const r = run(['run', '--target', 'cluster'], { KUBECONFIG: kubeconfig }, dir);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(['netprops: cannot reach the cluster at https://127.0.0.1:1 (ECONNREFUSED): check --kubeconfig/--context and that the cluster is running']);
-  });
+  }, 120_000);
 
   it('with no kubeconfig at all exits 2 with one clear line', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
     const r = run(['run', '--target', 'cluster'], { KUBECONFIG: '', HOME: dir, KUBERNETES_SERVICE_HOST: '' }, dir);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('netprops: no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config');
-  });
+  }, 120_000);
 
   it('--dry-run --runs 3 writes schema-valid manifests without a cluster', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
@@ -51,5 +51,5 @@ describe('netprops run --target cluster', () => {
       objects += docs.length;
     }
     expect(objects).toBeGreaterThan(cases.length);
-  });
+  }, 180_000);
 });
