@@ -52,7 +52,13 @@ export function decodeService(doc: DocumentField): RawService {
   }
   const sessionAffinityConfig = spec.optional('sessionAffinityConfig');
   const sessionAffinity = spec.optional('sessionAffinity')?.oneOf(['None', 'ClientIP'] as const) ?? 'None';
-  if (sessionAffinityConfig && sessionAffinity !== 'ClientIP') sessionAffinityConfig.fail(`may only be set when sessionAffinity is ClientIP`);
+  if (sessionAffinityConfig) {
+    if (sessionAffinity !== 'ClientIP') sessionAffinityConfig.fail(`may only be set when sessionAffinity is ClientIP`);
+    // Validated, not modelled: a probe run is far shorter than any affinity timeout (1 s to 1 day).
+    sessionAffinityConfig.onlyKeys(['clientIP']);
+    const clientIP = sessionAffinityConfig.get('clientIP').onlyKeys(['timeoutSeconds']);
+    clientIP.optional('timeoutSeconds')?.int(1, 86400);
+  }
   const publishNotReadyAddresses = spec.optional('publishNotReadyAddresses')?.bool() ?? false;
   const internalTrafficPolicy = spec.optional('internalTrafficPolicy')?.oneOf(['Cluster', 'Local'] as const) ?? 'Cluster';
 
