@@ -194,3 +194,17 @@ describe('runProperties re-running a shrunk failure', () => {
     expect(created).toBeGreaterThan(1);
   });
 });
+
+describe('runProperties when the target can make none of the probes', () => {
+  it('reports the property skipped with the target reason, not passed', async () => {
+    const make = async (): Promise<Harness> => ({
+      target: 'limited',
+      capabilities: new Set(ALL),
+      apply: async (state) => ({ state, interfaceIPs: {} }),
+      probe: async (probes) => probes.map((): Observation => ({ outcome: 'unsupported', detail: 'no SCTP sockets in this kernel' })),
+      teardown: async () => {},
+    });
+    const report = await runProperties({ ...base, harnessFactory: make });
+    expect(report.properties[0]).toMatchObject({ status: 'skipped', skipReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
+  });
+});

@@ -121,6 +121,8 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   let failing = false;
   let shrinks = 0;
   let crash: unknown;
+  let madeAProbe = false;
+  let unsupported: string | undefined;
   const seen = new Map<string, number>();
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
@@ -136,6 +138,10 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
     }
     if (!failing) {
       runsDone++;
+      for (const o of ctx.steps.flatMap((st) => st.observations)) {
+        if (o.outcome === 'unsupported') unsupported ??= o.detail ?? 'unsupported';
+        else madeAProbe = true;
+      }
       const labels = property.classify(ctx);
       // The generators' own view of the case (policies selecting pods, verdicts, endpoints per Service probe).
       if (options.stats) labels.push(...classifyCase(ctx.steps[0], ctx.steps[0].model).map((l) => `case: ${l}`));
@@ -167,6 +173,11 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
+  if (!details.failed && !madeAProbe && unsupported !== undefined) {
+    // Nothing was judged: passing would claim what was never tested.
+    result.status = 'skipped';
+    result.skipReason = `target ${harness.target} could make none of its probes (${unsupported})`;
+  }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
     result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, options);
