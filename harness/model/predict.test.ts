@@ -195,6 +195,18 @@ describe('addresses', () => {
     expect(m.predict(probe('x/a', `ip:${NODES[1].internalIP}`, 9101)).verdict).toBe('deny');
   });
 
+  it("hostNetwork pods share the node's stack: a port one of them serves answers at the other's address too", () => {
+    const h1 = pod('x/h1', { hostNetwork: true, nodeName: 'node-2', ports: ports([9100]) });
+    const h2 = pod('x/h2', { hostNetwork: true, nodeName: 'node-2', ports: ports([9200]) });
+    const m = buildModel(cluster({ pods: [a, h1, h2] }));
+    const p = m.predict(probe('x/a', 'x/h1', 9200));
+    expect(p.verdict).toBe('allow');
+    expect(p.deliveries[0].backend).toEqual({ namespace: 'x', name: 'h2', port: 9200 });
+    // an ordinary pod has its own stack: another pod's port is refused there
+    const m2 = buildModel(cluster({ pods: [a, b, pod('x/c', { nodeName: 'node-2', ports: ports([9200]) })] }));
+    expect(m2.predict(probe('x/a', 'x/b', 9200)).verdict).toBe('deny');
+  });
+
   it('an address that is no pod, node or ClusterIP is undefined', () => {
     expect(buildModel(cluster({ pods })).predict(probe('x/a', 'ip:192.0.2.1')).verdict).toBe('undefined');
   });
@@ -218,9 +230,16 @@ describe('Service routing against a naive reading of the EndpointSlice rules (ge
                   const port = typeof sp.targetPort === 'number' ? sp.targetPort : q.ports.find((c) => c.name === sp.targetPort && c.protocol === sp.protocol)?.containerPort;
                   return { q, port };
                 })
+                // hostNetwork pods share their node's stack: the first of them serving the port answers
+                .map(({ q, port }) => ({
+                  q: q.hostNetwork
+                    ? (state.pods.find((h) => h.hostNetwork && h.nodeName === q.nodeName && h.ports.some((c) => c.containerPort === port && c.protocol === sp.protocol)) ?? q)
+                    : q,
+                  port,
+                }))
                 .filter(({ q, port }) => port !== undefined && q.ports.some((c) => c.containerPort === port && c.protocol === sp.protocol))
-                .map(({ q, port }) => `${q.namespace}/${q.name}:${port}`)
-                .sort();
+                .map(({ q, port }) => `${q.namespace}/${q.name}:${port}`);
+              expected.splice(0, expected.length, ...[...new Set(expected)].sort());
               const got = p.deliveries.map((d) => `${d.backend!.namespace}/${d.backend!.name}:${d.backend!.port}`).sort();
               expect(got).toEqual(expected);
               for (const d of p.deliveries) expect(d.replyFrom).toBe(svc.clusterIP);

@@ -46,8 +46,21 @@ function noRoute(verdict: Verdict, reason: string, failure: Observation): Predic
   return { verdict, reason, deliveries: [], routes: [], failure };
 }
 
+/**
+ * Who answers a connection to a pod's IP on a port. hostNetwork pods share their node's network
+ * stack, so at the node's IP the first hostNetwork pod of that node serving the port answers (a
+ * second one declaring it could not bind it), whichever of them the probe named.
+ */
+function receiver(ix: ModelIndex, dstIndex: number, port: number, protocol: Protocol): number {
+  const pod = ix.state.pods[dstIndex];
+  if (!pod.hostNetwork) return dstIndex;
+  const first = ix.state.pods.findIndex((p) => p.hostNetwork && p.nodeName === pod.nodeName && serves(p, port, protocol));
+  return first >= 0 ? first : dstIndex;
+}
+
 /** A connection to one pod on one port, with no Service in between (policy judges it as is). */
-function directRoute(ix: ModelIndex, src: Party, dstIndex: number, port: number, protocol: Protocol): Route {
+function directRoute(ix: ModelIndex, src: Party, named: number, port: number, protocol: Protocol): Route {
+  const dstIndex = receiver(ix, named, port, protocol);
   const pod = ix.state.pods[dstIndex];
   const dst = partyOfPod(ix, dstIndex);
   const trace: string[] = [];
@@ -123,8 +136,17 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     const reason = svc.selector && Object.keys(svc.selector).length > 0 ? 'no ready endpoints' : 'no selector, so no endpoints';
     return noRoute('deny', `${head}: ${reason}; kube-proxy rejects the connection`, { outcome: 'refused', detail: `svc:${podKey(svc)} has ${reason}` });
   }
+  // kube-proxy keys endpoints by IP:port, so two hostNetwork pods of one node backing the same
+  // targetPort are one endpoint.
+  const seen = new Set<string>();
+  endpoints = endpoints.filter((ep) => {
+    const key = `${ep.ip}:${ep.port}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const routes = endpoints.map((ep): Route => {
-    const dstIndex = ix.podIndex.get(podKey(ep.pod))!;
+    const dstIndex = receiver(ix, ix.podIndex.get(podKey(ep.pod))!, ep.port, protocol);
     const pod = ix.state.pods[dstIndex];
     const dst = partyOfPod(ix, dstIndex);
     const hairpin = src.pod >= 0 && src.pod === dst.pod;
