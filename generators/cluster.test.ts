@@ -75,6 +75,28 @@ describe('clusterCase', () => {
     expect(sample.some((c) => c.state.policies.length > 0 && c.state.services.length > 0)).toBe(true);
   });
 
+  it('hands out copies: editing a drawn case leaves the universe and the next draws as they were', () => {
+    const before = structuredClone(universe);
+    for (const c of fc.sample(clusterCase({ universe }), { seed: 7, numRuns: 5 })) {
+      c.state.nodes[0].internalIP = '172.18.0.99';
+      c.state.pods[0].ports.push({ containerPort: 1, protocol: 'TCP' });
+    }
+    expect(universe).toEqual(before);
+    // shrink candidates share drafts with the value they come from; an edit must not leak into them
+    const arb = clusterCase({ services: false }).filter((c) => c.state.policies.length > 1);
+    const seen: string[] = [];
+    fc.check(
+      fc.property(arb, (c) => {
+        seen.push(JSON.stringify(c));
+        for (const p of c.state.policies) p.podSelector.matchLabels = { edited: 'yes' };
+        return false;
+      }),
+      { seed: 8, numRuns: 1 },
+    );
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.some((s) => s.includes('edited'))).toBe(false);
+  });
+
   it('draws valid cases from a universe without pods (probes then go from and to nodes)', () => {
     const empty: Universe = { namespaces: universe.namespaces, nodes: universe.nodes, pods: [] };
     for (const c of fc.sample(clusterCase({ universe: empty }), { seed: 6, numRuns: 50 })) {

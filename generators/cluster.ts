@@ -121,7 +121,9 @@ export function buildClusterCase(draft: ClusterCaseDraft, options: ClusterCaseOp
   const policies = placePolicies(draft.policies, pods, nodes, namespaces);
   const state: ClusterState = { namespaces, nodes, pods, services, policies };
   const probes = placeProbes(draft.probes, state, { udp: options.udp, sctp: options.sctp });
-  return { state, probes };
+  // A copy shares nothing with the drafts (which fast-check reuses while shrinking) or the universe,
+  // so a consumer may edit a case freely.
+  return structuredClone({ state, probes });
 }
 
 /**
