@@ -58,10 +58,13 @@ describe.skipIf(missing.length > 0)(title, () => {
 
   it('bridge-nf-off: a ClusterIP connection to a pod on the same node fails, its reply bypassing the reverse NAT', async () => {
     const s = state({ pods: [pod('a', 1, 5, { app: 'web' }), pod('c', 1, 9)], services: [service('web', { app: 'web' }, '10.96.0.10')] });
-    const { healthy, faulty } = await compare('bridge-nf-off', [s], [[toService('c', 'web'), toPod('c', 'a')]]);
-    expect(healthy[0].map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
-    // The direct connection is unaffected: only the translated one breaks.
-    expect(faulty[0].map((o) => o.outcome)).toEqual(['timeout', 'delivered']);
+    const { healthy, faulty } = await compare('bridge-nf-off', [s], [[toService('c', 'web'), toPod('c', 'a'), toService('c', 'web', 'dns', 'UDP')]]);
+    expect(healthy[0].map((o) => o.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(healthy[0][2].replyFrom).toBe('10.96.0.10');
+    // The direct connection is unaffected: only the translated one breaks. A UDP client that
+    // accepts any source sees the answer come from the pod instead of the ClusterIP.
+    expect(faulty[0].map((o) => o.outcome)).toEqual(['timeout', 'delivered', 'delivered']);
+    expect(faulty[0][2].replyFrom).toBe('10.244.1.5');
   });
 
   it("masquerade-pod-traffic: a pod on another node sees the sender's node address instead of the sender's pod IP", async () => {
