@@ -14,6 +14,13 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Control characters (newlines, tabs, ...) written as escapes, so an error stays one line. */
+export function oneLine(text: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export class DocumentField {
   constructor(
     readonly value: unknown,
@@ -27,7 +34,9 @@ export class DocumentField {
   }
 
   fail(problem: string): never {
-    throw new CaseFileError({ ...this.where, ...(this.path ? { field: this.path } : {}) }, problem);
+    // Values and keys come from the file: a newline in one must not break the one-line message.
+    const field = this.path ? { field: oneLine(this.path) } : {};
+    throw new CaseFileError({ ...this.where, ...field }, oneLine(problem));
   }
 
   /** A child field; YAML null counts as absent, as Kubernetes treats JSON null. */
