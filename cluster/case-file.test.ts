@@ -312,6 +312,14 @@ describe('case-file defaults and reading', () => {
     expect(c.state.namespaces).toHaveLength(1);
   });
 
+  it('CRLF line endings and a byte-order mark read the same as plain LF', async () => {
+    const [{ file, case: c }] = await loadCases(['/work/shared/cases/service-named-targetport.yaml']);
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(file, 'utf8');
+    expect(decodeCase(text.replace(/\n/g, '\r\n'), 'crlf.yaml')).toEqual(c);
+    expect(decodeCase(`\ufeff${text}`, 'bom.yaml')).toEqual(c);
+  });
+
   it('loadCases reads every *.yaml of a directory, sorted, and names a missing path', async () => {
     const cases = await loadCases(['/work/shared/cases']);
     expect(cases.map((c) => path.basename(c.file))).toEqual(['policy-named-port.yaml', 'service-named-targetport.yaml']);
