@@ -42,6 +42,8 @@ describe('netprops run', () => {
     const dir = await tmp();
     const code = await main(['run', '--fault', 'ignore-egress', '--seed', '1', '--property', 'policy-verdicts', '--out', dir, '--format', 'json']);
     expect(code).toBe(1);
+    // The summary is printed whatever --format says; the failure names its repro.
+    expect(out).toMatch(/policy-verdicts +FAILED .*repro\/policy-verdicts/);
     const repro = path.join(dir, 'repro', 'policy-verdicts');
     expect((await readdir(repro)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
     const caseFile = path.join(repro, 'case.yaml');

@@ -132,7 +132,7 @@ export function runCommand(exitWith: ExitWith): Command {
     .option('--fault <name>', 'a deliberately broken variant of the target (see `netprops faults`)')
     .option('--out <dir>', 'where repros and reports go', DEFAULT_OUT)
     .option('--stats', 'print how often each property saw each of its outcomes')
-    .option('--format <names...>', `reporters to write: ${DEFAULT_FORMATS.join(', ')}`, DEFAULT_FORMATS)
+    .option('--format <names...>', `reports to write besides the summary: ${DEFAULT_FORMATS.join(', ')}`, DEFAULT_FORMATS)
     .addOption(new Option('--dry-run', 'cluster: print the plan (objects, probes) without a cluster'));
   for (const [flag, , description] of TARGET_SETTINGS) command.option(flag, description);
 
@@ -177,10 +177,11 @@ export function runCommand(exitWith: ExitWith): Command {
     } finally {
       progress.stop();
     }
-    if (formats.includes('console')) {
-      const { writeReports } = await import('../reports/registry.ts');
-      await writeReports(report, String(opts.out), ['console']);
-    }
+    // The summary table always ends a run on stdout; --format picks the files written besides it.
+    const { writeReports } = await import('../reports/registry.ts');
+    await writeReports(report, String(opts.out), ['console']);
+    const files = formats.filter((f) => f !== 'console');
+    if (files.length > 0) process.stderr.write(`reports (${files.join(', ')}) in ${String(opts.out)}\n`);
     if (opts.stats) process.stdout.write(renderStats(report));
     exitWith(report.properties.some((p) => p.status === 'failed') ? 1 : 0);
   });
