@@ -40,6 +40,16 @@ describe('labelSelector', () => {
     expect(discriminating.length / sample.length).toBeGreaterThan(0.5);
   });
 
+  it('unmaps a written selector, so it shrinks without its generation context', () => {
+    const arb = labelSelector(POD_LABEL_POOL);
+    const written: LabelSelector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] };
+    expect(arb.canShrinkWithoutContext(written)).toBe(true);
+    const shrunk = [...arb.shrink(written, undefined).take(10)].map((v) => v.value);
+    expect(shrunk).toContainEqual({ matchExpressions: written.matchExpressions });
+    expect(shrunk).toContainEqual({ matchLabels: written.matchLabels });
+    expect(arb.canShrinkWithoutContext({ matchLabels: { app: 'nginx' } })).toBe(false);
+  });
+
   it('shrinks toward the empty selector', () => {
     const [smallest] = shrinksStayValid(labelSelector(POD_LABEL_POOL), problems, { seeds: [4] });
     expect(smallest).toEqual({});
