@@ -10,18 +10,23 @@ function fakeClock(): Clock & { t: number } {
 
 const probe = (name: string): Probe => ({ from: { kind: 'pod', namespace: 'x', name: 'client' }, to: { kind: 'pod', namespace: 'x', name }, port: 80, protocol: 'TCP' });
 
-/** A target whose probe i shows `before` until time `at[i]`, then `after`. Each probe costs 100 ms. */
+/**
+ * A target whose probe i shows `before` until time `at[i]`, then `after`. Probes run one at a
+ * time (concurrency 1), 100 ms each; `batches` counts the probes of each round.
+ */
 function target(clock: Clock & { t: number }, script: { before: Outcome; after: Outcome; at: number }[]) {
   const batches: number[] = [];
+  let lastRoundAt = -1;
   return {
     batches,
-    run: async (probes: Probe[]): Promise<Observation[]> => {
-      batches.push(probes.length);
+    concurrency: 1,
+    runOne: async (p: Probe): Promise<Observation> => {
+      if (clock.t !== lastRoundAt) batches.push(0);
+      batches[batches.length - 1]++;
       clock.t += 100;
-      return probes.map((p) => {
-        const s = script[Number((p.to as { name: string }).name)];
-        return { outcome: clock.t >= s.at ? s.after : s.before };
-      });
+      lastRoundAt = clock.t;
+      const s = script[Number((p.to as { name: string }).name)];
+      return { outcome: clock.t >= s.at ? s.after : s.before };
     },
   };
 }
@@ -37,15 +42,23 @@ describe('awaitEnforcement', () => {
       { before: 'timeout', after: 'delivered', at: 2000 }, // a new allow takes effect at 2 s
     ]);
     const verdicts: Verdict[] = ['allow', 'deny', 'allow'];
-    const r = await awaitEnforcement({ ...base, probes: ['0', '1', '2'].map(probe), verdicts, run: t.run, clock });
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1', '2'].map(probe), verdicts, runOne: t.runOne, concurrency: t.concurrency, clock });
     expect(r.observations.map((o) => o.outcome)).toEqual(['delivered', 'timeout', 'delivered']);
     expect(t.batches[0]).toBe(3);
     expect(t.batches.slice(1).every((b) => b <= 2)).toBe(true);
+    // Timed per probe: the first probe completes at 100 ms, not at the end of its round.
     expect(r.timeToEnforceMs[0]).toBe(100);
     expect(r.timeToEnforceMs[1]).toBeGreaterThanOrEqual(1000);
     expect(r.timeToEnforceMs[1]).toBeLessThan(1600);
     expect(r.timeToEnforceMs[2]).toBeGreaterThanOrEqual(2000);
     expect(r.staleness).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('times each probe when it completes, not when its whole round does', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [0, 1, 2].map(() => ({ before: 'delivered' as const, after: 'delivered' as const, at: 0 })));
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1', '2'].map(probe), verdicts: ['allow', 'allow', 'allow'], runOne: t.runOne, concurrency: 1, clock });
+    expect(r.timeToEnforceMs).toEqual([100, 200, 300]);
   });
 
   it('at the deadline, a denied probe still delivered is a stale allow; an allowed one still failing a stale deny', async () => {
@@ -54,7 +67,7 @@ describe('awaitEnforcement', () => {
       { before: 'delivered', after: 'delivered', at: 0 },
       { before: 'timeout', after: 'timeout', at: 0 },
     ]);
-    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'allow'], run: t.run, clock });
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'allow'], runOne: t.runOne, concurrency: t.concurrency, clock });
     expect(r.staleness).toEqual(['stale-allow', 'stale-deny']);
     expect(r.observations[0].detail).toMatch(/stale allow: still delivered 5\.0s after the change/);
     expect(r.observations[1].detail).toMatch(/stale deny/);
@@ -70,7 +83,7 @@ describe('awaitEnforcement', () => {
       { before: 'delivered', after: 'delivered', at: 0 },
       { before: 'unsupported', after: 'unsupported', at: 0 },
     ]);
-    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['undefined', 'deny'], run: t.run, clock });
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['undefined', 'deny'], runOne: t.runOne, concurrency: t.concurrency, clock });
     expect(t.batches).toEqual([2]);
     expect(r.rounds).toBe(1);
     expect(r.staleness).toEqual([undefined, undefined]);
@@ -82,7 +95,7 @@ describe('awaitEnforcement', () => {
       { before: 'refused', after: 'refused', at: 0 },
       { before: 'timeout', after: 'timeout', at: 0 },
     ]);
-    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'deny'], run: t.run, clock });
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'deny'], runOne: t.runOne, concurrency: t.concurrency, clock });
     expect(r.rounds).toBe(1);
     expect(r.profileViolations).toEqual([0]);
   });

@@ -6,6 +6,7 @@
 // stale deny (allowed traffic still blocked).
 import type { Observation, Outcome, Probe, Verdict } from '../../cluster/types.ts';
 import type { DenialOutcome } from './cni-profile.ts';
+import { mapWithLimit } from './concurrency-limit.ts';
 
 export interface Clock {
   now(): number;
@@ -21,8 +22,10 @@ export interface EnforcementInput {
   probes: Probe[];
   /** The reference model's verdict for each probe, same order. 'undefined' is probed once, never waited for. */
   verdicts: Verdict[];
-  /** Runs a batch of probes (concurrently, bounded) and returns one observation each. */
-  run(probes: Probe[]): Promise<Observation[]>;
+  /** Runs one probe. */
+  runOne(probe: Probe): Promise<Observation>;
+  /** Probes in flight at once. */
+  concurrency: number;
   /** When the change was made (Clock time); time-to-enforce counts from here. */
   changedAt: number;
   deadlineMs: number;
@@ -67,14 +70,16 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
   let rounds = 0;
   for (;;) {
     rounds++;
-    const seen = await input.run(pending.map((i) => input.probes[i]));
-    if (seen.length !== pending.length) throw new Error(`probe batch returned ${seen.length} observations for ${pending.length} probes`);
-    const at = clock.now();
+    // Each probe is timed when it completes, so time-to-enforce does not round up to the batch.
+    const seen = await mapWithLimit(pending, input.concurrency, async (i) => {
+      const observation = await input.runOne(input.probes[i]);
+      return { observation, at: clock.now() };
+    });
     const still: number[] = [];
     pending.forEach((i, k) => {
-      observations[i] = seen[k];
-      const verdict = agrees(input.verdicts[i], seen[k]);
-      if (verdict === true) timeToEnforceMs[i] = Math.max(0, at - input.changedAt);
+      observations[i] = seen[k].observation;
+      const verdict = agrees(input.verdicts[i], seen[k].observation);
+      if (verdict === true) timeToEnforceMs[i] = Math.max(0, seen[k].at - input.changedAt);
       else if (verdict === false) still.push(i);
     });
     pending = still;

@@ -390,7 +390,8 @@ class LiveClusterHarness implements ClusterHarness {
     const result = await awaitEnforcement({
       probes,
       verdicts,
-      run: (batch) => mapWithLimit(batch, this.concurrency(), runOne),
+      runOne,
+      concurrency: this.concurrency(),
       changedAt: this.changedAt,
       deadlineMs: this.profile.enforcementDeadlineSeconds * 1000,
       retryIntervalMs: this.profile.retryIntervalMs,
