@@ -74,7 +74,9 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: ' {bar} {property} | {value}/{total} runs | {seconds}s {state}',
+      // Name first and a short bar, so a line fits an 80-column terminal.
+      format: '{property} {bar} {value}/{total} runs {seconds}s {state}',
+      barsize: 12,
       hideCursor: true,
       clearOnComplete: false,
       autopadding: true,
