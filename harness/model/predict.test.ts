@@ -207,6 +207,14 @@ describe('addresses', () => {
     expect(m2.predict(probe('x/a', 'x/b', 9200)).verdict).toBe('deny');
   });
 
+  it('two hostNetwork endpoints of one node on one port are one endpoint (kube-proxy keys endpoints by IP:port)', () => {
+    const h1 = pod('x/h1', { labels: { app: 'h' }, hostNetwork: true, nodeName: 'node-2', ports: ports([80]) });
+    const h2 = pod('x/h2', { labels: { app: 'h' }, hostNetwork: true, nodeName: 'node-2', ports: [] });
+    const p = buildModel(cluster({ pods: [a, h1, h2], services: [service('x/h', { selector: { app: 'h' } })] })).predict(probe('x/a', 'svc:x/h'));
+    expect(p.routes).toHaveLength(1);
+    expect(p.deliveries.map((d) => d.backend!.name)).toEqual(['h1']);
+  });
+
   it('an address that is no pod, node or ClusterIP is undefined', () => {
     expect(buildModel(cluster({ pods })).predict(probe('x/a', 'ip:192.0.2.1')).verdict).toBe('undefined');
   });

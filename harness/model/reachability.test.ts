@@ -111,6 +111,19 @@ describe('reachability matrix', () => {
     expect(m.counts).toEqual({ allow: 3, deny: 1, undefined: 0 });
   });
 
+  it('pods isolated by the same policies still resolve a named port each on their own', () => {
+    const one = pod('x/one', { labels: { app: 'web' }, ports: ports([80, 'TCP', 'http'], [8080, 'TCP']) });
+    const two = pod('x/two', { labels: { app: 'web' }, ports: ports([80, 'TCP'], [8080, 'TCP', 'http']) });
+    const client = pod('x/client', { ports: [] });
+    const s = cluster({ pods: [one, two, client], policies: [policy('x/p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 'http' }] }] })] });
+    const m = podMatrix(s);
+    const col = (key: string, port: number) => m.columns.findIndex((c) => c.pod === key && c.port === port);
+    expect(verdictAt(m, 2, col('x/one', 80))).toBe('allow');
+    expect(verdictAt(m, 2, col('x/two', 80))).toBe('deny');
+    expect(verdictAt(m, 2, col('x/two', 8080))).toBe('allow');
+    expect(verdictAt(m, 2, col('x/one', 8080))).toBe('deny');
+  });
+
   it('a fault reaches the matrix too', () => {
     const a = pod('x/a', { labels: { app: 'a' } });
     const b = pod('x/b');
