@@ -131,6 +131,7 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
   return drafts.map((d) => {
     let to: Probe['to'];
     let port: Port;
+    let targetPod: Pod | undefined;
     if ('nodePort' in d.to && nodePortServices.length > 0) {
       const service = nodePortServices[d.to.nodePort % nodePortServices.length];
       to = { kind: 'ip', ip: nodes[d.to.node % nodes.length].internalIP };
@@ -142,6 +143,7 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
     } else if (pods.length > 0) {
       const index = 'pod' in d.to ? d.to.pod : 'podIP' in d.to ? d.to.podIP : 'service' in d.to ? d.to.service : d.to.nodePort;
       const pod = 'selectedBy' in d.to ? pick(d.to) : pods[index % pods.length];
+      targetPod = pod;
       to = 'podIP' in d.to ? { kind: 'ip', ip: pod.ip } : { kind: 'pod', namespace: pod.namespace, name: pod.name };
       port = podPort(pod, d.port);
     } else {
@@ -156,8 +158,7 @@ export function placeProbes(drafts: ProbeDraft[], state: ClusterState, options: 
       const pod = 'selectedBy' in d.from ? pick(d.from) : pods[d.from.pod % pods.length];
       from = { kind: 'pod', namespace: pod.namespace, name: pod.name };
     } else if ('remoteNode' in d.from) {
-      const targetNode = to.kind === 'pod' ? pods.find((p) => p.namespace === to.namespace && p.name === to.name)?.nodeName : undefined;
-      const others = nodes.filter((n) => n.name !== targetNode);
+      const others = nodes.filter((n) => n.name !== targetPod?.nodeName);
       const candidates = others.length > 0 ? others : nodes;
       from = { kind: 'node', name: candidates[d.from.remoteNode % candidates.length].name };
     } else {
