@@ -40,6 +40,8 @@ export interface FakeApiServerOptions {
   podStartMs?: number;
   /** `verb resource` strings (e.g. `create pods/exec`, `delete namespaces`) this user may not do. */
   forbidden?: string[];
+  /** Delay before answering each HTTP request (a slow API server). */
+  latencyMs?: number;
   /** The exec subprotocol to pick when the client offers it (default: v5, else v4). */
   execProtocol?: 'v4.channel.k8s.io' | 'v5.channel.k8s.io';
   /** Answers a probe's exec; the default answers readiness toggles and fails anything else. */
@@ -198,6 +200,7 @@ export class FakeApiServer {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     this.requests.push({ method: req.method ?? '', path: url.pathname, contentType: req.headers['content-type'], fieldManager: url.searchParams.get('fieldManager') ?? undefined, at: performance.now() });
     const send = (status: number, obj: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });

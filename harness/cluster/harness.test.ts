@@ -350,6 +350,18 @@ describe('cluster harness DNS', () => {
 });
 
 describe('cluster harness teardown', () => {
+  it('during an apply (Ctrl-C mid-case): everything is removed and nothing is created afterwards', async () => {
+    // A slow API server: the case is still being written when teardown begins.
+    const h = await start({ latencyMs: 40 }, { podTimeoutSeconds: 2 });
+    const applying = h.apply(state()).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    await h.teardown();
+    expect(await applying).toBeInstanceOf(Error);
+    expect(server!.list('Namespace')).toEqual([]);
+    await expect(h.apply(state())).rejects.toThrow(/apply after teardown/);
+    expect(server!.list('Namespace')).toEqual([]);
+  });
+
   it('deletes exactly the run\'s namespaces, and is safe to call twice', async () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
     // Someone else's namespace must survive.

@@ -153,6 +153,17 @@ class LiveClusterHarness implements ClusterHarness {
     }
   }
 
+  /**
+   * Every object is written through here: once teardown has begun (Ctrl-C while a case is being
+   * applied), nothing new may be created behind its back.
+   */
+  private async write(object: ApiObject): Promise<ApiObject & { spec?: unknown }> {
+    if (this.tornDown) throw new Error(`run ${this.runId} is being torn down; not applying ${object.kind} ${object.metadata?.name}`);
+    const written = await this.api.apply(object);
+    if (object.kind === 'Namespace') this.liveNamespaces.add(object.metadata!.name!);
+    return written;
+  }
+
   enforcementStats(): EnforcementStats {
     return { timeToEnforceMs: enforcementSummary(this.samples), staleAllow: this.stale.allow, staleDeny: this.stale.deny, profileViolations: this.stale.profile };
   }
@@ -185,7 +196,7 @@ class LiveClusterHarness implements ClusterHarness {
       const nsObject = namespaceManifest(ns, {}, { namespaceAnnotations: this.namespaceAnnotations() });
       // Its name already carries the run id; label it as the run's, and allow hostNetwork under Pod Security.
       nsObject.metadata!.labels = { [RUN_LABEL]: this.runId, [MANAGED_BY_LABEL]: MANAGED_BY, [POD_SECURITY_LABEL]: 'privileged' };
-      await this.api.apply(nsObject);
+      await this.write(nsObject);
     }
     for (const node of wanted) {
       const agent = podManifest(
@@ -193,7 +204,7 @@ class LiveClusterHarness implements ClusterHarness {
         { nodeNames: { [node]: node }, ...(this.settings.image ? { image: this.settings.image } : {}) },
       );
       assertSchemaValid([agent]);
-      await this.api.apply(agent);
+      await this.write(agent);
       this.agentsOn.add(node);
     }
   }
@@ -207,7 +218,7 @@ class LiveClusterHarness implements ClusterHarness {
     const namespaces = state.namespaces.map((ns) => namespaceManifest(ns.name, ns.labels, { ...opts, namespaceAnnotations: this.namespaceAnnotations() }));
     assertSchemaValid(namespaces);
     for (const ns of namespaces) {
-      await this.api.apply(ns);
+      await this.write(ns);
       this.liveNamespaces.add(ns.metadata!.name!);
     }
 
@@ -239,7 +250,7 @@ class LiveClusterHarness implements ClusterHarness {
     ];
     assertSchemaValid(toApply.map((a) => a.manifest));
     await mapWithLimit(toApply, this.concurrency(), async ({ pod, manifest, created }) => {
-      await this.api.apply(manifest);
+      await this.write(manifest);
       const prev = this.livePods.get(podKey(pod));
       this.livePods.set(podKey(pod), { created, labels: pod.labels, ready: prev?.ready ?? created.ready });
     });
@@ -298,7 +309,7 @@ class LiveClusterHarness implements ClusterHarness {
       }
     }
     await mapWithLimit(wanted, this.concurrency(), async (o) => {
-      out.set(key(o), await this.api.apply(o));
+      out.set(key(o), await this.write(o));
     });
     for (const [k, o] of live) if (!wanted.some((w) => key(w) === k)) await this.api.remove(o);
     live.clear();
@@ -446,8 +457,11 @@ class LiveClusterHarness implements ClusterHarness {
       process.stderr.write(`cluster: --keep: the namespaces of run ${this.runId} are left in place (netprops gc removes them)\n`);
       return;
     }
+    // The label finds every namespace of the run, even one whose apply answer never arrived; the
+    // set covers one the list missed.
     const mine = await this.api.list('v1', 'Namespace', { labelSelector: `${RUN_LABEL}=${this.runId}` });
-    await Promise.all(mine.map((ns) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata!.name } })));
+    const names = new Set([...mine.map((ns) => ns.metadata!.name!), ...this.liveNamespaces]);
+    await Promise.all([...names].map((name) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }
 }
 
