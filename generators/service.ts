@@ -142,10 +142,9 @@ export function placeServices(drafts: ServiceDraft[], pods: Pod[], namespaces: N
       let name = p.name !== undefined && !used.has(p.name) ? p.name : undefined;
       if (name === undefined && named) name = [...SERVICE_PORT_NAMES, ...kept.map((_, i) => `port-${i}`)].find((n) => !used.has(n));
       if (name !== undefined) used.add(name);
-      const port: ServicePort = { port: p.port, targetPort: p.targetPort, protocol: p.protocol };
-      if (name !== undefined) port.name = name;
+      const port: ServicePort = { ...(name !== undefined ? { name } : {}), port: p.port, targetPort: p.targetPort, protocol: p.protocol };
       if (type === 'NodePort') port.nodePort = FIRST_NODE_PORT + nodePorts++;
-      return { ...(name !== undefined ? { name } : {}), ...port };
+      return port;
     });
     const service: Service = {
       namespace,
