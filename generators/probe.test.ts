@@ -1,8 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Probe } from '../cluster/types.ts';
+import { describeArbitraryContract } from './arbitrary-contract.ts';
 import { clusterCase } from './cluster.ts';
+import { placeProbes, probeDraft } from './probe.ts';
 import { FIRST_NODE_PORT } from './service.ts';
+import { clusterCaseProblems } from './validity.ts';
+
+// Probes over one fixed state (one with Services, NodePorts and policies), only the probes varying.
+const [fixed] = fc.sample(
+  clusterCase().filter((c) => c.state.services.some((s) => s.type === 'NodePort') && c.state.policies.length > 0 && c.state.nodes.length > 1),
+  { seed: 50, numRuns: 1 },
+);
+describeArbitraryContract(
+  'probes placed by placeProbes() over a fixed state',
+  fc.array(probeDraft(), { minLength: 1, maxLength: 8 }).map((drafts) => ({ state: fixed.state, probes: placeProbes(drafts, fixed.state) })),
+  clusterCaseProblems,
+  { numRuns: 100 },
+);
 
 // Probes are drawn as part of a case (they resolve against its state); their validity is checked by
 // cluster.test.ts's contract. Here: that they cover every kind of connection the issue lists.
