@@ -39,9 +39,10 @@ describe('netprops run --target cluster', () => {
     const r = run(['run', '--target', 'cluster', '--dry-run', '--runs', '3', '--out', path.join(dir, 'out')], { KUBECONFIG: '/nonexistent' }, dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/dry run: \d+ case\(s\) planned/);
-    // The plan goes to --out when the CLI passes it on, else to ./netprops-report/cluster-plan.
-    const planDir = [path.join(dir, 'out', 'cluster-plan'), path.join(dir, 'netprops-report', 'cluster-plan')].find((d) => existsSync(d));
-    expect(planDir).toBeDefined();
+    // The plan goes under --out (the CLI passes it on as settings.out).
+    const planDir = path.join(dir, 'out', 'cluster-plan');
+    expect(existsSync(planDir)).toBe(true);
+    expect(existsSync(path.join(dir, 'netprops-report'))).toBe(false);
     const cases = await readdir(planDir!);
     expect(cases.length).toBeGreaterThanOrEqual(3);
     let objects = 0;
