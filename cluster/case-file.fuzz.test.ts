@@ -13,6 +13,8 @@ import { decodeCase } from './case-file.ts';
 import { main } from '../cli/main.ts';
 
 const CASES_DIR = '/work/shared/cases';
+/** Hundreds of YAML parses per test: seconds alone, more on a busy 2-core machine. */
+const FUZZ_TIMEOUT_MS = 180_000;
 const SHARED = readdirSync(CASES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(path.join(CASES_DIR, f), 'utf8'));
 const SHARED_DOCS: unknown[][] = SHARED.map((t) => parseAllDocuments(t as string) as unknown as { toJS(): unknown }[]).map((ds) => ds.map((d) => d.toJS()));
 
@@ -135,7 +137,7 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
     );
     // Most mutations break a rule: the fuzzer must really exercise the error paths.
     expect(errors).toBeGreaterThan(200);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('broken YAML: the shared files cut, spliced and sprinkled with YAML syntax characters', () => {
     const syntax = fc.constantFrom('[', ']', '{', '}', ':', '- ', '---\n', '\t', '"', "'", '&a ', '*a', '!!binary ', '? ', '|\n', '\n  ', '%YAML 1.2\n', '#');
@@ -151,7 +153,7 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
       }),
       { numRuns: 600 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('arbitrary text and arbitrary YAML values as documents', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => assertClean(text)), { numRuns: 500 });
@@ -161,7 +163,7 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
       fc.property(fc.array(doc, { maxLength: 5 }), (docs) => assertClean(docs.map((d) => stringify(d)).join('---\n'))),
       { numRuns: 500 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('a list, mapping or binary value as a mapping key is refused with its line', () => {
     const o = outcome('apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n? [a, b]\n: c\n');
@@ -201,7 +203,7 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
       { numRuns: 150 },
     );
     expect(codes.has(2)).toBe(true);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('alias bombs are refused, not expanded', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];

@@ -36,7 +36,8 @@ export class DocumentField {
   fail(problem: string): never {
     // Values and keys come from the file: a newline in one must not break the one-line message.
     const field = this.path ? { field: oneLine(this.path) } : {};
-    throw new CaseFileError({ ...this.where, ...field }, oneLine(problem));
+    const object = this.where.object !== undefined ? { object: oneLine(this.where.object) } : {};
+    throw new CaseFileError({ ...this.where, ...object, ...field }, oneLine(problem));
   }
 
   /** A child field; YAML null counts as absent, as Kubernetes treats JSON null. */

@@ -56,12 +56,12 @@ describe('label maps', () => {
 describe('one-line errors', () => {
   it('a newline or other control character from the file is escaped in the message and the field', () => {
     try {
-      new DocumentField({ 'a\nb': 'x' }, { file: 'f.yaml', document: 2 }, 'metadata.labels').get('a\nb').fail("label value 'x\ny\u2028z\tw' is bad");
+      new DocumentField({ 'a\nb': 'x' }, { file: 'f.yaml', document: 2, object: 'Pod x/we\nb' }, 'metadata.labels').get('a\nb').fail("label value 'x\ny\u2028z\tw' is bad");
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(CaseFileError);
       const e = err as CaseFileError;
-      expect(e.message).toBe("f.yaml: document 2: metadata.labels.a\\nb: label value 'x\\ny\\u2028z\\tw' is bad");
+      expect(e.message).toBe("f.yaml: document 2 (Pod x/we\\nb): metadata.labels.a\\nb: label value 'x\\ny\\u2028z\\tw' is bad");
       expect(e.message.split(/[\n\r\u2028\u2029]/)).toHaveLength(1);
     }
   });
