@@ -316,6 +316,7 @@ describe('compilePolicyTable at scale', () => {
     const started = performance.now();
     const script = compilePolicyTable(s, 'node-1');
     const ms = performance.now() - started;
+    console.info(`policy table for node-1 of 1,000 pods and 200 policies: ${ms.toFixed(0)} ms, ${script.length} bytes`);
     // Before peers became shared sets this took 14 s and wrote every peer's IPs into every chain.
     expect(ms).toBeLessThan(5000);
     expect(script.length).toBeLessThan(2_000_000);
