@@ -118,7 +118,7 @@ describe('allocate: Services', () => {
 describe('allocate: properties', () => {
   it('on a complete state (every field given), allocation changes nothing', () => {
     fc.assert(fc.property(clusterCase(), ({ state: s }) => void expect(allocate(s)).toEqual(s)), { numRuns: 150 });
-  });
+  }, 120_000);
 
   it('with IPs, ClusterIPs and nodePorts left out: pod IPs unique and inside their node CIDR, hostNetwork on the node IP, ClusterIPs and nodePorts unique', () => {
     fc.assert(
@@ -146,7 +146,7 @@ describe('allocate: properties', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 });
 
 describe('allocate: limits', () => {

@@ -206,7 +206,7 @@ describe('encodeCase: decode(encode(c)) is c', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it('for the generator of the properties (generators/cluster.ts)', () => {
     fc.assert(
@@ -216,7 +216,7 @@ describe('encodeCase: decode(encode(c)) is c', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 120_000);
 
   it('every object written is valid against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
     const models: Record<string, new (data: never) => { validate(): void }> = {
@@ -235,7 +235,7 @@ describe('encodeCase: decode(encode(c)) is c', () => {
     const broken = { ...caseObjects(decodeCase('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n---\napiVersion: netprops.dev/v1alpha1\nkind: Expectations\n', 'b.yaml')).find((o) => o.kind === 'Service')! };
     (broken.spec as { ports: unknown }).ports = [{ port: 'eighty' }];
     expect(() => new ServiceModel(broken as never).validate()).toThrow();
-  });
+  }, 120_000);
 
   it('for the shared case files, read, written and read again', async () => {
     for (const { case: c } of await loadCases(['/work/shared/cases'])) expect(decodeCase(encodeCase(c), 'again.yaml')).toEqual(c);
