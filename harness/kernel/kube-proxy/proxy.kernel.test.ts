@@ -64,7 +64,11 @@ const SERVICES: Service[] = [
       { name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' },
     ],
   }),
-  svc('empty', '10.96.0.11', { selector: { app: 'nothing' } }),
+  svc('empty', '10.96.0.11', {
+    type: 'NodePort',
+    selector: { app: 'nothing' },
+    ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30001 }],
+  }),
   svc('sticky', '10.96.0.12', { type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30002 }] }),
   svc('solo', '10.96.0.13', { selector: { app: 'solo' }, ports: [{ port: 70, targetPort: 7000, protocol: 'TCP' }] }),
   svc('local', '10.96.0.14', { internalTrafficPolicy: 'Local' }),
@@ -119,6 +123,14 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
     const [r] = await plane.connect(client, [{ ip: '10.96.0.11', port: 80, timeoutMs: 2000 }]);
     expect(r.outcome).toBe('refused');
     expect(r.ms).toBeLessThan(1000);
+  });
+
+  it('rejects the NodePort of a Service without endpoints on every node\'s address', async () => {
+    const rs = await plane.connect(client, [
+      { ip: '192.168.77.1', port: 30001, timeoutMs: 2000 },
+      { ip: '192.168.77.2', port: 30001, timeoutMs: 2000 },
+    ]);
+    expect(rs.map((r) => r.outcome)).toEqual(['refused', 'refused']);
   });
 
   it('never delivers to a port the Service does not define', async () => {
