@@ -2,6 +2,7 @@
 // checked against kubernetes-sigs/kube-network-policies where the docs are terse).
 import { describe, it, expect } from 'vitest';
 import { buildModel } from './model.ts';
+import { ALLOW, DENY, UNDEFINED, combine } from './policy-verdict.ts';
 import { cluster, policy, pod, ports, probe } from './test-cluster.ts';
 import type { ClusterState, Probe } from '../../cluster/types.ts';
 
@@ -125,6 +126,13 @@ describe('self, node and hostNetwork traffic', () => {
     const h = pod('x/h', { hostNetwork: true, nodeName: 'node-1' });
     const s = cluster({ pods: [a, h], policies: [denyAllEgress] });
     expect(verdict(s, probe('x/a', 'x/h'))).toBe('allow');
+  });
+
+  it('combining the two sides: a definite deny wins, then undefined, then allow', () => {
+    expect(combine(DENY, UNDEFINED)).toBe(DENY);
+    expect(combine(UNDEFINED, DENY)).toBe(DENY);
+    expect(combine(ALLOW, UNDEFINED)).toBe(UNDEFINED);
+    expect(combine(ALLOW, ALLOW)).toBe(ALLOW);
   });
 
   it('an egress-isolated pod reaching a node or hostNetwork pod is left to the implementation', () => {
@@ -254,6 +262,14 @@ describe('ports', () => {
     expect(verdict(s, probe('y/client', 'x/web', 80))).toBe('deny');
     expect(verdict(s, probe('y/client', 'x/web', 80), 'named-port-on-source')).toBe('allow');
     expect(verdict(s, probe('y/client', 'x/web', 8080), 'named-port-on-source')).toBe('deny');
+  });
+
+  it('the named-port-on-source fault resolves an egress named port on the sending pod', () => {
+    const s = cluster({ pods: [web, client], policies: [policy('y/p', { policyTypes: ['Egress'], egress: [{ ports: [{ port: 'alt' }] }] })] });
+    // web's alt is 8080, the client's own alt is 80
+    expect(verdict(s, probe('y/client', 'x/web', 8080))).toBe('allow');
+    expect(verdict(s, probe('y/client', 'x/web', 80))).toBe('deny');
+    expect(verdict(s, probe('y/client', 'x/web', 80), 'named-port-on-source')).toBe('allow');
   });
 
   it("a named egress port resolves on the destination too, with the policy port's protocol", () => {

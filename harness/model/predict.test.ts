@@ -175,6 +175,25 @@ describe('Services', () => {
     expect(buildModel(cluster({ pods, services: [np], policies: [fromA] })).predict(probe('x/a', 'svc:x/web')).verdict).toBe('allow');
   });
 
+  it('internalTrafficPolicy does not apply to NodePort traffic (externalTrafficPolicy Cluster does)', () => {
+    const np = { ...svc, type: 'NodePort' as const, internalTrafficPolicy: 'Local' as const, ports: [{ ...svc.ports[0], nodePort: 30080 }] };
+    const m = buildModel(cluster({ pods: [a, web2], services: [np] }));
+    // a on node-1 has no local endpoint: its ClusterIP traffic fails, its NodePort traffic does not
+    expect(m.predict(probe('x/a', 'svc:x/web')).verdict).toBe('deny');
+    expect(m.predict(probe('x/a', `ip:${NODES[0].internalIP}`, 30080)).verdict).toBe('allow');
+  });
+
+  it('a Service whose endpoints get different verdicts is undefined, and lists only the deliveries it may make', () => {
+    const h = pod('x/h', { labels: { app: 'web' }, hostNetwork: true, nodeName: 'node-2', ports: ports([8081, 'TCP', 'http']) });
+    // a's egress admits web-1 only: web-1 allowed, the hostNetwork endpoint undefined, web-2 denied
+    const egress = policy('x/e', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }] });
+    const p = buildModel(cluster({ pods: [a, web1, web2, h], services: [svc], policies: [egress] })).predict(probe('x/a', 'svc:x/web'));
+    expect(p.verdict).toBe('undefined');
+    expect(p.routes.map((r) => r.verdict)).toEqual(['allow', 'deny', 'undefined']);
+    // a conformant cluster may deliver to web-1, or to the hostNetwork pod (left to the implementation)
+    expect(p.deliveries.map((d) => d.backend!.name)).toEqual(['web-1', 'h']);
+  });
+
   it('sessionAffinity ClientIP marks the prediction with the Service port it pins clients on', () => {
     const m = buildModel(cluster({ pods, services: [{ ...svc, sessionAffinity: 'ClientIP' }] }));
     expect(m.predict(probe('x/a', 'svc:x/web')).affinity).toBe('x/web:80/TCP');
