@@ -11,14 +11,13 @@
 // A ClusterIP port that no Service defines gets no rule in this mode: the packet is routed to the
 // ClusterIP as is (it times out on a real node; in a namespace without a default route it is
 // unreachable). kube-proxy's nftables mode rejects it instead (see nftables.ts).
-import type { Protocol } from '../../../cluster/types.ts';
-import type { ClusterState } from '../../../cluster/types.ts';
+import type { ClusterState, Protocol } from '../../../cluster/types.ts';
 import type { Endpoint } from '../../model/endpoints.ts';
 import { iptablesEndpointChain, iptablesServicePortChains } from './chain-names.ts';
 import {
   AFFINITY_TIMEOUT_SECONDS,
   MASQUERADE_MARK,
-  otherPodCIDRs,
+  nodePodCIDRs,
   proxiedServicePorts,
   type ProxiedServicePort,
 } from './service-port.ts';
@@ -78,7 +77,7 @@ export function compileIptablesProxy(state: ClusterState, nodeName: string, opti
   if (faults.has('masquerade-pod-traffic')) {
     // Fault: an over-broad masquerade (a misconfigured ip-masq-agent) that SNATs pod traffic to
     // other nodes' pods to this node's address, breaking "pods see each other's IPs".
-    const { local, others } = otherPodCIDRs(state, nodeName);
+    const { local, others } = nodePodCIDRs(state, nodeName);
     if (local !== undefined) {
       for (const other of others) {
         nat.push(`-A KUBE-POSTROUTING -s ${local} -d ${other} -m comment --comment "fault: masquerade-pod-traffic" -j MASQUERADE`);

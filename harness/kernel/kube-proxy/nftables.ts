@@ -16,7 +16,7 @@ import { nftEndpointChainBase, nftServicePortChainBase } from './chain-names.ts'
 import {
   AFFINITY_TIMEOUT_SECONDS,
   MASQUERADE_MARK,
-  otherPodCIDRs,
+  nodePodCIDRs,
   proxiedServicePorts,
   type ProxiedServicePort,
 } from './service-port.ts';
@@ -85,7 +85,7 @@ export function compileNftablesProxy(state: ClusterState, nodeName: string, opti
   rule('mark-for-masquerade', `meta mark set meta mark or ${MARK}`);
   if (faults.has('masquerade-pod-traffic')) {
     // Fault: an over-broad masquerade that SNATs pod traffic to other nodes' pods.
-    const { local, others } = otherPodCIDRs(state, nodeName);
+    const { local, others } = nodePodCIDRs(state, nodeName);
     if (local !== undefined && others.length > 0) {
       rule('masquerading', `ip saddr ${local} ip daddr { ${others.join(', ')} } masquerade comment "fault: masquerade-pod-traffic"`);
     }

@@ -67,8 +67,8 @@ export function proxiedServicePorts(state: ClusterState, nodeName: string, optio
   return out;
 }
 
-/** The pod CIDRs of the other nodes: where pod-to-pod traffic leaving this node goes. */
-export function otherPodCIDRs(state: ClusterState, nodeName: string): { local?: string; others: string[] } {
+/** This node's pod CIDR, and the other nodes' (where pod-to-pod traffic leaving this node goes). */
+export function nodePodCIDRs(state: ClusterState, nodeName: string): { local?: string; others: string[] } {
   const local = state.nodes.find((n) => n.name === nodeName)?.podCIDR;
   return { local, others: state.nodes.filter((n) => n.name !== nodeName).map((n) => n.podCIDR).sort() };
 }
