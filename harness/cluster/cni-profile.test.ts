@@ -17,7 +17,7 @@ describe('CNI profiles', () => {
 
   it('defaults the timings', () => {
     expect(decodeCNIProfile('kind: CNIProfile\nname: x\ndeniedAs: [refused]\n', 'p.yaml')).toEqual({
-      name: 'x', deniedAs: ['refused'], probeTimeoutSeconds: 2, enforcementDeadlineSeconds: 30, retryIntervalMs: 500,
+      name: 'x', deniedAs: ['refused'], probeTimeoutSeconds: 2, enforcementDeadlineSeconds: 30, retryIntervalMs: 500, nodeSourceAddress: 'any-node-address',
     });
   });
 
@@ -27,6 +27,7 @@ describe('CNI profiles', () => {
     ['kind: CNIProfile\nname: x\ndeniedAs: [dropped]', 'p.yaml: deniedAs: must be a non-empty list'],
     ['kind: CNIProfile\nname: x\ndeniedAs: [timeout]\nprobeTimeoutSeconds: 0', 'p.yaml: probeTimeoutSeconds: must be a positive number'],
     ['kind: [', 'p.yaml: not valid YAML'],
+    ['kind: CNIProfile\nname: x\ndeniedAs: [timeout]\nnodeSourceAddress: tunnel', 'p.yaml: nodeSourceAddress: must be one of internal-ip, any-node-address'],
   ])('a bad profile is one UsageError line naming the file and field: %s', (text, message) => {
     let err: unknown;
     try {

@@ -23,7 +23,15 @@ export interface CNIProfile {
   enforcementDeadlineSeconds: number;
   /** Pause between re-probes of the probes that do not match yet. */
   retryIntervalMs: number;
+  /**
+   * The source address a pod sees for traffic from a node (or a hostNetwork pod): its InternalIP
+   * only, or any address of that node (an overlay CNI may source it from its tunnel interface).
+   */
+  nodeSourceAddress: NodeSourceAddress;
 }
+
+export type NodeSourceAddress = 'internal-ip' | 'any-node-address';
+const NODE_SOURCE_ADDRESSES: readonly NodeSourceAddress[] = ['internal-ip', 'any-node-address'];
 
 export const PROFILE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiles');
 export const DEFAULT_PROFILE = 'generic';
@@ -67,7 +75,12 @@ export function decodeCNIProfile(text: string, file: string): CNIProfile {
     if (typeof v !== 'number' || !(v > 0)) throw bad(field, `must be a positive number, not ${JSON.stringify(v)}`);
     return v;
   };
+  const nodeSourceAddress = d.nodeSourceAddress ?? 'any-node-address';
+  if (!(NODE_SOURCE_ADDRESSES as readonly unknown[]).includes(nodeSourceAddress)) {
+    throw bad('nodeSourceAddress', `must be one of ${NODE_SOURCE_ADDRESSES.join(', ')}, not ${JSON.stringify(nodeSourceAddress)}`);
+  }
   return {
+    nodeSourceAddress: nodeSourceAddress as NodeSourceAddress,
     name: d.name,
     deniedAs: [...new Set(deniedAs as DenialOutcome[])],
     probeTimeoutSeconds: positive('probeTimeoutSeconds', 2),

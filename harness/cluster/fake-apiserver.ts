@@ -84,6 +84,11 @@ export function matchesLabelSelector(selector: string | null, labels: Record<str
   });
 }
 
+/** The overlay tunnel address the fake gives the node with this InternalIP. */
+export function tunnelAddress(hostIP: string): string {
+  return `10.250.${hostIP.split('.')[3]}.1`;
+}
+
 export class FakeApiServer {
   readonly objects = new Map<string, StoredObject>();
   readonly requests: RequestRecord[] = [];
@@ -357,6 +362,12 @@ export class FakeApiServer {
     if (script === 'ip -4 -o addr show dev eth0') {
       const ip = (this.get('Pod', call.namespace, call.pod)!.status as { podIP: string }).podIP;
       return { exitCode: 0, stdout: `2: eth0    inet ${ip}/24 brd 10.244.255.255 scope global eth0\\       valid_lft forever preferred_lft forever\n` };
+    }
+    // A node's addresses, as its hostNetwork agent sees them: eth0 and an overlay tunnel.
+    if (script === 'ip -4 -o addr show') {
+      const pod = this.get('Pod', call.namespace, call.pod)!;
+      const hostIP = (pod.status as { hostIP: string }).hostIP;
+      return { exitCode: 0, stdout: `1: lo    inet 127.0.0.1/8 scope host lo\\ ...\n2: eth0    inet ${hostIP}/16 scope global eth0\\ ...\n5: vxlan.calico    inet ${tunnelAddress(hostIP)}/32 scope global vxlan.calico\\ ...\n` };
     }
     if (this.options.exec) return this.options.exec(call, this);
     return { exitCode: 126, stderr: `fake: no handler for ${script}` };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClusterState, NetworkPolicy, Probe } from '../../cluster/types.ts';
 import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
-import { FakeApiServer, type ExecCall, type ExecReply } from './fake-apiserver.ts';
+import { FakeApiServer, tunnelAddress, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
 import { RUN_LABEL } from './run-names.ts';
 
@@ -132,7 +132,9 @@ describe('cluster harness apply', () => {
     expect(server!.get('Pod', 'x-np-test1', 'web')!.metadata.labels).toEqual({ app: 'web', tier: 'front' });
     expect(server!.execCalls.map((c) => c.command.join(' '))).toContain('/bin/sh -c touch /tmp/netprops-not-ready');
     // Interfaces were read when the pods were created, not again for a relabel.
-    expect(server!.execCalls.filter((c) => c.command[0] === 'ip')).toHaveLength(2);
+    expect(server!.execCalls.filter((c) => c.command.join(' ') === 'ip -4 -o addr show dev eth0')).toHaveLength(2);
+    // And each node's addresses once, by its agent.
+    expect(server!.execCalls.filter((c) => c.command.join(' ') === 'ip -4 -o addr show')).toHaveLength(2);
     expect(server!.isReady('x-np-test1', 'web')).toBe(false);
   });
 
@@ -313,6 +315,42 @@ describe('cluster harness probes', () => {
     const [obs] = await h.probe([{ ...toWeb, port: 'metrics' }]);
     expect(obs.outcome).toBe('unreachable');
     expect(server!.execCalls.length).toBe(before);
+  });
+});
+
+describe('cluster harness: the source address of node traffic (CNI profile nodeSourceAddress)', () => {
+  const fromNode: Probe = { from: { kind: 'node', name: 'node-2' }, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' };
+  /** A network where node traffic leaves from the node's tunnel address (as an overlay CNI's may). */
+  const tunnelled = (call: ExecCall, s: FakeApiServer): ExecReply => {
+    const host = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string; podIP: string });
+    const src = call.namespace.startsWith('netprops-nodes') ? tunnelAddress(host.hostIP) : host.podIP;
+    return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${src}:40000` : '' };
+  };
+
+  it('any-node-address: a node\'s tunnel address counts as the node, and says so', async () => {
+    const h = await start({ exec: tunnelled }, { cniProfile: await profile('deniedAs: [timeout]\nnodeSourceAddress: any-node-address\n') });
+    const applied = await h.apply(state());
+    const [obs] = await h.probe([fromNode]);
+    expect(obs.sourceSeen).toBe(applied.state.nodes[1].internalIP);
+    expect(obs.detail).toBe(`source seen as ${tunnelAddress('172.18.0.4')}, an address of node node-2 (CNI profile test: any node address)`);
+  });
+
+  it('internal-ip: the tunnel address is reported as seen', async () => {
+    const h = await start({ exec: tunnelled }, { cniProfile: await profile('deniedAs: [timeout]\nnodeSourceAddress: internal-ip\n') });
+    await h.apply(state());
+    const [obs] = await h.probe([fromNode]);
+    expect(obs.sourceSeen).toBe(tunnelAddress('172.18.0.4'));
+  });
+
+  it('a pod\'s traffic is never re-mapped, even to an address of its node (SNAT must show)', async () => {
+    const snat = (call: ExecCall, s: FakeApiServer): ExecReply => {
+      const hostIP = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string }).hostIP;
+      return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${tunnelAddress(hostIP)}:40000` : '' };
+    };
+    const h = await start({ exec: snat }, { cniProfile: await profile('deniedAs: [timeout]\nnodeSourceAddress: any-node-address\n') });
+    await h.apply(state());
+    const [obs] = await h.probe([toWeb]);
+    expect(obs.sourceSeen).toBe(tunnelAddress('172.18.0.4'));
   });
 });
 

@@ -18,7 +18,7 @@ import { loadKubeConfig, preflight } from './connection.ts';
 import { awaitEnforcement, enforcementSummary, realClock, type Clock } from './enforcement.ts';
 import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
 import { podChanges, type LivePod } from './pod-universe.ts';
-import { INTERFACE_COMMAND, interfaceIPOf } from './pod-interface.ts';
+import { INTERFACE_COMMAND, NODE_ADDRESSES_COMMAND, allIPv4Of, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
 import { digAnswers, digCommand, expectedServiceRecords } from './service-dns.ts';
 import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
@@ -106,6 +106,8 @@ class LiveClusterHarness implements ClusterHarness {
   private livePods = new Map<string, LivePod>();
   /** podKey -> the address on the pod's eth0, read once per created pod. */
   private interfaceIPs = new Map<string, string>();
+  /** Real node name -> every IPv4 address it has (read by its agent), for nodeSourceAddress. */
+  private nodeAddresses = new Map<string, Set<string>>();
   /** Pods deleted and not yet seen gone. */
   private deletedPods = new Set<string>();
   private liveServices = new Map<string, ApiObject>();
@@ -281,10 +283,38 @@ class LiveClusterHarness implements ClusterHarness {
     }
 
     await this.readInterfaceIPs(state);
+    await this.readNodeAddresses();
     this.applied = this.realized(state, running, appliedServices);
     this.changedAt = this.clock.now();
     const interfaceIPs = Object.fromEntries(state.pods.filter((p) => this.interfaceIPs.has(podKey(p))).map((p) => [podKey(p), this.interfaceIPs.get(podKey(p))!]));
     return { state: this.applied, interfaceIPs, readdress: readdressOf(state, this.applied) };
+  }
+
+  /** Each node's addresses, read once by its hostNetwork agent (all interfaces: eth0, tunnels, bridges). */
+  private async readNodeAddresses(): Promise<void> {
+    const unread = [...this.agentsOn].filter((n) => !this.nodeAddresses.has(n));
+    await mapWithLimit(unread, this.concurrency(), async (node) => {
+      const r = await this.api.exec(nodeAgentNamespace(this.runId), agentName(node), CONTAINER_NAME, NODE_ADDRESSES_COMMAND, 30_000);
+      if (r.exitCode === 0) this.nodeAddresses.set(node, new Set(allIPv4Of(r.stdout)));
+    });
+  }
+
+  /**
+   * Traffic from a node (or a hostNetwork pod) may legitimately leave with another address of that
+   * node, e.g. an overlay's tunnel address, when the CNI profile says so: then the source a pod saw
+   * is reported as the node's InternalIP, with what was really seen in the detail. A pod sender is
+   * never re-mapped, so SNAT of pod traffic still shows.
+   */
+  private nodeSource(probe: Probe, observation: Observation, state: ClusterState): Observation {
+    const seen = observation.sourceSeen;
+    if (!seen || this.profile.nodeSourceAddress !== 'any-node-address') return observation;
+    const caseNode = probe.from.kind === 'node' ? probe.from.name : state.pods.find((p) => probe.from.kind === 'pod' && p.namespace === probe.from.namespace && p.name === probe.from.name && p.hostNetwork)?.nodeName;
+    if (!caseNode) return observation;
+    const internalIP = state.nodes.find((n) => n.name === caseNode)?.internalIP;
+    const realNode = this.nodeMap.get(caseNode);
+    if (!internalIP || seen === internalIP || !realNode || !this.nodeAddresses.get(realNode)?.has(seen)) return observation;
+    const note = `source seen as ${seen}, an address of node ${caseNode} (CNI profile ${this.profile.name}: any node address)`;
+    return { ...observation, sourceSeen: internalIP, detail: [observation.detail, note].filter(Boolean).join('; ') };
   }
 
   /** Each new (non-hostNetwork) pod's own address, read inside it; unread ones stay absent. */
@@ -396,7 +426,7 @@ class LiveClusterHarness implements ClusterHarness {
       const exec = probeExec(probe, ctx);
       if (!('command' in exec)) return exec;
       const result = await this.api.exec(exec.namespace, exec.pod, exec.container, exec.command, (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
-      return probeObservation(exec, result, state);
+      return this.nodeSource(probe, probeObservation(exec, result, state), state);
     };
     const result = await awaitEnforcement({
       probes,

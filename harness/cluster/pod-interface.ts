@@ -13,3 +13,11 @@ export function interfaceIPOf(output: string): string | undefined {
   const m = /\binet (\d{1,3}(?:\.\d{1,3}){3})\//.exec(output);
   return m?.[1];
 }
+
+/** Every address a host-network agent sees: the node's own addresses, on every interface. */
+export const NODE_ADDRESSES_COMMAND = ['ip', '-4', '-o', 'addr', 'show'];
+
+/** Every IPv4 address in `ip -4 -o addr show` output, in order. */
+export function allIPv4Of(output: string): string[] {
+  return [...output.matchAll(/\binet (\d{1,3}(?:\.\d{1,3}){3})\//g)].map((m) => m[1]);
+}
