@@ -251,6 +251,22 @@ describe.skipIf(missing.length > 0)(title, () => {
     });
   }
 
+  it("re-creates a pod the new state gives another address, so that address is free for the pod now asking for it", async () => {
+    const h = await harness();
+    await h.apply(state({ pods: [pod('b', 1, 2), pod('c', 1, 9)] }));
+    remember(h);
+    // a now asks for b's old address and b for a new one: both get what the state says.
+    const applied = await h.apply(state({ pods: [pod('a', 1, 2), pod('b', 1, 3), pod('c', 1, 9)] }));
+    expect(applied.state.pods.map((p) => p.ip)).toEqual(['10.244.1.2', '10.244.1.3', '10.244.1.9']);
+    expect(applied.interfaceIPs).toEqual({ 'x/a': '10.244.1.2', 'x/b': '10.244.1.3', 'x/c': '10.244.1.9' });
+    const obs = await h.probe([toPod('c', 'a'), toPod('c', 'b'), { ...toPod('c', 'a'), from: { kind: 'node', name: 'node-1' } }]);
+    expect(obs.map((o) => [o.outcome, o.backend?.name])).toEqual([
+      ['delivered', 'a'],
+      ['delivered', 'b'],
+      ['delivered', 'a'],
+    ]);
+  });
+
   it('reports SCTP as unsupported on this kernel, with the reason, never as a pass or a deny', async () => {
     const h = await harness();
     const sctpPod = pod('s', 1, 5, {}, { ports: [{ containerPort: 7777, protocol: 'SCTP' }] });

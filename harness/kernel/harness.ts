@@ -246,12 +246,22 @@ class KernelDataPlane implements KernelHarness {
     };
   }
 
-  /** Removes pods that are gone, moved, or on a node being replaced; updates the kept ones. */
+  /**
+   * Removes pods that are gone, moved, on a node being replaced, or given another podIP (all
+   * removals come before any ADD, so the new request finds its address free and the realized IPs
+   * stay the state's); updates the kept ones.
+   */
   private async removeStalePods(state: ClusterState, replacedNodes: Set<string>): Promise<void> {
     const wanted = new Map(state.pods.map((p) => [podKey(p), p]));
     const gone = [...this.pods.entries()].filter(([key, rp]) => {
       const w = wanted.get(key);
-      return !w || w.nodeName !== rp.pod.nodeName || w.hostNetwork !== rp.pod.hostNetwork || replacedNodes.has(rp.pod.nodeName);
+      return (
+        !w ||
+        w.nodeName !== rp.pod.nodeName ||
+        w.hostNetwork !== rp.pod.hostNetwork ||
+        w.ip !== rp.requestedIP ||
+        replacedNodes.has(rp.pod.nodeName)
+      );
     });
     await this.removePods(gone.map(([, rp]) => rp));
     for (const [key] of gone) this.pods.delete(key);

@@ -12,6 +12,8 @@ export const POD_IFNAME = 'eth0';
 export interface RealizedPod {
   /** The pod as realized: its ip is the ADD result's (the node's IP for hostNetwork). */
   pod: Pod;
+  /** The podIP the state asked for when the pod was made. */
+  requestedIP: string;
   /** Where the pod's sockets live: its own namespace, or its node's for hostNetwork. */
   netns: string;
   /** The node namespace the CNI plugin ran in. */
@@ -51,7 +53,7 @@ function podArgs(pod: Pod, containerId: string): Record<string, string> {
 export async function createPod(w: PodWiring, pod: Pod, netns: string | undefined): Promise<RealizedPod> {
   const node = w.node(pod.nodeName);
   if (pod.hostNetwork || netns === undefined) {
-    return { pod: { ...pod, ip: node.ip }, netns: node.netns, nodeNetns: node.netns };
+    return { pod: { ...pod, ip: node.ip }, requestedIP: pod.ip, netns: node.netns, nodeNetns: node.netns };
   }
   await w.agent.linkUp(netns, 'lo');
   const base = podArgs(pod, netns);
@@ -74,7 +76,7 @@ export async function createPod(w: PodWiring, pod: Pod, netns: string | undefine
   }
   const ip = resultIPv4(result);
   if (!ip) throw new CniError(`CNI ADD for pod ${pod.namespace}/${pod.name} returned no IPv4 address: ${JSON.stringify(result)}`);
-  return { pod: { ...pod, ip }, netns, nodeNetns: node.netns, cni: { config: node.config, container, result } };
+  return { pod: { ...pod, ip }, requestedIP: pod.ip, netns, nodeNetns: node.netns, cni: { config: node.config, container, result } };
 }
 
 export async function checkPod(w: PodWiring, rp: RealizedPod): Promise<void> {
