@@ -181,7 +181,7 @@ export class TestDataPlane {
       const gateway = gatewayOf(node.podCIDR);
       await this.sh(ns, [
         'ip link set lo up',
-        'sysctl -qw net.ipv4.ip_forward=1',
+        'sysctl net.ipv4.ip_forward=1',
         'ip link add br0 type bridge',
         `ip addr add ${gateway}/${node.podCIDR.split('/')[1]} dev br0`,
         'ip link set br0 up',
@@ -191,11 +191,11 @@ export class TestDataPlane {
         // that spends the per-host ICMP rate limit, and the REJECT's port-unreachable is then
         // dropped (IcmpOutRateLimitHost): redirects off.
         `ip route add ${SERVICE_CIDR} dev br0`,
-        'sysctl -qw net.ipv4.conf.all.send_redirects=0',
-        'sysctl -qw net.ipv4.conf.br0.send_redirects=0',
+        'sysctl net.ipv4.conf.all.send_redirects=0',
+        'sysctl net.ipv4.conf.br0.send_redirects=0',
       ]);
       // br_netfilter is per namespace; bridged same-node traffic must traverse the IPv4 hooks.
-      await this.sh(ns, ['sysctl -qw net.bridge.bridge-nf-call-iptables=1']);
+      await this.sh(ns, ['sysctl net.bridge.bridge-nf-call-iptables=1']);
       if (i > 0) {
         const first = this.nodeNetns(this.nodes[0].name);
         await run('ip', ['-n', ns, 'link', 'add', `ul${i}`, 'type', 'veth', 'peer', 'name', `ul${i}`, 'netns', first]);
@@ -268,11 +268,16 @@ export class TestDataPlane {
     return name;
   }
 
+  /** `ip ...` runs against the namespace; `sysctl key=value` writes /proc/sys inside it (no procps needed). */
   private async sh(ns: string, commands: string[]): Promise<void> {
     for (const c of commands) {
       const [cmd, ...args] = c.split(' ');
       if (cmd === 'ip') await run('ip', ['-n', ns, ...args]);
-      else await run('ip', ['netns', 'exec', ns, cmd, ...args]);
+      else if (cmd === 'sysctl') {
+        const [key, value] = args[0].split('=');
+        // /proc/sys/net is per network namespace: the namespace of the process that opens it.
+        await run('ip', ['netns', 'exec', ns, 'sh', '-c', `echo ${value} > /proc/sys/${key.replace(/\./g, '/')}`]);
+      } else await run('ip', ['netns', 'exec', ns, cmd, ...args]);
     }
   }
 
