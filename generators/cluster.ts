@@ -11,6 +11,7 @@ import { nodes as nodesArbitrary } from './node.ts';
 import { mostly, placePods, podDraft, type PodDraft } from './pod.ts';
 import { placePolicies, policyDraft, type PolicyDraft } from './policy.ts';
 import { placeProbes, probeDraft, type ProbeDraft } from './probe.ts';
+import { removableArray } from './removable-array.ts';
 import { placeServices, serviceDraft, type ServiceDraft } from './service.ts';
 
 export interface ClusterCase {
@@ -88,19 +89,19 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
     nodes: universe ? fc.constant(universe.nodes) : nodesArbitrary({ maxLength: limits.maxNodes }),
     pods: universe
       ? fc.tuple(...universe.pods.map(() => fc.record({ labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true) }, { noNullPrototype: true })))
-      : fc.array(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady }), {
+      : removableArray(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady }), {
           minLength: 1,
           maxLength: limits.maxPods,
         }),
     services:
       options.services ?? true
-        ? fc.array(serviceDraft({ ...protocols, nodePort: options.nodePort }), { maxLength: limits.maxServices })
+        ? removableArray(serviceDraft({ ...protocols, nodePort: options.nodePort }), { maxLength: limits.maxServices })
         : fc.constant([]),
     policies:
       options.policies ?? true
-        ? fc.array(policyDraft({ ...protocols, namespaceNames }), { maxLength: limits.maxPolicies })
+        ? removableArray(policyDraft({ ...protocols, namespaceNames }), { maxLength: limits.maxPolicies })
         : fc.constant([]),
-    probes: fc.array(probeDraft({ ...protocols, services: options.services, nodePort: options.nodePort, policies: options.policies }), {
+    probes: removableArray(probeDraft({ ...protocols, services: options.services, nodePort: options.nodePort, policies: options.policies }), {
       minLength: 1,
       maxLength: limits.maxProbes,
     }),

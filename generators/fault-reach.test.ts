@@ -17,7 +17,7 @@ describe('clusterCase() reaches every model fault and shrinks it small', () => {
       expect(size.objects).toBeLessThanOrEqual(6);
       expect(size.services).toBeLessThanOrEqual(1);
       expect(size.policies).toBeLessThanOrEqual(2);
-      expect(size.probes).toBeLessThanOrEqual(2);
+      expect(size.probes).toBe(1);
     });
   }
 

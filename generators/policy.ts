@@ -22,6 +22,7 @@ import { POD_LABEL_POOL } from './labels.ts';
 import { NAMESPACE_NAMES, namespaceSelectorPool } from './namespace.ts';
 import { CONTAINER_PORT_NAMES, CONTAINER_PORT_NUMBERS } from './pod.ts';
 import { protocol, type ProtocolOptions } from './protocol.ts';
+import { removableArray } from './removable-array.ts';
 
 /** An address of the cluster, by index: a pod's IP or a node's InternalIP. */
 export type AddressDraft = { pod: number } | { node: number };
@@ -153,14 +154,14 @@ export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> 
         { withCrossShrink: true },
         { arbitrary: fc.constant(undefined), weight: 1 },
         { arbitrary: fc.constant<PeerDraft[]>([]), weight: 1 },
-        { arbitrary: fc.array(peerDraft(options), { minLength: 1, maxLength: 2 }), weight: 5 },
+        { arbitrary: removableArray(peerDraft(options), { minLength: 1, maxLength: 2 }), weight: 5 },
       ),
       // Absent and empty port lists both admit every port; a list of ports is the usual case.
       ports: fc.oneof(
         { withCrossShrink: true },
         { arbitrary: fc.constant(undefined), weight: 1 },
         { arbitrary: fc.constant<NetworkPolicyPort[]>([]), weight: 1 },
-        { arbitrary: fc.array(networkPolicyPort(options), { minLength: 1, maxLength: 2 }), weight: 4 },
+        { arbitrary: removableArray(networkPolicyPort(options), { minLength: 1, maxLength: 2 }), weight: 4 },
       ),
     })
     .map(({ peers, ports }) => {
@@ -172,7 +173,7 @@ export function ruleDraft(options: PolicyOptions = {}): fc.Arbitrary<RuleDraft> 
 }
 
 export function policyDraft(options: PolicyOptions = {}): fc.Arbitrary<PolicyDraft> {
-  const rules = fc.option(fc.array(ruleDraft(options), { maxLength: options.maxRules ?? 2 }), { nil: undefined, freq: 4 });
+  const rules = fc.option(removableArray(ruleDraft(options), { maxLength: options.maxRules ?? 2 }), { nil: undefined, freq: 4 });
   return fc
     .record({
       pod: fc.nat({ max: 15 }),
