@@ -30,6 +30,12 @@ export async function kernelTestSkipReason(): Promise<string | undefined> {
       return `needs ${tool} (apt-get install -y ${pkg})`;
     }
   }
+  // Same-node traffic reaches the policy table only through br_netfilter.
+  try {
+    await access('/proc/sys/net/bridge/bridge-nf-call-iptables', constants.F_OK);
+  } catch {
+    return 'needs the br_netfilter kernel module (modprobe br_netfilter)';
+  }
   return undefined;
 }
 
