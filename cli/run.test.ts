@@ -84,6 +84,7 @@ describe('netprops run', () => {
     [['run', '--time-limit', 'soon'], /--time-limit 'soon' is not a duration/],
     [['run', '--format', 'pdf'], /unknown --format 'pdf'/],
     [['run', '--path', '1:2'], /--path replays one property's failure/],
+    [['run', '--runs', '1', '--out', '/dev/null/report'], /cannot write to --out \/dev\/null\/report/],
   ])('%j is a usage mistake: one line, exit 2', async (argv, message) => {
     expect(await main(argv)).toBe(2);
     expect(err).toMatch(message);

@@ -1,5 +1,6 @@
 // `netprops run`: the properties against one target, with a progress bar per property, a summary,
 // repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
+import { access, constants, mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
@@ -159,6 +160,13 @@ export function runCommand(exitWith: ExitWith): Command {
       throw new UsageError(`--path replays one property's failure: name it with --property (the summary prints the whole replay command)`);
     }
 
+    // An output folder that cannot be written is the user's to fix: say so before the run, not after it.
+    try {
+      await mkdir(String(opts.out), { recursive: true });
+      await access(String(opts.out), constants.W_OK);
+    } catch (err) {
+      throw new UsageError(`cannot write to --out ${String(opts.out)}: ${(err as Error).message}`);
+    }
     const progress = progressReporter(process.stderr);
     let report: RunReport;
     try {
