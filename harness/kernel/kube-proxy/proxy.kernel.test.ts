@@ -1,5 +1,7 @@
 // The proxy compilers' output loaded into real node namespaces and checked with real connections.
 // Skipped, with the reason, where namespaces cannot be made (not root, tools missing).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterState, Service } from '../../../cluster/types.ts';
 import { kernelTestSkipReason, TestDataPlane, type ConnectionResult } from '../policy/test-namespaces.ts';
@@ -7,6 +9,7 @@ import { compileIptablesProxy } from './iptables.ts';
 import { compileNftablesProxy } from './nftables.ts';
 
 const skipReason = await kernelTestSkipReason();
+const run = promisify(execFile);
 
 const NODES = [
   { name: 'node-1', podCIDR: '10.244.1.0/24', internalIP: '192.168.77.1' },
@@ -185,6 +188,27 @@ describe.skipIf(skipReason !== undefined).each(['iptables', 'nftables'] as const
     } finally {
       await load(plane.state({ services: SERVICES }));
     }
+  });
+
+  it('reloads without stacking the jumps from the built-in chains or leaving chains of removed Services', async () => {
+    if (mode !== 'iptables') {
+      // nftables mode replaces the whole table: nothing can stack.
+      const { stdout } = await run('ip', ['netns', 'exec', plane.nodeNetns('node-1'), 'nft', 'list', 'tables']);
+      expect(stdout.match(/table ip kube-proxy/g)).toHaveLength(1);
+      return;
+    }
+    await load(plane.state({ services: SERVICES.filter((s) => s.name !== 'sticky') }));
+    await load(plane.state({ services: SERVICES }));
+    const { stdout } = await run('ip', ['netns', 'exec', plane.nodeNetns('node-1'), 'iptables-save', '-t', 'nat']);
+    expect(stdout.match(/^-A PREROUTING /gm)).toHaveLength(1);
+    expect(stdout.match(/^-A POSTROUTING /gm)).toHaveLength(1);
+    const svcChains = stdout.match(/^:KUBE-SVC-\S+/gm) ?? [];
+    expect(new Set(svcChains).size).toBe(svcChains.length);
+    await load(plane.state({ services: SERVICES.filter((s) => s.name === 'web') }));
+    const after = (await run('ip', ['netns', 'exec', plane.nodeNetns('node-1'), 'iptables-save', '-t', 'nat'])).stdout;
+    expect(after).not.toContain('x/sticky');
+    expect(after.match(/^:KUBE-SEP-\S+/gm)).toHaveLength(4); // web's two ports x its two ready endpoints
+    await load(plane.state({ services: SERVICES }));
   });
 
   it('fault not-ready-endpoints: the not-ready pod receives Service traffic', async () => {
