@@ -113,6 +113,17 @@ describe('createApiClient against the fake API server', () => {
     expect(server.execProtocols).toEqual([execProtocol]);
   });
 
+  it('an exec whose websocket handshake fails with a 500 is retried', async () => {
+    server = await new FakeApiServer({ exec: () => ({ exitCode: 0, stdout: 'ok' }) }).start();
+    const api = createApiClient(server.kubeConfig(), { backoffMs: 1 });
+    await api.apply(ns('x'));
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { containers: [{ name: 'agnhost', image: 'i' }] } });
+    await new Promise((r) => setTimeout(r, 50));
+    server.failNext(/^GET \/api\/v1\/namespaces\/x\/pods\/p\/exec$/, 500);
+    expect(await api.exec('x', 'p', 'agnhost', ['true'], 5000)).toEqual({ exitCode: 0, stdout: 'ok', stderr: '' });
+    expect(server.execCalls).toHaveLength(1);
+  });
+
   it('exec forbidden is a PrerequisiteError naming pods/exec', async () => {
     server = await new FakeApiServer({ forbidden: ['create pods/exec'] }).start();
     const api = createApiClient(server.kubeConfig());

@@ -142,6 +142,13 @@ export class FakeApiServer {
         socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
         return;
       }
+      const path = new URL(req.url ?? '/', this.url).pathname;
+      const failure = this.failures.find((f) => f.remaining > 0 && f.match.test(`GET ${path}`));
+      if (failure) {
+        failure.remaining--;
+        socket.end(`HTTP/1.1 ${failure.status} Injected\r\n\r\n`);
+        return;
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => void this.handleExec(req, ws));
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
