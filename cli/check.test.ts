@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './main.ts';
-import { checkCases, formatCheckTable } from './check.ts';
+import { checkCases, deliveryMismatch, formatCheckTable } from './check.ts';
 import { createHarness } from '../harness/targets.ts';
 import type { Harness } from '../harness/harness.ts';
 
@@ -91,6 +91,30 @@ describe('netprops check', () => {
     expect(lines[0]).toContain('policy-named-port.yaml: y/other -> x/web 80/TCP: expected deny, observed allow'); // namespace matches, labels do not
     expect(lines[1]).toContain('policy-named-port.yaml: x/local -> x/web 80/TCP: expected deny, observed allow'); // labels match, namespace does not
     expect(lines[2]).toMatch(/\(target model, fault peers-or\): 14 as expected, 2 mismatched/);
+  });
+
+  it('an allowed probe delivered with the wrong source address is a mismatch (pod-to-pod has no NAT): snat-pod-to-pod, exit 1', async () => {
+    const file = path.join(dir, 'no-nat.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {nodeName: node-1, containers: [{name: c, ports: [{containerPort: 80}]}]}\n',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {nodeName: node-2, containers: [{name: c, ports: [{containerPort: 80}]}]}\n',
+        'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes:\n  - {from: default/a, to: default/b, port: 80, expect: allow}\n',
+      ].join('---\n'),
+    );
+    expect((await run(['check', file])).code).toBe(0);
+    const { code, out } = await run(['check', file, '--fault', 'snat-pod-to-pod']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/default\/a -> default\/b 80\/TCP: expected allow, delivered, but the receiver saw source 172\.18\.0\.2, but a conformant cluster shows 10\.244\.1\.2/);
+  });
+
+  it('an allowed probe answered by a backend the Service may not pick is a mismatch', () => {
+    const may = [{ outcome: 'delivered' as const, backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '10.244.1.2' }];
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'not-ready', port: 80 } }, may)).toMatch(/answered by x\/not-ready:80, but a conformant cluster is answered by x\/ready:80/);
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '10.244.1.2' }, may)).toBeUndefined();
+    // A source the model leaves open (masquerade) is not judged.
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '1.2.3.4' }, [{ ...may[0], sourceSeen: undefined }])).toBeUndefined();
   });
 
   it('an unknown fault, target or format is a usage error: exit 2, one line', async () => {

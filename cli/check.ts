@@ -2,11 +2,14 @@
 // what the file expects. A probe counts as allowed iff it was delivered. The reference model (no
 // fault) is asked too: where upstream leaves a probe's outcome to the implementation (verdict
 // 'undefined'), a case file must not assert it, so that probe is reported as undefined, not ok.
+// An allowed probe must also be delivered the way a conformant cluster delivers it: by a backend the
+// model may pick, with the source address and reply address it predicts (no NAT between pods), so a
+// repro of a NAT or endpoint fault fails here the same way it failed the property.
 import { Command, Option } from 'commander';
 import { UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
-import type { Case, ClusterState, Expectation, Probe, Protocol } from '../cluster/types.ts';
+import type { Case, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
 import { podKey } from '../cluster/types.ts';
 import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
 import type { ExitWith } from './main.ts';
@@ -50,6 +53,33 @@ export interface CheckSummary {
 export interface CheckReport {
   results: CheckResult[];
   summary: CheckSummary;
+}
+
+const backendText = (b: Observation['backend']): string => (b ? `${b.namespace}/${b.name}:${b.port}` : 'nobody');
+
+/**
+ * Why a delivered connection is not one a conformant cluster could have made, or undefined when it
+ * is. Fields the model leaves open (a masqueraded source) or the target did not observe are not judged.
+ */
+export function deliveryMismatch(observation: Observation, deliveries: readonly Observation[]): string | undefined {
+  if (deliveries.length === 0) return undefined;
+  const ob = observation.backend;
+  const sameBackend = deliveries.filter(
+    (d) => !ob || !d.backend || (d.backend.namespace === ob.namespace && d.backend.name === ob.name && d.backend.port === ob.port),
+  );
+  if (sameBackend.length === 0) {
+    const may = [...new Set(deliveries.map((d) => backendText(d.backend)))].join(', ');
+    return `answered by ${backendText(ob)}, but a conformant cluster is answered by ${may}`;
+  }
+  const seen = observation.sourceSeen;
+  if (seen !== undefined && sameBackend.every((d) => d.sourceSeen !== undefined && d.sourceSeen !== seen)) {
+    return `the receiver saw source ${seen}, but a conformant cluster shows ${sameBackend[0]!.sourceSeen}`;
+  }
+  const reply = observation.replyFrom;
+  if (reply !== undefined && sameBackend.every((d) => d.replyFrom !== undefined && d.replyFrom !== reply)) {
+    return `the reply came from ${reply}, but a conformant cluster replies from ${sameBackend[0]!.replyFrom}`;
+  }
+  return undefined;
 }
 
 /**
@@ -96,6 +126,8 @@ async function checkCase(file: string, c: Case, target: TargetName, options: Che
       // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
       if (observation.outcome === 'unsupported') return { ...base, observed: 'unsupported', ok: false, detail: outcome };
       const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
+      const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
+      if (misdelivered !== undefined) return { ...base, observed, ok: false, detail: `delivered, but ${misdelivered}` };
       return { ...base, observed, ok: observed === written.expect, detail: outcome };
     });
   } finally {
@@ -129,6 +161,7 @@ export function formatCheckTable(report: CheckReport): string {
       const what = `${r.file}: ${r.from} -> ${r.to} ${r.port}/${r.protocol}: expected ${r.expect}, `;
       if (r.observed === 'undefined') return `${what}but upstream leaves it undefined (${r.detail})`;
       if (r.observed === 'unsupported') return `${what}but the target cannot run it (${r.detail})`;
+      if (r.observed === r.expect) return `${what}${r.detail}`;
       return `${what}observed ${r.observed} (${r.detail})`;
     });
   const s = report.summary;

@@ -54,7 +54,11 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     const key = probeKey(run.probes[i]);
     if (seen.has(key)) continue;
     seen.add(key);
-    probes.push({ ...run.probes[i], expect: records[i].expected as 'allow' | 'deny' });
+    // A probe through a Service reaches one of several backends; written once per backend, a
+    // replay reaches each of them (the model spreads repeated probes over every endpoint), so the
+    // backend that showed the failure is among them.
+    const backends = new Set(run.model.predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
+    for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.probes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
   // The state as asked for, not as realized: a valid case file (a broken IPAM's duplicate address
   // would not decode) that every target realizes anew. On the model both are the same.
