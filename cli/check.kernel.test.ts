@@ -10,6 +10,7 @@ import { DEFAULT_CNI_BIN_DIRS } from '../harness/kernel/cni-config.ts';
 import { missingPrerequisites } from '../harness/kernel/prerequisites.ts';
 import { listNetns } from '../harness/kernel/namespaces.ts';
 import { createHarness } from '../harness/targets.ts';
+import { SHARED_CASES } from '../cluster/shared-cases.fixture.ts';
 
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
 const title = missing.length === 0 ? 'netprops check on the kernel target' : `netprops check on the kernel target (skipped: needs ${missing.join('; ')})`;
@@ -29,12 +30,12 @@ describe.skipIf(missing.length > 0)(title, () => {
       };
       return h;
     };
-    const ok = await checkCases(['/work/shared/cases'], { target: 'kernel', createHarness: recording });
+    const ok = await checkCases([SHARED_CASES], { target: 'kernel', createHarness: recording });
     expect(ok.results.filter((r) => !r.ok)).toEqual([]);
     expect(ok.summary).toMatchObject({ target: 'kernel', files: 2, probes: 16, ok: 16 });
 
     const dir = await mkdtemp(path.join(tmpdir(), 'netprops-check-kernel-'));
-    const text = await readFile('/work/shared/cases/service-named-targetport.yaml', 'utf8');
+    const text = await readFile(path.join(SHARED_CASES, 'service-named-targetport.yaml'), 'utf8');
     const flipped = text.replace('{from: shop/client, to: "svc:shop/empty", port: 80, expect: deny}', '{from: shop/client, to: "svc:shop/empty", port: 80, expect: allow}');
     expect(flipped).not.toBe(text);
     await writeFile(path.join(dir, 'wrong.yaml'), flipped);

@@ -9,8 +9,9 @@ import { main } from './main.ts';
 import { checkCases, deliveryMismatch, formatCheckTable } from './check.ts';
 import { createHarness } from '../harness/targets.ts';
 import type { Harness } from '../harness/harness.ts';
+import { SHARED_CASES } from '../cluster/shared-cases.fixture.ts';
 
-const SHARED = '/work/shared/cases';
+const SHARED = SHARED_CASES;
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -16,6 +16,7 @@ import { Pod as PodModel } from 'kubernetes-models/v1/Pod';
 import { Service as ServiceModel } from 'kubernetes-models/v1/Service';
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { clusterCase } from '../generators/cluster.ts';
+import { SHARED_CASES } from './shared-cases.fixture.ts';
 
 // Label values YAML would read as something else unless quoted.
 const LABEL_VALUES = ['web', 'true', 'false', 'null', 'Null', 'TRUE', 'yes', 'no', 'on', '1', '5', '0x1F', '0o17', '1e3', '1_000', '', 'a.b_c-d', 'NaN'];
@@ -238,7 +239,7 @@ describe('encodeCase: decode(encode(c)) is c', () => {
   }, 120_000);
 
   it('for the shared case files, read, written and read again', async () => {
-    for (const { case: c } of await loadCases(['/work/shared/cases'])) expect(decodeCase(encodeCase(c), 'again.yaml')).toEqual(c);
+    for (const { case: c } of await loadCases([SHARED_CASES])) expect(decodeCase(encodeCase(c), 'again.yaml')).toEqual(c);
   });
 
   it('writes Kubernetes objects in a readable order with the agnhost image, allocated values explicit', () => {

@@ -11,8 +11,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { CaseFileError } from './errors.ts';
 import { decodeCase } from './case-file.ts';
 import { main } from '../cli/main.ts';
+import { SHARED_CASES } from './shared-cases.fixture.ts';
 
-const CASES_DIR = '/work/shared/cases';
+const CASES_DIR = SHARED_CASES;
 /** Hundreds of YAML parses per test: seconds alone, more on a busy 2-core machine. */
 const FUZZ_TIMEOUT_MS = 180_000;
 const SHARED = readdirSync(CASES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(path.join(CASES_DIR, f), 'utf8'));

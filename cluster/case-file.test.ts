@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CaseFileError } from './errors.ts';
 import { decodeCase, loadCases } from './case-file.ts';
 import { main } from '../cli/main.ts';
+import { SHARED_CASES } from './shared-cases.fixture.ts';
 
 const NS = (name: string, labels = '') => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}${labels ? `, labels: {${labels}}` : ''}}\n`;
 const POD = (name: string, spec = 'containers: [{name: c, ports: [{name: http, containerPort: 80}]}]', more = '') =>
@@ -313,7 +314,7 @@ describe('case-file defaults and reading', () => {
   });
 
   it('CRLF line endings and a byte-order mark read the same as plain LF', async () => {
-    const [{ file, case: c }] = await loadCases(['/work/shared/cases/service-named-targetport.yaml']);
+    const [{ file, case: c }] = await loadCases([path.join(SHARED_CASES, 'service-named-targetport.yaml')]);
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(file, 'utf8');
     expect(decodeCase(text.replace(/\n/g, '\r\n'), 'crlf.yaml')).toEqual(c);
@@ -321,7 +322,7 @@ describe('case-file defaults and reading', () => {
   });
 
   it('loadCases reads every *.yaml of a directory, sorted, and names a missing path', async () => {
-    const cases = await loadCases(['/work/shared/cases']);
+    const cases = await loadCases([SHARED_CASES]);
     expect(cases.map((c) => path.basename(c.file))).toEqual(['policy-named-port.yaml', 'service-named-targetport.yaml']);
     await expect(loadCases(['/nonexistent/case.yaml'])).rejects.toThrow(/\/nonexistent\/case.yaml: cannot read: ENOENT/);
   });
