@@ -19,17 +19,8 @@ import type {
 } from '../cluster/types.ts';
 import { podMatrix } from '../harness/model/reachability.ts';
 import { buildModel } from '../harness/model/model.ts';
+import { seededRandom } from '../harness/model/seeded-random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PORTS: ContainerPort[] = [
   { name: 'http', containerPort: 80, protocol: 'TCP' },
@@ -41,7 +32,7 @@ const PORTS: ContainerPort[] = [
 
 /** A deterministic large state: `pods` pods over 10 nodes and `namespaces` namespaces. */
 export function largeState(options: { pods: number; namespaces: number; policies: number; services: number; seed?: number }): ClusterState {
-  const rnd = mulberry32(options.seed ?? 42);
+  const rnd = seededRandom(options.seed ?? 42);
   const int = (n: number) => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const nodes = Array.from({ length: 10 }, (_, i) => ({ name: `node-${i}`, podCIDR: `10.244.${i}.0/24`, internalIP: `172.18.0.${i + 2}` }));

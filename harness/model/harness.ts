@@ -5,6 +5,7 @@ import { podKey } from '../../cluster/types.ts';
 import type { AppliedState, Capability, Harness, HarnessOptions } from '../harness.ts';
 import { parseModelFault } from './faults.ts';
 import { buildModel, type Prediction, type ReferenceModel } from './model.ts';
+import { seededRandom } from './seeded-random.ts';
 
 const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'pods',
@@ -20,17 +21,6 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'reapply',
 ]);
 
-/** mulberry32: a tiny seeded PRNG, so runs replay exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a of a string, mixed with a seed. */
 function hash(seed: number, text: string): number {
@@ -54,7 +44,7 @@ export class EndpointChooser {
   pick(key: string, routes: number): number {
     let walk = this.walks.get(key);
     if (!walk || walk.order.length !== routes) {
-      walk = { random: prng(hash(this.seed, key)), order: [], next: routes };
+      walk = { random: seededRandom(hash(this.seed, key)), order: [], next: routes };
       this.walks.set(key, walk);
     }
     if (walk.next >= routes) {
