@@ -34,8 +34,10 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
   const run = ctx.steps[step];
   const named = new Set(refs.filter((r) => r.step === step).map((r) => r.probe));
 
+  // Records and the case's probes are in the case's addresses (the written state's); the verdicts
+  // come from the probes as sent, against the state as realized.
   const records: ProbeRecord[] = run.probes.map((probe, i) => ({
-    probe,
+    probe: run.requestedProbes[i],
     expected: run.model.predict(probe).verdict,
     observation: run.observations[i],
     ok: !named.has(i),
@@ -51,14 +53,14 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
   const seen = new Set<string>();
   const probes: ExpectedProbe[] = [];
   for (const i of chosen) {
-    const key = probeKey(run.probes[i]);
+    const key = probeKey(run.requestedProbes[i]);
     if (seen.has(key)) continue;
     seen.add(key);
     // A probe through a Service reaches one of several backends; written once per backend, a
     // replay reaches each of them (the model spreads repeated probes over every endpoint), so the
     // backend that showed the failure is among them.
     const backends = new Set(run.model.predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
-    for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.probes[i], expect: records[i].expected as 'allow' | 'deny' });
+    for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
   // The state as asked for, not as realized: a valid case file (a broken IPAM's duplicate address
   // would not decode) that every target realizes anew. On the model both are the same.

@@ -31,6 +31,12 @@ export interface StepRun {
   state: ClusterState;
   /** podKey -> the address the pod has on its own interface. */
   interfaceIPs: Record<string, string>;
+  /** The probes as the property asked for them, in the case's addresses: what a repro's case file holds. */
+  requestedProbes: Probe[];
+  /**
+   * The probes as sent: `ip:` targets (pod IPs, node IPs and nodePorts, ClusterIPs) re-expressed in the
+   * addresses the target realized, so they read against `state` and `model`. Same order.
+   */
   probes: Probe[];
   /** One per probe, same order. */
   observations: Observation[];

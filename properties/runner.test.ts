@@ -208,3 +208,83 @@ describe('runProperties when the target can make none of the probes', () => {
     expect(report.properties[0]).toMatchObject({ status: 'skipped', skipReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
   });
 });
+
+describe('runProperties on a target that chooses its own addresses (a live cluster)', () => {
+  // The case says pod 10.244.1.2 on node 172.18.0.2 and a NodePort 30080; the "cluster" gave the pod
+  // 10.244.7.9, the node is 172.18.0.5 and the nodePort 31234. A probe is only answered on the real
+  // addresses, as a real cluster answers.
+  const withNodePort = (): ClusterState => {
+    const s = onePod(8080);
+    s.pods[0].labels = { app: 'a' };
+    s.services = [
+      { namespace: 'x', name: 's', type: 'NodePort', clusterIP: '10.96.0.10', selector: { app: 'a' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' },
+    ];
+    return s;
+  };
+  const realized = (s: ClusterState): ClusterState => ({
+    ...s,
+    nodes: s.nodes.map((n) => ({ ...n, internalIP: '172.18.0.5', podCIDR: '10.244.7.0/24' })),
+    pods: s.pods.map((p) => ({ ...p, ip: '10.244.7.9' })),
+    services: s.services.map((v) => ({ ...v, clusterIP: '10.96.44.1', ports: v.ports.map((p) => ({ ...p, nodePort: 31234 })) })),
+  });
+  const probes: Probe[] = [
+    { from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '10.244.1.2' }, port: 8080, protocol: 'TCP' },
+    { from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.2' }, port: 30080, protocol: 'TCP' },
+    { from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '10.96.0.10' }, port: 80, protocol: 'TCP' },
+  ];
+  const byAddress: Property = {
+    id: 'reach-by-address',
+    statement: 'A node reaches its pod by pod IP, and the Service by nodePort and ClusterIP.',
+    rule: 'Cluster Networking and Service docs.',
+    needs: ['pods'],
+    cases: () => fc.constant({ steps: [{ state: withNodePort(), probes }] }),
+    check: (ctx) => verdictFindings(ctx, 0),
+    outcomes: [],
+    classify: () => [],
+  };
+  function readdressing(options: { dropNodePort?: boolean } = {}) {
+    const sent: string[] = [];
+    const make = async (): Promise<Harness> => ({
+      target: 'readdressing',
+      capabilities: new Set(ALL),
+      async apply(state) {
+        return {
+          state: realized(state),
+          interfaceIPs: {},
+          readdress: { podIPs: { '10.244.1.2': '10.244.7.9' }, nodeIPs: { '172.18.0.2': '172.18.0.5' }, clusterIPs: { '10.96.0.10': '10.96.44.1' }, nodePorts: { 'TCP/30080': 31234 } },
+        };
+      },
+      async probe(ps) {
+        return ps.map((p): Observation => {
+          const to = p.to.kind === 'ip' ? `${p.to.ip}:${p.port}` : '?';
+          sent.push(to);
+          const real = ['10.244.7.9:8080', '10.96.44.1:80', ...(options.dropNodePort ? [] : ['172.18.0.5:31234'])];
+          return real.includes(to) ? { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: 8080 } } : { outcome: 'timeout' };
+        });
+      },
+      async teardown() {},
+    });
+    return { sent, make };
+  }
+
+  it('sends and predicts ip: probes at the realized pod IP, node IP with its nodePort, and ClusterIP', async () => {
+    const h = readdressing();
+    const report = await runProperties({ ...base, runs: 1, catalog: [byAddress], harnessFactory: h.make });
+    expect(report.properties[0].status).toBe('passed');
+    expect(h.sent).toEqual(['10.244.7.9:8080', '172.18.0.5:31234', '10.96.44.1:80']);
+  });
+
+  it('writes a failure in the case addresses, which its requested state holds', async () => {
+    const h = readdressing({ dropNodePort: true });
+    const report = await runProperties({ ...base, runs: 1, catalog: [byAddress], harnessFactory: h.make });
+    const failure = report.properties[0].failure!;
+    expect(report.properties[0].status).toBe('failed');
+    expect(failure.counterexample.probes).toEqual([{ ...probes[1], expect: 'allow' }]);
+    expect(failure.counterexample.state.nodes[0].internalIP).toBe('172.18.0.2');
+    expect(failure.probes.map((r) => [r.probe, r.expected, r.ok])).toEqual([
+      [probes[0], 'allow', true],
+      [probes[1], 'allow', false],
+      [probes[2], 'allow', true],
+    ]);
+  });
+});

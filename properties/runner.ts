@@ -8,6 +8,7 @@ import { UsageError } from '../cluster/errors.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { createHarness, parseTarget } from '../harness/targets.ts';
 import { buildModel } from '../harness/model/model.ts';
+import { readdressProbe } from '../harness/cluster/readdress.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
 import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
@@ -64,20 +65,27 @@ export function selectProperties(catalog: readonly Property[], ids: string[] | u
   });
 }
 
-/** Applies each step and probes it; the model is built on what the target applied, never faulty. */
+/**
+ * Applies each step and probes it; the model is built on what the target applied, never faulty.
+ * A target that chose its own addresses (a live cluster) says how the case's map onto them: `ip:`
+ * probes are re-expressed in those before they are sent and predicted, so a probe to a case's pod
+ * IP or node IP and nodePort reaches the pod or Service it meant.
+ */
 async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
   const steps: StepRun[] = [];
   for (const step of pc.steps) {
     const applied = await harness.apply(step.state);
-    const observations = await harness.probe(step.probes);
-    if (observations.length !== step.probes.length) {
-      throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${step.probes.length} probes`);
+    const probes = step.probes.map((p) => readdressProbe(p, applied.readdress));
+    const observations = await harness.probe(probes);
+    if (observations.length !== probes.length) {
+      throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
     }
     steps.push({
       requested: step.state,
       state: applied.state,
       interfaceIPs: applied.interfaceIPs,
-      probes: step.probes,
+      requestedProbes: step.probes,
+      probes,
       observations,
       model: buildModel(applied.state),
     });
