@@ -15,6 +15,7 @@ import { compileNftablesProxy } from './kube-proxy/nftables.ts';
 import { Agent, agentBinary, type AgentProbeResult } from './agent.ts';
 import type { CniConfig } from './cni.ts';
 import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-config.ts';
+import { mustRun } from './command.ts';
 import { kernelFault } from './faults.ts';
 import { gcKernel } from './gc.ts';
 import { addNetns, deleteNetns } from './namespaces.ts';
@@ -215,6 +216,9 @@ class KernelDataPlane implements KernelHarness {
     await addNetns(added.map((a) => run.nodeNetns(a.serial)));
     const placed = (rn: RealizedNode) => ({ node: rn.node, serial: rn.serial });
     await changeNodes(run, plan.kept.map(placed), added, plan.removed.map(placed), this.overlay);
+    // Entries a kept node holds for addresses of nodes that came or went (pending, failed or
+    // stale resolutions) would delay or drop the first packets to the new nodes.
+    await Promise.all(plan.kept.map((rn) => mustRun(['ip', '-n', rn.netns, 'neigh', 'flush', 'all'])));
     const network: NodeNetworkOptions = {
       mtu: this.overlay === 'vxlan' && this.fault !== 'vxlan-mtu' ? VXLAN_MTU : 1500,
       hairpinMode: this.fault !== 'hairpin-off',
