@@ -167,7 +167,7 @@ export function formatCheckTable(report: CheckReport): string {
   const s = report.summary;
   const on = `target ${s.target}${s.fault ? `, fault ${s.fault}` : ''}`;
   lines.push(
-    `${s.probes} probes in ${s.files} file${s.files === 1 ? '' : 's'} (${on}): ${s.ok} as expected, ${s.mismatched} mismatched, ${s.undefined} undefined, ${s.unsupported} unsupported`,
+    `${s.probes} probe${s.probes === 1 ? '' : 's'} in ${s.files} file${s.files === 1 ? '' : 's'} (${on}): ${s.ok} as expected, ${s.mismatched} mismatched, ${s.undefined} undefined, ${s.unsupported} unsupported`,
   );
   return lines.join('\n') + '\n';
 }

@@ -15,13 +15,18 @@ export async function main(argv: string[]): Promise<number> {
   const exitWith: ExitWith = (c) => {
     code = c;
   };
+  // Commander's own usage errors read like ours: one line, `netprops: ...`.
+  const output = {
+    writeErr: (s: string) => process.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => write(`netprops: ${s.replace(/^error: /, '')}`),
+  };
   const program = new Command('netprops')
     .description('Property-based conformance suite for the Kubernetes network model')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput(output);
   for (const make of [checkCommand, runCommand, faultsCommand, gcCommand]) {
-    program.addCommand(make(exitWith).exitOverride());
+    program.addCommand(make(exitWith).exitOverride().configureOutput(output));
   }
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -324,6 +324,6 @@ describe('case-file defaults and reading', () => {
   it('loadCases reads every *.yaml of a directory, sorted, and names a missing path', async () => {
     const cases = await loadCases([SHARED_CASES]);
     expect(cases.map((c) => path.basename(c.file))).toEqual(['policy-named-port.yaml', 'service-named-targetport.yaml']);
-    await expect(loadCases(['/nonexistent/case.yaml'])).rejects.toThrow(/\/nonexistent\/case.yaml: cannot read: ENOENT/);
+    await expect(loadCases(['/nonexistent/case.yaml'])).rejects.toThrow(/\/nonexistent\/case.yaml: cannot read: no such file or directory \(ENOENT\)/);
   });
 });

@@ -123,12 +123,24 @@ export function decodeCase(text: string, file: string): Case {
   return { state, probes: probes.map((p) => p.probe) };
 }
 
+/** Why a path could not be read, in plain words with the system's code (ENOENT, EACCES, ...). */
+function cannotRead(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+  };
+  return `cannot read: ${code && why[code] ? `${why[code]} (${code})` : (code ?? (err as Error).message)}`;
+}
+
 export async function loadCaseFile(file: string): Promise<Case> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CaseFileError({ file }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CaseFileError({ file }, cannotRead(err));
   }
   return decodeCase(text, file);
 }
@@ -141,7 +153,7 @@ export async function loadCases(paths: string[]): Promise<{ file: string; case: 
     try {
       info = await stat(p);
     } catch (err) {
-      throw new CaseFileError({ file: p }, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CaseFileError({ file: p }, cannotRead(err));
     }
     if (info.isDirectory()) {
       const names = (await readdir(p)).filter((n) => n.endsWith('.yaml')).sort();

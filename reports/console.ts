@@ -22,7 +22,7 @@ export function renderConsoleSummary(report: RunReport): string {
     lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
   }
   const count = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
-  lines.push(`${report.properties.length} properties: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
+  lines.push(`${report.properties.length} ${report.properties.length === 1 ? 'property' : 'properties'}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';
