@@ -1,12 +1,14 @@
 // Every property passes on the conformant reference model and fails under a fault that breaks what
 // it checks: a named model fault where one does, else a harness broken in one way (harness-breakages.ts).
+// The model has no DNS: a property that needs it runs on the model with a DNS server added (cluster-dns.ts).
 import { describe, expect, it } from 'vitest';
-import { createModelHarness } from '../harness/model/harness.ts';
+import type { HarnessOptions } from '../harness/harness.ts';
 import { PROPERTIES } from './catalog.ts';
+import { modelHarnessFor, type ClusterDNSBehaviour } from './cluster-dns.ts';
 import { breakHarness, type Breakage } from './harness-breakages.ts';
 import { runProperties } from './runner.ts';
 
-const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage }> = {
+const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage } | { dns: ClusterDNSBehaviour }> = {
   'pod-ip-unique': { breakage: 'duplicate-pod-ip' },
   'no-nat-pod-to-pod': { fault: 'snat-pod-to-pod' },
   'self-ip-is-seen-ip': { fault: 'snat-pod-to-pod' },
@@ -16,6 +18,7 @@ const FAULT_OF: Record<string, { fault: string } | { breakage: Breakage }> = {
   hairpin: { fault: 'no-hairpin' },
   'nodeport-reachable': { fault: 'not-ready-endpoints' },
   'service-port-not-exposed': { breakage: 'clusterip-all-ports' },
+  'service-dns': { dns: 'publishes-not-ready' },
   'policy-verdicts': { fault: 'ignore-egress' },
   'policy-replies': { fault: 'ignore-egress' },
   'allow-all-ingress-never-denies': { fault: 'ignore-endport' },
@@ -44,9 +47,9 @@ describe('every property', () => {
   });
 });
 
-describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (id) => {
+describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (id, property) => {
   it('holds on the conformant reference model', async () => {
-    const report = await runProperties({ target: 'model', properties: [id], runs: 200, seed: 1 });
+    const report = await runProperties({ target: 'model', properties: [id], runs: 200, seed: 1, harnessFactory: modelHarnessFor(property) });
     const [result] = report.properties;
     expect(result.failure?.message).toBeUndefined();
     expect(result.status).toBe('passed');
@@ -54,15 +57,17 @@ describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (id) => {
   });
 
   const how = FAULT_OF[id];
-  const name = 'fault' in how ? `model fault ${how.fault}` : `a harness with ${how.breakage}`;
+  const name = 'fault' in how ? `model fault ${how.fault}` : 'breakage' in how ? `a harness with ${how.breakage}` : `a DNS server that ${how.dns}`;
   it(`fails under ${name}, with a shrunk counterexample`, async () => {
     const report = await runProperties({
       target: 'model',
       properties: [id],
       runs: 200,
       seed: 1,
+      harnessFactory: modelHarnessFor(property),
       ...('fault' in how ? { fault: how.fault } : {}),
-      ...('breakage' in how ? { harnessFactory: async (o) => breakHarness(createModelHarness(o), how.breakage) } : {}),
+      ...('breakage' in how ? { harnessFactory: async (o: HarnessOptions) => breakHarness(await modelHarnessFor(property)(o), how.breakage) } : {}),
+      ...('dns' in how ? { harnessFactory: modelHarnessFor(property, how.dns) } : {}),
     });
     const [result] = report.properties;
     expect(result.status).toBe('failed');

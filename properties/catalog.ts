@@ -10,6 +10,7 @@ import { serviceSpreads } from './service-spreads.ts';
 import { hairpin } from './hairpin.ts';
 import { nodeportReachable } from './nodeport-reachable.ts';
 import { servicePortNotExposed } from './service-port-not-exposed.ts';
+import { serviceDns } from './service-dns.ts';
 import { policyVerdicts } from './policy-verdicts.ts';
 import { policyReplies } from './policy-replies.ts';
 import { allowAllIngressNeverDenies } from './allow-all-ingress-never-denies.ts';
@@ -32,6 +33,7 @@ export const PROPERTIES: Property[] = [
   hairpin,
   nodeportReachable,
   servicePortNotExposed,
+  serviceDns,
   policyVerdicts,
   policyReplies,
   allowAllIngressNeverDenies,

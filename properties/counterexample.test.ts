@@ -33,7 +33,7 @@ const otherNodeToB = probe('node:node-2', 'b'); // undefined upstream while b is
 
 const delivered: Observation = { outcome: 'delivered' };
 const timeout: Observation = { outcome: 'timeout' };
-const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => ({ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, model: buildModel(state) });
+const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => ({ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, lookups: [], answers: [], model: buildModel(state) });
 
 describe('counterexampleOf', () => {
   it('writes the probes a finding names, expecting what the reference model says, not what was observed', () => {

@@ -3,14 +3,22 @@
 // knows the client); it sees plain data and, for checks against a prediction, the reference model
 // built on the APPLIED state with no fault.
 import type fc from 'fast-check';
-import type { ClusterState, Observation, Probe, Verdict } from '../cluster/types.ts';
+import type { ClusterState, Observation, Probe, ProbeSource, Verdict } from '../cluster/types.ts';
 import type { Capability } from '../harness/harness.ts';
 import type { ReferenceModel } from '../harness/model/model.ts';
+
+/** A Service name looked up through a pod's (or a node's) resolver: `<name>.<namespace>.svc`. */
+export interface ServiceLookup {
+  from: ProbeSource;
+  service: { namespace: string; name: string };
+}
 
 /** One state to apply and the probes to run on it. Most properties have one step; metamorphic ones two. */
 export interface Step {
   state: ClusterState;
   probes: Probe[];
+  /** Service names to resolve after the probes (needs 'dns'). */
+  lookups?: ServiceLookup[];
 }
 
 /** What a property asks the harness to do, in order: apply each step's state, then run its probes. */
@@ -40,6 +48,10 @@ export interface StepRun {
   probes: Probe[];
   /** One per probe, same order. */
   observations: Observation[];
+  /** The step's Service lookups ([] when it has none). */
+  lookups: ServiceLookup[];
+  /** One per lookup, same order: the IPv4 addresses the resolver answered, sorted ([] for no record). */
+  answers: string[][];
   /** The reference model on `state`, never faulty. */
   model: ReferenceModel;
 }

@@ -80,6 +80,12 @@ async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext
     if (observations.length !== probes.length) {
       throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
     }
+    const lookups = step.lookups ?? [];
+    const resolve = harness.resolveService?.bind(harness);
+    if (lookups.length > 0 && (!resolve || !harness.capabilities.has('dns'))) {
+      throw new Error(`harness ${harness.target} was asked for Service lookups but offers no DNS`);
+    }
+    const answers = await Promise.all(lookups.map(async (l) => [...(await resolve!(l.from, l.service))].sort()));
     steps.push({
       requested: step.state,
       state: applied.state,
@@ -87,6 +93,8 @@ async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext
       requestedProbes: step.probes,
       probes,
       observations,
+      lookups,
+      answers,
       model: buildModel(applied.state),
     });
   }
@@ -119,10 +127,12 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const started = Date.now();
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
   const missing = property.needs.filter((c) => !harness.capabilities.has(c));
-  if (missing.length > 0) {
-    return { ...base, status: 'skipped', runs: 0, durationMs: 0, skipReason: `target ${harness.target} lacks ${missing.join(', ')}` };
-  }
   const progress = options.onProgress ?? (() => {});
+  if (missing.length > 0) {
+    const skipped: PropertyResult = { ...base, status: 'skipped', runs: 0, durationMs: 0, skipReason: `target ${harness.target} lacks ${missing.join(', ')}` };
+    progress({ kind: 'end', property: property.id, result: skipped });
+    return skipped;
+  }
   progress({ kind: 'start', property: property.id, runs: options.runs });
 
   let runsDone = 0;

@@ -26,7 +26,7 @@ const aToB = p({ kind: 'pod', namespace: 'x', name: 'a' }, { kind: 'pod', namesp
 const node2ToB = p({ kind: 'node', name: 'node-2' }, { kind: 'pod', namespace: 'x', name: 'b' });
 const bToSvc = p({ kind: 'pod', namespace: 'x', name: 'b' }, { kind: 'service', namespace: 'x', name: 'svc' });
 const ctxOf = (probes: Probe[], observations: Observation[]): CheckContext => ({
-  steps: [{ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, model: buildModel(state) }],
+  steps: [{ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, lookups: [], answers: [], model: buildModel(state) }],
 });
 
 describe('verdictFindings', () => {
