@@ -158,10 +158,21 @@ export interface ExpectedProbe extends Probe {
   expect: Expectation;
 }
 
+/** One step of a case: a complete cluster state and the probes to check against it. */
+export interface CaseStep {
+  state: ClusterState;
+  probes: ExpectedProbe[];
+}
+
 /** A case file: a cluster state and the probes to check against it. */
 export interface Case {
   state: ClusterState;
   probes: ExpectedProbe[];
+  /**
+   * Steps applied and probed, in order, on the same target before the case's own state. They
+   * recreate what a target remembers between states (e.g. a conntrack entry from an earlier flow).
+   */
+  before?: CaseStep[];
 }
 
 // ---- What a harness observes for one probe ----
