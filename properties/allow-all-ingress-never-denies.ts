@@ -34,10 +34,10 @@ export const allowAllIngressNeverDenies: Property = {
     'NetworkPolicy API: policies are additive (a connection is allowed when any policy selecting the pod allows it), so a policy ' +
     'allowing all ingress can only widen what reaches the pods it selects.',
   needs: ['pods', 'policies', 'reapply'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
       .tuple(
-        clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }),
+        clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: capabilities.has('services') }),
         fc.nat(),
         fc.constantFrom(...SPELLINGS),
       )

@@ -1,4 +1,6 @@
 // What a target can run, as the generators' options: a case the harness cannot make is never drawn.
+// With a pod universe (the live-cluster target), cases are drawn over it.
+import type { Universe } from '../generators/cluster.ts';
 import type { Capability } from '../harness/harness.ts';
 
 export interface GeneratorCapabilities {
@@ -6,13 +8,15 @@ export interface GeneratorCapabilities {
   sctp: boolean;
   hostNetwork: boolean;
   notReady: boolean;
+  universe?: Universe;
 }
 
-export function generatorCapabilities(capabilities: ReadonlySet<Capability>): GeneratorCapabilities {
+export function generatorCapabilities(capabilities: ReadonlySet<Capability>, universe?: Universe): GeneratorCapabilities {
   return {
     udp: capabilities.has('udp'),
     sctp: capabilities.has('sctp'),
     hostNetwork: capabilities.has('hostNetwork'),
     notReady: capabilities.has('readiness'),
+    ...(universe ? { universe } : {}),
   };
 }

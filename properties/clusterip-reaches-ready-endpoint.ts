@@ -16,9 +16,9 @@ export const clusteripReachesReadyEndpoint: Property = {
     'Service docs and EndpointSlice semantics: only ready pods matching the selector are endpoints (unless publishNotReadyAddresses), ' +
     'a named targetPort resolves per pod; kube-proxy DNATs to one endpoint and un-NATs the reply, and rejects a Service without endpoints.',
   needs: ['pods', 'services', 'readiness'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
       .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
       .map((c) => ({
       steps: [{ state: c.state, probes: serviceProbes(c.state) }],

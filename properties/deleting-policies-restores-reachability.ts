@@ -12,8 +12,8 @@ export const deletingPoliciesRestoresReachability: Property = {
   statement: 'After every NetworkPolicy is deleted, every connection to a served port of a pod or a Service with endpoints is delivered again.',
   rule: 'NetworkPolicy docs: by default (no policy selecting them) pods are non-isolated and accept all traffic; isolation ends with the last policy selecting the pod.',
   needs: ['pods', 'policies', 'reapply'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }).map((c) => {
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: capabilities.has('services') }).map((c) => {
       const probes = withPodMatrix(c);
       return {
       steps: [

@@ -16,9 +16,9 @@ export const hairpin: Property = {
     "kube-proxy docs and the Service model: a Service's backends are clients like any other; kube-proxy masquerades " +
     'hairpin connections (the kubelet sets hairpin mode on the bridge port) so a pod reaches its own Service.',
   needs: ['pods', 'services'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
       .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
       .map((c) => {
       const model = buildModel(c.state);

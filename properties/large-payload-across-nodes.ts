@@ -18,8 +18,8 @@ export const largePayloadAcrossNodes: Property = {
     'Kubernetes network model: pods on any node communicate with all pods on any other node; a CNI that encapsulates ' +
     '(VXLAN adds 50 bytes) must give pods an MTU the underlay can carry (CNI plugin docs, flannel/bridge "mtu").',
   needs: ['pods', 'nodes'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), hostNetwork: false, policies: capabilities.has('policies'), services: false }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), hostNetwork: false, policies: capabilities.has('policies'), services: false }).map((c) => ({
       steps: [
         {
           state: c.state,

@@ -17,9 +17,9 @@ export const modelMatchesKernel: Property = {
     'All of the network model at once (Cluster Networking, Services, NetworkPolicy docs), as the reference model encodes it: ' +
     'a data plane that disagrees with it on any probe it defines breaks one of those rules.',
   needs: ['pods'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     clusterCase({
-      ...generatorCapabilities(capabilities),
+      ...generatorCapabilities(capabilities, universe),
       policies: capabilities.has('policies'),
       services: capabilities.has('services'),
       nodePort: capabilities.has('nodeport'),

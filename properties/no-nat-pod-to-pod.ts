@@ -12,8 +12,8 @@ export const noNatPodToPod: Property = {
   statement: "A pod receiving a connection from another pod sees the sender's own pod IP, on one node and across nodes.",
   rule: 'Kubernetes network model (Cluster Networking docs): pods can communicate with all other pods on any node without NAT.',
   needs: ['pods', 'nodes'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), hostNetwork: false, policies: false, services: false }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), hostNetwork: false, policies: false, services: false }).map((c) => ({
       steps: [{ state: c.state, probes: podPairProbes(c.state) }],
     })),
   check(ctx) {

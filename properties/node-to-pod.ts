@@ -25,8 +25,8 @@ export const nodeToPod: Property = {
     'Kubernetes network model (Cluster Networking docs): agents on a node can communicate with all pods on that node, without NAT; ' +
     'NetworkPolicy docs: traffic from the node a pod runs on is always allowed.',
   needs: ['pods', 'nodes'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: capabilities.has('policies'), services: false }).map((c) => {
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: capabilities.has('policies'), services: false }).map((c) => {
       const probes: Probe[] = [];
       for (const node of c.state.nodes) {
         for (const pod of c.state.pods) {

@@ -29,9 +29,9 @@ export const nodeportReachable: Property = {
   statement: "A NodePort Service is reachable on every node's IP at its nodePort and lands on one of its endpoints; without endpoints it is not.",
   rule: 'Service docs (type NodePort): every node proxies the allocated nodePort on its addresses to the Service, as for its ClusterIP.',
   needs: ['pods', 'nodes', 'services', 'nodeport'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
       .map(([drawn, counts]) => ({ state: asNodePorts(withReplicas(drawn.state, counts)) }))
       .map((c) => {
       const probes: Probe[] = [];

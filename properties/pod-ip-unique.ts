@@ -17,8 +17,8 @@ export const podIpUnique: Property = {
     'Kubernetes network model (Cluster Networking docs): every pod gets its own cluster-wide unique IP; ' +
     "node IPAM (Node.spec.podCIDR) is the range a node's pods take theirs from; a hostNetwork pod uses its node's IP.",
   needs: ['pods', 'nodes'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: false }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: false }).map((c) => ({
       steps: [{ state: c.state, probes: [] }],
     })),
   check({ steps: [run] }) {

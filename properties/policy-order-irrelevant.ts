@@ -22,8 +22,8 @@ export const policyOrderIrrelevant: Property = {
   statement: 'Reversing the order of the policies, their rules and their peers changes no verdict.',
   rule: 'NetworkPolicy API: policies and rules combine as a union (additive, no precedence), so order carries no meaning.',
   needs: ['pods', 'policies', 'reapply'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }).map((c) => {
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: false }).map((c) => {
       const probes = withPodMatrix(c);
       return {
       steps: [

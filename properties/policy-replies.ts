@@ -36,8 +36,8 @@ export const policyReplies: Property = {
     'NetworkPolicy docs: policies are connection-based; when a connection is allowed, its reply traffic is implicitly allowed, ' +
     'whatever the policies say about the reverse direction.',
   needs: ['pods', 'policies'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: false }).map((c) => ({
       steps: [{ state: c.state, probes: podPairProbes(c.state, { hostNetworkSenders: true }) }],
     })),
   check(ctx) {

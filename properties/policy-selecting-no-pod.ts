@@ -30,9 +30,9 @@ export const policySelectingNoPod: Property = {
   statement: 'Adding a deny-all policy whose podSelector selects no pod changes no verdict.',
   rule: 'NetworkPolicy API: a policy applies only to the pods its podSelector selects in its namespace; a pod no policy selects is not isolated.',
   needs: ['pods', 'policies', 'reapply'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: false }), fc.nat(), fc.constantFrom(...SPELLINGS))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: false }), fc.nat(), fc.constantFrom(...SPELLINGS))
       .map(([c, n, spelling]) => {
         const probes = withPodMatrix(c);
         return {

@@ -12,8 +12,8 @@ export const policyVerdicts: Property = {
     'NetworkPolicy API (networking.k8s.io/v1): a pod is isolated per direction by the policies selecting it, rules are a union, ' +
     "a connection needs the source's egress and the destination's ingress; Services are judged after DNAT.",
   needs: ['pods', 'policies'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: true, services: capabilities.has('services') }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: true, services: capabilities.has('services') }).map((c) => ({
       // The drawn probes (Services, NodePorts, nodes, unserved ports) plus the whole pod matrix, so
       // every rule of every policy meets the pods it selects.
       steps: [{ state: c.state, probes: [...c.probes, ...podPairProbes(c.state, { hostNetworkSenders: true })] }],

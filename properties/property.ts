@@ -6,6 +6,7 @@ import type fc from 'fast-check';
 import type { ClusterState, Observation, Probe, ProbeSource, Verdict } from '../cluster/types.ts';
 import type { Capability } from '../harness/harness.ts';
 import type { ReferenceModel } from '../harness/model/model.ts';
+import type { Universe } from '../generators/cluster.ts';
 
 /** A Service name looked up through a pod's (or a node's) resolver: `<name>.<namespace>.svc`. */
 export interface ServiceLookup {
@@ -29,6 +30,11 @@ export interface PropertyCase {
 /** What the runner tells a property's generator about the target, so it draws only what can be run. */
 export interface CaseOptions {
   capabilities: ReadonlySet<Capability>;
+  /**
+   * The run's pod universe (the live-cluster target, where pods cost seconds): cases keep these
+   * namespaces, nodes and pods and vary only labels, readiness, Services, policies and probes.
+   */
+  universe?: Universe;
 }
 
 /** One step as it happened. */

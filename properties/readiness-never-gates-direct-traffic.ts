@@ -15,8 +15,8 @@ export const readinessNeverGatesDirectTraffic: Property = {
     'Pod lifecycle docs (container probes): a failing readiness probe removes the pod\'s IP from the endpoints of every ' +
     'Service that matches it; nothing else changes for the pod, whose IP stays routable.',
   needs: ['pods', 'readiness'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: false, notReady: true }).map((c) => {
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: false, notReady: true }).map((c) => {
       const sources: ProbeSource[] = [
         ...c.state.pods.filter((p) => !p.hostNetwork).map(podSource),
         ...(capabilities.has('nodes') ? c.state.nodes.map((n): ProbeSource => ({ kind: 'node', name: n.name })) : []),

@@ -5,10 +5,15 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import type { ClusterState, Pod } from '../cluster/types.ts';
+import type { Universe } from '../generators/cluster.ts';
 import { addressInCIDR } from '../generators/pod.ts';
 
-/** Extra copies per pod, by the pod's position; missing entries mean none. */
-export const replicaCounts = (maxPods: number): fc.Arbitrary<number[]> => fc.array(fc.nat({ max: 2 }), { maxLength: maxPods });
+/**
+ * Extra copies per pod, by the pod's position; missing entries mean none. Over a fixed pod universe
+ * (a live cluster) there are none: a copy would be a pod to create.
+ */
+export const replicaCounts = (maxPods: number, universe?: Universe): fc.Arbitrary<number[]> =>
+  universe ? fc.constant([]) : fc.array(fc.nat({ max: 2 }), { maxLength: maxPods });
 
 export function withReplicas(state: ClusterState, counts: number[]): ClusterState {
   const used = new Map<string, number>();

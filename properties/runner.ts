@@ -14,6 +14,8 @@ import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './p
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
+import type { Universe } from '../generators/cluster.ts';
+import { drawUniverse } from './universe.ts';
 import { writeReports } from '../reports/registry.ts';
 import { writeRepro } from '../reports/repro/repro.ts';
 
@@ -52,6 +54,11 @@ export interface RunOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
   catalog?: readonly Property[];
+  /**
+   * The pod universe every case is drawn over. On the cluster target one is drawn from the seed when
+   * none is given (pods cost seconds there); the other targets draw whole cases unless given one.
+   */
+  universe?: Universe;
   /** Makes the harness; targets.ts by default (tests wrap it to break one thing). */
   harnessFactory?: (options: HarnessOptions) => Promise<Harness>;
 }
@@ -123,7 +130,7 @@ function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
 const summarize = (findings: Finding[]): string =>
   findings.length === 1 ? findings[0].message : `${findings[0].message} (and ${findings.length - 1} more)`;
 
-async function runProperty(property: Property, harness: Harness, session: Session, options: RunOptions): Promise<PropertyResult> {
+async function runProperty(property: Property, harness: Harness, session: Session, options: RunOptions, universe: Universe | undefined): Promise<PropertyResult> {
   const started = Date.now();
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
   const missing = property.needs.filter((c) => !harness.capabilities.has(c));
@@ -176,7 +183,7 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
     return findings.length === 0;
   };
 
-  const details = await fc.check(fc.asyncProperty(property.cases({ capabilities: harness.capabilities }), predicate), {
+  const details = await fc.check(fc.asyncProperty(property.cases({ capabilities: harness.capabilities, ...(universe ? { universe } : {}) }), predicate), {
     seed: options.seed,
     path: options.path,
     numRuns: options.runs,
@@ -265,7 +272,8 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   const results: PropertyResult[] = [];
   try {
     const session = sessionOf(harness, make);
-    for (const property of selected) results.push(await runProperty(property, harness, session, options));
+    const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
+    for (const property of selected) results.push(await runProperty(property, harness, session, options, universe));
   } finally {
     await harness.teardown();
   }

@@ -14,8 +14,8 @@ export const selfIpIsSeenIp: Property = {
     'Kubernetes network model (Cluster Networking docs): the IP a pod sees itself as is the same IP others see it as; ' +
     'status.podIP is that address (Pod API reference).',
   needs: ['pods', 'interface-ips'],
-  cases: ({ capabilities }) =>
-    clusterCase({ ...generatorCapabilities(capabilities), hostNetwork: false, policies: false, services: false }).map((c) => ({
+  cases: ({ capabilities, universe }) =>
+    clusterCase({ ...generatorCapabilities(capabilities, universe), hostNetwork: false, policies: false, services: false }).map((c) => ({
       steps: [{ state: c.state, probes: podPairProbes(c.state) }],
     })),
   check({ steps: [run] }) {

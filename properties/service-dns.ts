@@ -114,11 +114,11 @@ export const serviceDns: Property = {
     'Service that has one; a headless Service has one A record per ready endpoint address, and none for endpoints that are not ready, ' +
     'unless publishNotReadyAddresses, which publishes them as ready (EndpointSlice conditions).',
   needs: ['pods', 'services', 'dns'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
       .tuple(
-        clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true, nodePort: capabilities.has('nodeport') }),
-        replicaCounts(6),
+        clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true, nodePort: capabilities.has('nodeport') }),
+        replicaCounts(6, universe),
         fc.array(fc.nat({ max: 20 }), { maxLength: 3 }),
         fc.array(fc.boolean(), { maxLength: 3 }),
         fc.array(fc.boolean(), { maxLength: 18 }),

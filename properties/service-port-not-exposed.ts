@@ -18,9 +18,9 @@ export const servicePortNotExposed: Property = {
   statement: 'A connection to a ClusterIP on a port the Service does not declare is never delivered, even where a backend serves that port.',
   rule: "Service docs: a Service exposes exactly its spec.ports; kube-proxy's rules match the ClusterIP together with each declared port and protocol.",
   needs: ['pods', 'services'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
       .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
       .map((c) => {
       const probes: Probe[] = [];

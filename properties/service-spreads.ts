@@ -32,9 +32,9 @@ export const serviceSpreads: Property = {
     'Service docs (virtual IPs and service proxies): kube-proxy picks a backend at random per connection; with sessionAffinity ClientIP, ' +
     "connections from one client IP go to the same backend.",
   needs: ['pods', 'services'],
-  cases: ({ capabilities }) =>
+  cases: ({ capabilities, universe }) =>
     fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities), policies: false, services: true }), replicaCounts(6))
+      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
       .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
       .map((c) => {
       const model = buildModel(c.state);

@@ -1,0 +1,56 @@
+// The run's pod universe, and every property drawing its cases over it: the pods (namespace, name,
+// node, ports, IP, hostNetwork) never change from case to case, so a live cluster creates them once.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ClusterState, Pod } from '../cluster/types.ts';
+import type { Capability } from '../harness/harness.ts';
+import { PROPERTIES } from './catalog.ts';
+import { drawUniverse } from './universe.ts';
+
+const CLUSTER: ReadonlySet<Capability> = new Set(['pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns']);
+
+/** What a case may not change about a universe pod (labels and readiness are the case's to draw). */
+const fixed = ({ labels: _l, ready: _r, ...rest }: Pod) => rest;
+
+/** Properties whose cases are their own fixed states, not drawn over a universe. */
+const OWN_STATES = new Set(['udp-endpoint-change']);
+
+describe('drawUniverse', () => {
+  it('draws 9 pods in 3 namespaces over 3 nodes, none hostNetwork, each serving a port, no address twice', () => {
+    const u = drawUniverse(CLUSTER, 1);
+    expect(u.namespaces.map((n) => n.name)).toEqual(['x', 'y', 'z']);
+    expect(u.nodes).toHaveLength(3);
+    expect(u.pods).toHaveLength(9);
+    expect(u.pods.every((p) => !p.hostNetwork && p.ports.length > 0 && p.ready)).toBe(true);
+    expect(new Set(u.pods.map((p) => p.ip)).size).toBe(9);
+    // Spread: every node has pods, and no namespace has all its pods on one node.
+    expect(new Set(u.pods.map((p) => p.nodeName)).size).toBe(3);
+    for (const ns of u.namespaces) expect(new Set(u.pods.filter((p) => p.namespace === ns.name).map((p) => p.nodeName)).size).toBeGreaterThan(1);
+  });
+
+  it('is the same for the same seed (a replay meets the same pods) and differs across seeds', () => {
+    expect(drawUniverse(CLUSTER, 5)).toEqual(drawUniverse(CLUSTER, 5));
+    const ports = (seed: number) => JSON.stringify(drawUniverse(CLUSTER, seed).pods.map((p) => p.ports));
+    expect(new Set([1, 2, 3, 4, 5].map(ports)).size).toBeGreaterThan(1);
+  });
+
+  it('draws only the protocols the target has', () => {
+    const tcpOnly = new Set<Capability>(['pods', 'services']);
+    for (const seed of [1, 2, 3, 4, 5]) expect(drawUniverse(tcpOnly, seed).pods.flatMap((p) => p.ports).every((p) => p.protocol === 'TCP')).toBe(true);
+  });
+});
+
+describe.each(PROPERTIES.filter((p) => !OWN_STATES.has(p.id)).map((p) => [p.id, p] as const))('%s over a universe', (_, property) => {
+  it('keeps every universe pod as it is, in every step, and adds none', () => {
+    const universe = drawUniverse(CLUSTER, 3);
+    const steps = fc.sample(property.cases({ capabilities: CLUSTER, universe }), { numRuns: 30, seed: 4 }).flatMap((pc) => pc.steps);
+    const shapes = (s: ClusterState) => s.pods.map(fixed);
+    for (const step of steps) {
+      expect(shapes(step.state)).toEqual(universe.pods.map(fixed));
+      expect(step.state.nodes).toEqual(universe.nodes);
+      expect(step.state.namespaces.map((n) => n.name)).toEqual(universe.namespaces.map((n) => n.name));
+    }
+    // Labels or readiness still vary, or the cases would all be one.
+    expect(new Set(steps.map((s) => JSON.stringify(s.state.pods.map((p) => [p.labels, p.ready])))).size).toBeGreaterThan(5);
+  });
+});
