@@ -209,6 +209,32 @@ describe('encodeCase: decode(encode(c)) is c', () => {
     );
   }, 120_000);
 
+  it('for cases of several steps: each `before` step, then the case\'s own, each headed `# step N of M`', () => {
+    fc.assert(
+      fc.property(fc.array(caseArbitrary, { minLength: 2, maxLength: 3 }), (drawn) => {
+        const last = drawn[drawn.length - 1]!;
+        const c: Case = { ...last, before: drawn.slice(0, -1).map((s) => ({ state: s.state, probes: s.probes })) };
+        const text = encodeCase(c);
+        expect(decodeCase(text, 'written.yaml')).toEqual(c);
+        expect(encodeCase(decodeCase(text, 'written.yaml'))).toBe(text);
+        expect(text.match(/^# step \d+ of \d+$/gm)).toEqual(drawn.map((_, i) => `# step ${i + 1} of ${drawn.length}`));
+        expect(parseAllDocuments(text).filter((d) => (d.toJS() as { kind?: string } | null)?.kind === 'Expectations')).toHaveLength(drawn.length);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('a one-step case is written exactly as before: no step comment, one Expectations document', () => {
+    fc.assert(
+      fc.property(caseArbitrary, (c) => {
+        const text = encodeCase(c);
+        expect(text).not.toMatch(/# step/);
+        expect('before' in decodeCase(text, 'written.yaml')).toBe(false);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('for the generator of the properties (generators/cluster.ts)', () => {
     fc.assert(
       fc.property(clusterCase(), fc.boolean(), (g, flip) => {

@@ -1,9 +1,10 @@
 // Writes a Case back as a case file: Namespaces, Nodes, Pods, Services, NetworkPolicies (each in
-// the state's order, which is the order decoding keeps) and the Expectations, one probe per line.
+// the state's order, which is the order decoding keeps) and the Expectations, one probe per line;
+// a case with `before` steps writes each of them that way first, then its own state.
 // Every allocated value (node, pod IP, ClusterIP, nodePort) is written out, so the file reads back
 // to the same state on any machine; defaults are left out so the file stays short.
 import { Document, YAMLMap, isMap, isSeq } from 'yaml';
-import type { Case, ExpectedProbe, NetworkPolicy, Pod, Service } from './types.ts';
+import type { Case, CaseStep, ExpectedProbe, NetworkPolicy, Pod, Service } from './types.ts';
 import { formatProbeRef } from './probe-ref.ts';
 
 /** The image the e2e suite and netprops' cluster harness serve ports with. */
@@ -67,7 +68,7 @@ function probeObject(p: ExpectedProbe): Record<string, unknown> {
 }
 
 /** The Kubernetes objects of a state (no Expectations), in the order encodeCase writes them. */
-export function caseObjects(c: Case): Record<string, unknown>[] {
+export function caseObjects(c: Pick<Case, 'state'>): Record<string, unknown>[] {
   const { state } = c;
   return [
     ...state.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: withLabels({ name: ns.name }, ns.labels) })),
@@ -96,8 +97,8 @@ function flowSmallMaps(node: unknown): void {
   }
 }
 
-export function encodeCase(c: Case): string {
-  const objects: unknown[] = [...caseObjects(c), { apiVersion: 'netprops.dev/v1alpha1', kind: 'Expectations', probes: c.probes.map(probeObject) }];
+function encodeStep(step: CaseStep): string {
+  const objects: unknown[] = [...caseObjects(step), { apiVersion: 'netprops.dev/v1alpha1', kind: 'Expectations', probes: step.probes.map(probeObject) }];
   return objects
     .map((o) => {
       const doc = new Document(o);
@@ -105,4 +106,11 @@ export function encodeCase(c: Case): string {
       return doc.toString({ lineWidth: 0 });
     })
     .join('---\n');
+}
+
+/** One step: the usual case file. Several: each `before` step, then the case's own, each headed `# step N of M`. */
+export function encodeCase(c: Case): string {
+  const steps: CaseStep[] = [...(c.before ?? []), { state: c.state, probes: c.probes }];
+  if (steps.length === 1) return encodeStep(steps[0]!);
+  return steps.map((step, i) => `# step ${i + 1} of ${steps.length}\n${encodeStep(step)}`).join('---\n');
 }

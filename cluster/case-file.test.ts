@@ -38,7 +38,9 @@ const RULES: Rule[] = [
   { rule: 'a supported kind with the wrong apiVersion is unsupported', text: stream('apiVersion: v2\nkind: Namespace\nmetadata: {name: x}\n', EXPECT()), document: 1, problem: /unsupported kind 'v2 Namespace'/ },
   { rule: 'apiVersion and kind are required', text: stream('metadata: {name: x}\n', EXPECT()), document: 1, problem: /needs apiVersion and kind/ },
   { rule: 'a case file needs an Expectations document', text: stream(NS('x')), problem: /no Expectations document/ },
-  { rule: 'a case file has exactly one Expectations document', text: stream(EXPECT(), EXPECT()), document: 2, problem: /a second Expectations document \(the first is document 1\)/ },
+  { rule: 'with several steps, each ends with its Expectations document: objects after the last one are named', text: stream(NS('x'), EXPECT(), NS('x'), EXPECT(), NS('x'), POD('web')), document: 5, problem: /objects after the last Expectations document/ },
+  { rule: 'each step is decoded on its own: document numbers count over the whole file', text: stream(NS('x'), EXPECT(), NS('x'), POD('web', 'containers: [{name: c, ports: [{containerPort: 0}]}]'), EXPECT()), document: 4, problem: /containerPort/ },
+  { rule: 'a later step is a complete state: a probe may only name its own step\'s objects', text: stream(NS('x'), POD('web'), EXPECT(), NS('x'), EXPECT('{from: x/web, to: x/web, port: 80, expect: allow}')), document: 5, problem: /web/ },
   { rule: 'an empty file is not a case file', text: '', problem: /no Expectations document|empty file/ },
 
   // ---- Object names (apimachinery: RFC 1123 labels/subdomains, RFC 1035 labels for Services) ----
@@ -305,6 +307,23 @@ describe('case-file defaults and reading', () => {
   it('a policy without podSelector selects every pod ({}), as the decoded empty selector does', () => {
     const c = decode(NS('x'), POLICY('policyTypes: [Ingress]'), EXPECT());
     expect(c.state.policies[0]!.podSelector).toEqual({});
+  });
+
+  it('several Expectations documents make several steps: the earlier ones become `before`, in order, each a complete state', () => {
+    const c = decode(
+      NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, port: 80, expect: allow}'),
+      NS('x'), POD('web', undefined, 'status: {conditions: [{type: Ready, status: "False"}]}\n'), POD('db'), EXPECT('{from: x/db, to: x/web, port: 80, expect: deny}'),
+      NS('y'), EXPECT(),
+    );
+    expect(c.before?.map((s) => s.state.pods.map((p) => `${p.name}:${p.ready}`))).toEqual([['web:true'], ['web:false', 'db:true']]);
+    expect(c.before?.map((s) => s.probes.map((p) => `${p.from.kind === 'pod' ? p.from.name : ''}:${p.expect}`))).toEqual([['web:allow'], ['db:deny']]);
+    expect(c.state.namespaces.map((n) => n.name)).toContain('y');
+    expect(c.state.namespaces.map((n) => n.name)).not.toContain('x');
+    expect(c.state.pods).toEqual([]);
+    expect(c.probes).toEqual([]);
+    // One Expectations document: today's format, no `before` at all, and it may stand anywhere.
+    expect('before' in decode(NS('x'), EXPECT())).toBe(false);
+    expect(decode(EXPECT('{from: x/web, to: x/web, port: 80, expect: allow}'), NS('x'), POD('web')).state.pods.map((p) => p.name)).toEqual(['web']);
   });
 
   it('empty documents (a trailing ---) are skipped but still counted', () => {

@@ -1,12 +1,13 @@
 // Case files: a multi-document YAML stream of Kubernetes objects (v1 Namespace, Pod, Service,
-// Node; networking.k8s.io/v1 NetworkPolicy) and one netprops.dev/v1alpha1 Expectations document.
+// Node; networking.k8s.io/v1 NetworkPolicy), each step closed by a netprops.dev/v1alpha1
+// Expectations document (one step: the usual case file; several: `before` steps, then the case's own).
 // Reading one gives a complete Case (allocation fills in nodes, IPs, ClusterIPs, nodePorts);
-// every mistake is a CaseFileError naming file, document, object and field.
+// every mistake is a CaseFileError naming file, document (1-based over the file), object and field.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isScalar, parseAllDocuments, visit } from 'yaml';
 import { CaseFileError, type CaseFileLocation } from './errors.ts';
-import type { Case } from './types.ts';
+import type { Case, CaseStep } from './types.ts';
 import { DocumentField } from './document-field.ts';
 import { allocate, type RawClusterState } from './allocate.ts';
 import { decodeNamespace } from './decode/namespace.ts';
@@ -31,13 +32,16 @@ const SUPPORTED = Object.entries(KINDS).map(([kind, version]) => `${version} ${k
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
 
 export function decodeCase(text: string, file: string): Case {
-  const raw: RawClusterState = { namespaces: [], nodes: [], pods: [], services: [], policies: [] };
+  const emptyRaw = (): RawClusterState => ({ namespaces: [], nodes: [], pods: [], services: [], policies: [] });
+  let raw = emptyRaw();
   const where = new WeakMap<object, CaseFileLocation>();
-  let probes: DecodedProbe[] | undefined;
-  let expectationsDocument = 0;
+  // Each Expectations document closes a step: the objects since the previous one are its whole state.
+  const steps: { raw: RawClusterState; probes: DecodedProbe[] }[] = [];
+  // The first object document of the step being read (1-based over the whole file), if any.
+  let pendingDocument: number | undefined;
 
   const documents = parseAllDocuments(text, { uniqueKeys: true, logLevel: 'error' });
-  if (!Array.isArray(documents)) throw new CaseFileError({ file }, 'empty file: a case file needs Kubernetes objects and one Expectations document');
+  if (!Array.isArray(documents)) throw new CaseFileError({ file }, 'empty file: a case file needs Kubernetes objects and an Expectations document');
   documents.forEach((document, i) => {
     const at = { file, document: i + 1 };
     const error = document.errors[0];
@@ -77,6 +81,7 @@ export function decodeCase(text: string, file: string): Case {
     if (KINDS[kind] !== apiVersion || !Object.hasOwn(KINDS, kind)) {
       doc.fail(`unsupported kind '${apiVersion} ${kind}'; supported: ${SUPPORTED}`);
     }
+    if (kind !== 'Expectations') pendingDocument ??= i + 1;
     switch (kind) {
       case 'Namespace': {
         const ns = decodeNamespace(doc);
@@ -109,18 +114,26 @@ export function decodeCase(text: string, file: string): Case {
         break;
       }
       case 'Expectations':
-        if (probes) doc.fail(`a second Expectations document (the first is document ${expectationsDocument}): a case file has exactly one`);
-        probes = decodeExpectations(doc);
-        expectationsDocument = i + 1;
+        steps.push({ raw, probes: decodeExpectations(doc) });
+        raw = emptyRaw();
+        pendingDocument = undefined;
         break;
     }
   });
-  if (!probes) throw new CaseFileError({ file }, 'no Expectations document (apiVersion: netprops.dev/v1alpha1, kind: Expectations): a case file has exactly one');
-
-  // Nodes only named by a pod's spec.nodeName have no document of their own.
-  const state = allocate(raw, (kind, o) => where.get(o) ?? { file, object: `${kind} ${o.name}` });
-  checkProbeReferences(state, probes);
-  return { state, probes: probes.map((p) => p.probe) };
+  if (steps.length === 0) throw new CaseFileError({ file }, 'no Expectations document (apiVersion: netprops.dev/v1alpha1, kind: Expectations): a case file needs one');
+  if (pendingDocument !== undefined) {
+    // One Expectations document may stand anywhere (the one-step format); with several, each closes its step.
+    if (steps.length > 1) throw new CaseFileError({ file, document: pendingDocument }, 'objects after the last Expectations document: with several steps, each ends with its Expectations document');
+    for (const kind of Object.keys(raw) as (keyof RawClusterState)[]) (steps[0]!.raw[kind] as unknown[]).push(...raw[kind]);
+  }
+  const cases: CaseStep[] = steps.map((step) => {
+    // Nodes only named by a pod's spec.nodeName have no document of their own.
+    const state = allocate(step.raw, (kind, o) => where.get(o) ?? { file, object: `${kind} ${o.name}` });
+    checkProbeReferences(state, step.probes);
+    return { state, probes: step.probes.map((p) => p.probe) };
+  });
+  const last = cases.pop()!;
+  return cases.length > 0 ? { ...last, before: cases } : last;
 }
 
 /** Why a path could not be read, in plain words with the system's code (ENOENT, EACCES, ...). */
