@@ -225,4 +225,42 @@ describe('netprops check', () => {
     expect(seen).toEqual(['10.244.1.105']);
     expect(report.results[0]).toMatchObject({ to: 'ip:10.244.1.5', observed: 'allow', ok: true });
   });
+
+  it('a file of several steps applies them in order on one harness: a pod made not ready in step 2 is no longer a Service endpoint', async () => {
+    // EndpointSlice controller: a pod that is not Ready is not a ready endpoint, so kube-proxy sends the Service's traffic nowhere (deny).
+    const objects = (ready: boolean) => [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: x}\nspec: {containers: [{name: c}]}\n',
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: x, labels: {app: web}}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n${ready ? '' : 'status: {conditions: [{type: Ready, status: "False"}]}\n'}`,
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n',
+    ];
+    const expectations = (expect: string) => `apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes:\n  - {from: x/client, to: "svc:x/s", port: 80, expect: ${expect}}\n`;
+    const twoSteps = path.join(dir, 'two-steps.yaml');
+    await writeFile(twoSteps, [...objects(true), expectations('allow'), ...objects(false), expectations('deny')].join('---\n'));
+    const applied: boolean[][] = [];
+    let created = 0;
+    const recording = async (...args: Parameters<typeof createHarness>): Promise<Harness> => {
+      const real = await createHarness(...args);
+      created++;
+      return { ...real, target: real.target, capabilities: real.capabilities, apply: (st) => (applied.push(st.pods.map((p) => p.ready)), real.apply(st)), probe: (p) => real.probe(p), teardown: () => real.teardown() };
+    };
+    const report = await checkCases([twoSteps], { createHarness: recording });
+    expect(created).toBe(1);
+    expect(applied).toEqual([[true, true], [true, false]]);
+    expect(report.results.map((r) => [r.step, r.expect, r.observed, r.ok])).toEqual([['1/2', 'allow', 'allow', true], ['2/2', 'deny', 'deny', true]]);
+    expect(report.summary).toMatchObject({ files: 1, probes: 2, ok: 2 });
+    expect((await run(['check', twoSteps])).code).toBe(0);
+
+    // Step 2's deny holds only because step 2 was applied: the step-1 state alone lets the probe through.
+    const stepOneOnly = path.join(dir, 'step-one-only.yaml');
+    await writeFile(stepOneOnly, [...objects(true), expectations('deny')].join('---\n'));
+    expect((await checkCases([stepOneOnly])).results.map((r) => [r.step, r.observed, r.ok])).toEqual([[undefined, 'allow', false]]);
+
+    // A mismatch in a step is named with the step in the table line.
+    const wrongStep = path.join(dir, 'wrong-step.yaml');
+    await writeFile(wrongStep, [...objects(true), expectations('deny'), ...objects(false), expectations('deny')].join('---\n'));
+    const { code, out } = await run(['check', wrongStep]);
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')[0]).toBe(`${wrongStep} (step 1/2): x/client -> svc:x/s 80/TCP: expected deny, observed allow (delivered)`);
+  });
 });

@@ -1,5 +1,5 @@
 // `netprops check FILE|DIR...`: run the probes of case files on a target and compare each with
-// what the file expects. A probe counts as allowed iff it was delivered. The reference model (no
+// what the file expects (a file of several steps: each step in order on one harness). A probe counts as allowed iff it was delivered. The reference model (no
 // fault) is asked too: where upstream leaves a probe's outcome to the implementation (verdict
 // 'undefined'), a case file must not assert it, so that probe is reported as undefined, not ok.
 // An allowed probe must also be delivered the way a conformant cluster delivers it: by a backend the
@@ -9,9 +9,10 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
-import type { Case, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
+import type { Case, CaseStep, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
 import { podKey } from '../cluster/types.ts';
 import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
+import type { Harness } from '../harness/harness.ts';
 import type { ExitWith } from './main.ts';
 
 export interface CheckOptions {
@@ -28,6 +29,8 @@ export type Observed = 'allow' | 'deny' | 'undefined' | 'unsupported';
 
 export interface CheckResult {
   file: string;
+  /** Which step of a case file of several steps ("1/2"); absent for a one-step file. */
+  step?: string;
   from: string;
   to: string;
   port: number | string;
@@ -99,37 +102,48 @@ function realizedProbe(probe: Probe, written: ClusterState, applied: ClusterStat
   return realized ? { ...probe, to: { kind: 'ip', ip: realized } } : probe;
 }
 
-async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
+/** Applies one step's state on the harness, probes it and judges each probe against the written expectation. */
+async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResult, 'file' | 'step'>): Promise<CheckResult[]> {
   const { buildModel } = await import('../harness/model/model.ts');
+  const applied = await harness.apply(step.state);
+  const probes = step.probes.map(({ expect: _expect, ...probe }) => realizedProbe(probe, step.state, applied.state));
+  const observations = await harness.probe(probes);
+  const model = buildModel(applied.state);
+  return step.probes.map((written, i) => {
+    const observation = observations[i]!;
+    const prediction = model.predict(probes[i]!);
+    const result = {
+      ...base,
+      from: formatProbeRef(written.from),
+      to: formatProbeRef(written.to),
+      port: written.port,
+      protocol: written.protocol,
+      expect: written.expect,
+    };
+    const outcome = observation.detail ? `${observation.outcome}: ${observation.detail}` : observation.outcome;
+    if (prediction.verdict === 'undefined') return { ...result, observed: 'undefined', ok: false, detail: prediction.reason };
+    // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
+    if (observation.outcome === 'unsupported') return { ...result, observed: 'unsupported', ok: false, detail: outcome };
+    const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
+    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
+    if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
+    return { ...result, observed, ok: observed === written.expect, detail: outcome };
+  });
+}
+
+/** A case's `before` steps, then its own state, all on one harness, so what the target remembers carries over. */
+async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
   const harness = await (options.createHarness ?? createHarness)(target, {
     ...(options.fault !== undefined ? { fault: options.fault } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
   });
   try {
-    const applied = await harness.apply(c.state);
-    const probes = c.probes.map(({ expect: _expect, ...probe }) => realizedProbe(probe, c.state, applied.state));
-    const observations = await harness.probe(probes);
-    const model = buildModel(applied.state);
-    return c.probes.map((written, i) => {
-      const observation = observations[i]!;
-      const prediction = model.predict(probes[i]!);
-      const base = {
-        file,
-        from: formatProbeRef(written.from),
-        to: formatProbeRef(written.to),
-        port: written.port,
-        protocol: written.protocol,
-        expect: written.expect,
-      };
-      const outcome = observation.detail ? `${observation.outcome}: ${observation.detail}` : observation.outcome;
-      if (prediction.verdict === 'undefined') return { ...base, observed: 'undefined', ok: false, detail: prediction.reason };
-      // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
-      if (observation.outcome === 'unsupported') return { ...base, observed: 'unsupported', ok: false, detail: outcome };
-      const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
-      const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
-      if (misdelivered !== undefined) return { ...base, observed, ok: false, detail: `delivered, but ${misdelivered}` };
-      return { ...base, observed, ok: observed === written.expect, detail: outcome };
-    });
+    const steps: CaseStep[] = [...(c.before ?? []), { state: c.state, probes: c.probes }];
+    const results: CheckResult[] = [];
+    for (const [i, step] of steps.entries()) {
+      results.push(...(await checkStep(harness, step, { file, ...(steps.length > 1 ? { step: `${i + 1}/${steps.length}` } : {}) })));
+    }
+    return results;
   } finally {
     await harness.teardown();
   }
@@ -158,7 +172,7 @@ export function formatCheckTable(report: CheckReport): string {
   const lines = report.results
     .filter((r) => !r.ok)
     .map((r) => {
-      const what = `${r.file}: ${r.from} -> ${r.to} ${r.port}/${r.protocol}: expected ${r.expect}, `;
+      const what = `${r.file}${r.step ? ` (step ${r.step})` : ''}: ${r.from} -> ${r.to} ${r.port}/${r.protocol}: expected ${r.expect}, `;
       if (r.observed === 'undefined') return `${what}but upstream leaves it undefined (${r.detail})`;
       if (r.observed === 'unsupported') return `${what}but the target cannot run it (${r.detail})`;
       if (r.observed === r.expect) return `${what}${r.detail}`;
