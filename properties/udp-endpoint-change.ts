@@ -2,6 +2,7 @@
 // no longer reaches it (kube-proxy clears the flow's conntrack entry).
 import fc from 'fast-check';
 import type { ClusterState, Pod, Probe, Service } from '../cluster/types.ts';
+import type { Universe } from '../generators/cluster.ts';
 import { nodeAt } from '../generators/node.ts';
 import { addressInCIDR } from '../generators/pod.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
@@ -10,6 +11,11 @@ import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
 
 const PORT = 5353;
 const SOURCE_PORT = 40053;
+/** Its pods' namespace: x alone, or beside a run's pod universe (a live cluster) a namespace of its own. */
+const NAMESPACE = 'x';
+const UNIVERSE_NAMESPACE = 'udp';
+/** Beside a universe, its pods take host numbers past the universe's (at most a few per node). */
+const UNIVERSE_HOST_OFFSET = 100;
 
 interface Shape {
   /** How the first backend leaves the endpoints: it turns not ready, or loses the selected label. */
@@ -21,10 +27,10 @@ interface Shape {
   targetPort: 'number' | 'name';
 }
 
-function pod(name: string, node: number, host: number, labels: Pod['labels'], ready: boolean, serves: boolean): Pod {
+function pod(namespace: string, name: string, node: number, host: number, labels: Pod['labels'], ready: boolean, serves: boolean): Pod {
   const n = nodeAt(node);
   return {
-    namespace: 'x',
+    namespace,
     name,
     labels,
     nodeName: n.name,
@@ -35,19 +41,25 @@ function pod(name: string, node: number, host: number, labels: Pod['labels'], re
   };
 }
 
-/** The state before (phase 0) and after (phase 1) the endpoint change. */
-export function udpEndpointState(shape: Shape, phase: 0 | 1): ClusterState {
+/**
+ * The state before (phase 0) and after (phase 1) the endpoint change. Beside a pod universe (whose
+ * nodes must include nodeAt(0) and nodeAt(1)) the universe's pods stay as they are, untouched by
+ * the Service, so a live cluster keeps them.
+ */
+export function udpEndpointState(shape: Shape, phase: 0 | 1, universe?: Universe): ClusterState {
   const nodeCount = Math.max(...shape.nodes) + 1;
+  const ns = universe ? UNIVERSE_NAMESPACE : NAMESPACE;
+  const host = (n: number) => (universe ? UNIVERSE_HOST_OFFSET : 0) + n;
   const backend = { app: 'backend' };
   const firstGone = phase === 1;
   const pods = [
-    pod('client', shape.nodes[0], 2, { app: 'client' }, true, false),
-    pod('a', shape.nodes[1], 3, firstGone && shape.removal === 'relabel' ? { app: 'retired' } : backend, !(firstGone && shape.removal === 'not-ready'), true),
+    pod(ns, 'client', shape.nodes[0], host(2), { app: 'client' }, true, false),
+    pod(ns, 'a', shape.nodes[1], host(3), firstGone && shape.removal === 'relabel' ? { app: 'retired' } : backend, !(firstGone && shape.removal === 'not-ready'), true),
   ];
   // The replacement is selected from the start but becomes ready only with the change.
-  if (shape.replacement) pods.push(pod('b', shape.nodes[2], 4, backend, phase === 1, true));
+  if (shape.replacement) pods.push(pod(ns, 'b', shape.nodes[2], host(4), backend, phase === 1, true));
   const service: Service = {
-    namespace: 'x',
+    namespace: ns,
     name: 'dns',
     type: 'ClusterIP',
     clusterIP: '10.96.0.10',
@@ -57,8 +69,17 @@ export function udpEndpointState(shape: Shape, phase: 0 | 1): ClusterState {
     publishNotReadyAddresses: false,
     internalTrafficPolicy: 'Cluster',
   };
+  if (universe) {
+    return {
+      namespaces: [...universe.namespaces, { name: ns, labels: {} }],
+      nodes: universe.nodes,
+      pods: [...universe.pods, ...pods],
+      services: [service],
+      policies: [],
+    };
+  }
   return {
-    namespaces: [{ name: 'x', labels: {} }],
+    namespaces: [{ name: ns, labels: {} }],
     nodes: Array.from({ length: nodeCount }, (_, i) => nodeAt(i)),
     pods,
     services: [service],
@@ -66,13 +87,13 @@ export function udpEndpointState(shape: Shape, phase: 0 | 1): ClusterState {
   };
 }
 
-const PROBE: Probe = {
-  from: { kind: 'pod', namespace: 'x', name: 'client' },
-  to: { kind: 'service', namespace: 'x', name: 'dns' },
+const probeIn = (ns: string): Probe => ({
+  from: { kind: 'pod', namespace: ns, name: 'client' },
+  to: { kind: 'service', namespace: ns, name: 'dns' },
   port: 53,
   protocol: 'UDP',
   sourcePort: SOURCE_PORT,
-};
+});
 
 const shapeArbitrary: fc.Arbitrary<Shape> = fc.record({
   removal: fc.constantFrom('not-ready' as const, 'relabel' as const),
@@ -88,25 +109,28 @@ export const udpEndpointChange: Property = {
     'kube-proxy (Service docs, virtual IPs): when an endpoint is removed, kube-proxy deletes the UDP conntrack entries that DNAT ' +
     'to it, since UDP has no connection end that would retire them.',
   needs: ['pods', 'services', 'udp', 'readiness', 'reapply'],
-  cases: () =>
+  cases: ({ universe }) =>
     shapeArbitrary.map((shape) => ({
       steps: [
-        { state: udpEndpointState(shape, 0), probes: [PROBE] },
-        { state: udpEndpointState(shape, 1), probes: [PROBE] },
+        { state: udpEndpointState(shape, 0, universe), probes: [probeIn(universe ? UNIVERSE_NAMESPACE : NAMESPACE)] },
+        { state: udpEndpointState(shape, 1, universe), probes: [probeIn(universe ? UNIVERSE_NAMESPACE : NAMESPACE)] },
       ],
     })),
   check(ctx) {
     const findings: Finding[] = [...verdictFindings(ctx, 0), ...verdictFindings(ctx, 1), ...deliveryFindings(ctx, 1)];
     const after = ctx.steps[1];
+    const ns = after.state.services[0].namespace;
     const o = after.observations[0];
-    if (o.outcome === 'delivered' && o.backend?.name === 'a' && !findings.length) {
-      findings.push({ message: `${describeProbe(PROBE)}: ${describeObservation(o)} after x/a left the endpoints`, probes: [{ step: 1, probe: 0 }] });
+    if (o.outcome === 'delivered' && o.backend?.namespace === ns && o.backend.name === 'a' && !findings.length) {
+      findings.push({ message: `${describeProbe(after.requestedProbes[0])}: ${describeObservation(o)} after ${ns}/a left the endpoints`, probes: [{ step: 1, probe: 0 }] });
     }
     return findings;
   },
   outcomes: ['not-ready', 'relabel', 'replacement', 'no-replacement'],
   classify({ steps: [, after] }) {
-    const a = after.state.pods.find((p) => p.name === 'a');
-    return [a?.ready === false ? 'not-ready' : 'relabel', after.state.pods.some((p) => p.name === 'b') ? 'replacement' : 'no-replacement'];
+    const ns = after.state.services[0].namespace;
+    const own = after.state.pods.filter((p) => p.namespace === ns);
+    const a = own.find((p) => p.name === 'a');
+    return [a?.ready === false ? 'not-ready' : 'relabel', own.some((p) => p.name === 'b') ? 'replacement' : 'no-replacement'];
   },
 };

@@ -12,8 +12,8 @@ const CLUSTER: ReadonlySet<Capability> = new Set(['pods', 'nodes', 'services', '
 /** What a case may not change about a universe pod (labels and readiness are the case's to draw). */
 const fixed = ({ labels: _l, ready: _r, ...rest }: Pod) => rest;
 
-/** Properties whose cases are their own fixed states, not drawn over a universe. */
-const OWN_STATES = new Set(['udp-endpoint-change']);
+/** Properties whose cases are a fixed state of their own, placed beside the universe in a namespace of its own. */
+const BESIDE = new Set(['udp-endpoint-change']);
 
 describe('drawUniverse', () => {
   it('draws 9 pods in 3 namespaces over 3 nodes, none hostNetwork, each serving a port, no address twice', () => {
@@ -40,17 +40,27 @@ describe('drawUniverse', () => {
   });
 });
 
-describe.each(PROPERTIES.filter((p) => !OWN_STATES.has(p.id)).map((p) => [p.id, p] as const))('%s over a universe', (_, property) => {
-  it('keeps every universe pod as it is, in every step, and adds none', () => {
+describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s over a universe', (id, property) => {
+  it(BESIDE.has(id) ? 'keeps every universe pod as it is, its own pods in a namespace beside them' : 'keeps every universe pod as it is, in every step, and adds none', () => {
     const universe = drawUniverse(CLUSTER, 3);
+    const names = new Set(universe.namespaces.map((n) => n.name));
     const steps = fc.sample(property.cases({ capabilities: CLUSTER, universe }), { numRuns: 30, seed: 4 }).flatMap((pc) => pc.steps);
-    const shapes = (s: ClusterState) => s.pods.map(fixed);
+    const inUniverse = (s: ClusterState) => s.pods.filter((p) => names.has(p.namespace));
     for (const step of steps) {
-      expect(shapes(step.state)).toEqual(universe.pods.map(fixed));
+      expect(inUniverse(step.state).map(fixed)).toEqual(universe.pods.map(fixed));
       expect(step.state.nodes).toEqual(universe.nodes);
-      expect(step.state.namespaces.map((n) => n.name)).toEqual(universe.namespaces.map((n) => n.name));
+      const extra = step.state.pods.filter((p) => !names.has(p.namespace));
+      if (BESIDE.has(id)) {
+        expect(extra.length).toBeGreaterThan(0);
+        expect(extra.length).toBeLessThanOrEqual(3);
+        // No address of its own pods is one of the universe's.
+        expect(new Set(step.state.pods.map((p) => p.ip)).size).toBe(step.state.pods.length);
+      } else {
+        expect(extra).toEqual([]);
+        expect(step.state.namespaces.map((n) => n.name)).toEqual(universe.namespaces.map((n) => n.name));
+      }
     }
     // Labels or readiness still vary, or the cases would all be one.
-    expect(new Set(steps.map((s) => JSON.stringify(s.state.pods.map((p) => [p.labels, p.ready])))).size).toBeGreaterThan(5);
+    expect(new Set(steps.map((s) => JSON.stringify(s.state.pods.map((p) => [p.labels, p.ready])))).size).toBeGreaterThan(BESIDE.has(id) ? 1 : 5);
   });
 });
