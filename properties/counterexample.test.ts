@@ -58,6 +58,24 @@ describe('counterexampleOf', () => {
     expect(ce.step).toBe(1);
     expect(ce.case.state).toBe(isolated);
     expect(ce.case.probes).toEqual([{ ...aToB, expect: 'deny' }]);
+    // The earlier step is replayed first, expecting the model's verdict.
+    expect(ce.case.before).toEqual([{ state: open, probes: [{ ...aToB, expect: 'allow' }] }]);
+  });
+
+  it('writes the earlier steps as `before` in order (requested states, defined verdicts only), and none for step 0', () => {
+    // A history the target may remember: step 0 isolated (with an undefined probe), step 1 open, step 2 isolated again and wrongly delivered.
+    const ctx: CheckContext = {
+      steps: [run(isolated, [otherNodeToB, aToB, bToA], [delivered, timeout, delivered]), run(open, [aToB], [delivered]), run(isolated, [aToB], [delivered])],
+    };
+    const ce = counterexampleOf(ctx, [{ message: 'x', probes: [{ step: 2, probe: 0 }] }]);
+    expect(ce.step).toBe(2);
+    expect(ce.case.before).toEqual([
+      { state: isolated, probes: [{ ...aToB, expect: 'deny' }, { ...bToA, expect: 'allow' }] },
+      { state: open, probes: [{ ...aToB, expect: 'allow' }] },
+    ]);
+    const first = counterexampleOf(ctx, [{ message: 'x', probes: [{ step: 0, probe: 1 }] }]);
+    expect(first.step).toBe(0);
+    expect('before' in first.case).toBe(false);
   });
 
   it('adds the step probes that contradict the model when the named ones do not (an intrinsic finding)', () => {

@@ -1,7 +1,7 @@
-// A failing run turned into a case file a person can replay: the state of the step that shows the
-// failure and its failing probes, each carrying the CORRECT expectation (the reference model's
+// A failing run turned into a case file a person can replay: the run's earlier steps (as `before`),
+// then the state of the step that shows the failure and its failing probes, each carrying the CORRECT expectation (the reference model's
 // verdict), so `netprops check` fails on the broken target and passes on a conformant one.
-import type { Case, ExpectedProbe, Probe } from '../cluster/types.ts';
+import type { Case, CaseStep, ExpectedProbe, Probe } from '../cluster/types.ts';
 import type { ProbeRecord } from './result.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
 
@@ -62,7 +62,16 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     const backends = new Set(run.model.predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
     for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
+  // The earlier steps of the run, replayed first on the same target: what it remembers between
+  // states (a UDP conntrack entry) is part of the failure. Their probes expect the model's defined verdicts.
+  const before: CaseStep[] = ctx.steps.slice(0, step).map((earlier) => ({
+    state: earlier.requested,
+    probes: earlier.probes.flatMap((probe, i) => {
+      const verdict = earlier.model.predict(probe).verdict;
+      return verdict === 'undefined' ? [] : [{ ...earlier.requestedProbes[i], expect: verdict }];
+    }),
+  }));
   // The state as asked for, not as realized: a valid case file (a broken IPAM's duplicate address
   // would not decode) that every target realizes anew. On the model both are the same.
-  return { step, case: { state: run.requested, probes }, records };
+  return { step, case: { state: run.requested, probes, ...(before.length > 0 ? { before } : {}) }, records };
 }
