@@ -53,6 +53,11 @@ export interface Harness {
    * ClusterIP; a headless Service's ready endpoints), sorted; [] when the name does not resolve.
    */
   resolveService?(from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]>;
+  /**
+   * True for a harness that only plans (`--dry-run`): nothing is applied or observed, so no
+   * property may pass on it, not even one judged from the applied state alone.
+   */
+  readonly dryRun?: boolean;
   /** Remove everything this harness created. Safe to call twice, and after a failed apply. */
   teardown(): Promise<void>;
 }

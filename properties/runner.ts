@@ -198,7 +198,12 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
-  if (!details.failed && !madeAProbe && unsupported !== undefined) {
+  if (harness.dryRun) {
+    // A plan observes nothing: even a property judged from the applied state alone would only be
+    // judging the plan.
+    result.status = 'skipped';
+    result.skipReason = `target ${harness.target} dry run: planned, not applied or observed`;
+  } else if (!details.failed && !madeAProbe && unsupported !== undefined) {
     // Nothing was judged: passing would claim what was never tested.
     result.status = 'skipped';
     result.skipReason = `target ${harness.target} could make none of its probes (${unsupported})`;

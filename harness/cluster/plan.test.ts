@@ -51,4 +51,25 @@ describe('planClusterRun (--dry-run)', () => {
     const docs = parseAllDocuments(await readFile(path.join(dir, 'cluster-plan', 'case-2', 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
     expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name)).toEqual(s2.namespaces.map((n) => `${n.name}-np-dry1`));
   });
+
+  it('a run on the dry-run harness reports every property skipped, even one judged from the applied state alone (pod-ip-unique)', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-plan-'));
+    const { runProperties } = await import('../../properties/runner.ts');
+    const outDir = dir;
+    const quiet = new Writable({ write: (_c, _e, done) => done() });
+    const report = await runProperties({
+      target: 'cluster',
+      properties: ['pod-ip-unique', 'no-nat-pod-to-pod'],
+      runs: 2,
+      seed: 1,
+      outDir,
+      reporters: [],
+      harnessFactory: async () => createDryRunHarness('np-dry2', { out: outDir }, quiet),
+    });
+    expect(report.properties.map((p) => [p.id, p.status])).toEqual([
+      ['pod-ip-unique', 'skipped'],
+      ['no-nat-pod-to-pod', 'skipped'],
+    ]);
+    expect(report.properties[0].skipReason).toMatch(/dry run/);
+  });
 });

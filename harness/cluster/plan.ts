@@ -94,6 +94,7 @@ export function createDryRunHarness(runId: string, settings: ClusterSettings, ou
   };
   return {
     target: 'cluster',
+    dryRun: true,
     // A dry run reads no interface: properties that need one are skipped, not failed.
     capabilities: new Set([...CLUSTER_CAPABILITIES].filter((c) => c !== 'interface-ips' && c !== 'dns')),
     runId,
