@@ -1,6 +1,7 @@
 // The properties against the kernel target's faults (issue 4: "each kernel fault is caught, with a
 // repro whose case.yaml fails under netprops check --target kernel --fault NAME"): each fault is
-// caught by the property written for it, and where it changes an allow/deny the repro replays.
+// caught by the property written for it, and its repro replays: check judges how an allowed probe
+// was delivered (the source seen) and applies a repro's earlier steps (stale conntrack) in order.
 // Needs root, iproute2, nftables, conntrack and the CNI plugins; skipped with the reason otherwise.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,16 +16,15 @@ import { runProperties } from './runner.ts';
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
 const title = missing.length === 0 ? 'kernel faults caught by the properties' : `kernel faults caught by the properties (skipped: needs ${missing.join('; ')})`;
 
-/** The property that catches each fault; `replays`: whether the fault changes an allow/deny. */
-const CATCHER: Record<string, { property: string; replays: boolean }> = {
-  'hairpin-off': { property: 'hairpin', replays: true },
-  'bridge-nf-off': { property: 'clusterip-reaches-ready-endpoint', replays: true },
-  // The receiver sees the node's address: a delivered connection, so a case file cannot show it.
-  'masquerade-pod-traffic': { property: 'no-nat-pod-to-pod', replays: false },
-  'policy-skips-same-node': { property: 'policy-verdicts', replays: true },
-  'stale-udp-conntrack': { property: 'udp-endpoint-change', replays: false },
-  'vxlan-mtu': { property: 'large-payload-across-nodes', replays: true },
-  'not-ready-endpoints': { property: 'clusterip-reaches-ready-endpoint', replays: true },
+/** The property that catches each fault. */
+const CATCHER: Record<string, string> = {
+  'hairpin-off': 'hairpin',
+  'bridge-nf-off': 'clusterip-reaches-ready-endpoint',
+  'masquerade-pod-traffic': 'no-nat-pod-to-pod',
+  'policy-skips-same-node': 'policy-verdicts',
+  'stale-udp-conntrack': 'udp-endpoint-change',
+  'vxlan-mtu': 'large-payload-across-nodes',
+  'not-ready-endpoints': 'clusterip-reaches-ready-endpoint',
 };
 
 const dirs: string[] = [];
@@ -38,7 +38,7 @@ describe.skipIf(missing.length > 0)(title, () => {
   });
 
   it.each(KERNEL_FAULTS.map((f) => [f.name] as const))('%s is caught, shrunk, and its repro replays on the kernel', async (fault) => {
-    const { property, replays } = CATCHER[fault];
+    const property = CATCHER[fault];
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-kernel-faults-'));
     dirs.push(out);
     const report = await runProperties({ target: 'kernel', fault, properties: [property], runs: 25, seed: 1, timeLimitMs: 240_000, outDir: out });
@@ -46,8 +46,6 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(result.status).toBe('failed');
     expect(result.failure!.counterexample.state.pods.length).toBeLessThanOrEqual(4);
     const file = path.join(result.failure!.reproDir!, 'case.yaml');
-    // The stale conntrack entry lives between two applies; a case file holds one state.
-    if (!replays) return;
     const broken = await checkCases([file], { target: 'kernel', fault });
     expect(broken.summary.mismatched).toBeGreaterThan(0);
     const conformant = await checkCases([file], { target: 'kernel' });
