@@ -23,6 +23,7 @@ import { changeNodes, createUnderlay, useNodeIPTowardsPods, VXLAN_MTU, type Over
 import { mapWithLimit } from './parallel.ts';
 import { checkPod, createPod, deletePod, POD_IFNAME, type PodWiring, type RealizedPod } from './pods.ts';
 import { checkPrerequisites } from './prerequisites.ts';
+import { dumpEvidence, evidenceFile } from './evidence.ts';
 import { probeRoute, type ProbeTopology } from './probe-target.ts';
 import { flushConntrack, loadIptables, loadNftables } from './rules.ts';
 import { claimRun, kernelRun, newRunId, type KernelRun } from './run.ts';
@@ -211,11 +212,12 @@ class KernelDataPlane implements KernelHarness {
       this.nodeSourceSet.delete(rn.node.name);
       this.nodes.delete(rn.node.name);
     }
-    await deleteNetns(plan.removed.map((rn) => rn.netns));
     const added = plan.added.map((node) => ({ node, serial: this.nodeSerial++ }));
     await addNetns(added.map((a) => run.nodeNetns(a.serial)));
     const placed = (rn: RealizedNode) => ({ node: rn.node, serial: rn.serial });
+    // Cuts the removed nodes off the underlay first, while their namespaces are still named.
     await changeNodes(run, plan.kept.map(placed), added, plan.removed.map(placed), this.overlay);
+    await deleteNetns(plan.removed.map((rn) => rn.netns));
     // Entries a kept node holds for addresses of nodes that came or went (pending, failed or
     // stale resolutions) would delay or drop the first packets to the new nodes.
     await Promise.all(plan.kept.map((rn) => mustRun(['ip', '-n', rn.netns, 'neigh', 'flush', 'all'])));
@@ -409,7 +411,14 @@ class KernelDataPlane implements KernelHarness {
           payloadBytes: probe.payloadBytes ?? this.settings.payloadBytes,
           timeoutMs: this.settings.probeTimeoutMs,
         });
-        return observation(probe, result);
+        const o = observation(probe, result);
+        const file = evidenceFile();
+        if (file && o.outcome === 'timeout') {
+          const target = probe.to.kind === 'pod' ? this.pods.get(podKey(probe.to))?.netns : undefined;
+          const nodes = [...this.nodes.values()].map((n) => n.netns);
+          await dumpEvidence(file, `timeout: ${JSON.stringify(probe)} -> ${route.ip}:${route.port} from ${route.netns}`, [route.netns, ...(target ? [target] : []), ...nodes, this.run!.underlayNetns]);
+        }
+        return o;
       }),
     );
   }

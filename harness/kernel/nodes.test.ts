@@ -47,6 +47,8 @@ describe('nodeScripts', () => {
     const kept = [{ node: n1, serial: 0 }];
     const s = nodeChangeScripts(run, kept, [{ node: n3, serial: 5 }], [{ node: n2, serial: 1 }], 'vxlan');
     expect(s.underlay).toEqual([
+      // the removed node leaves the underlay at once, whenever its namespace is freed
+      'link del npabc123n1',
       'link add npabc123n5 type veth peer name npabc123e netns np-abc123-n5',
       'link set npabc123n5 master npabc123u up',
     ]);

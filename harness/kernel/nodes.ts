@@ -82,6 +82,12 @@ export function nodeChangeScripts(run: KernelRun, kept: PlacedNode[], added: Pla
   const ip: Record<number, string[]> = {};
   const bridge: Record<number, string[]> = {};
   const all = [...kept, ...added];
+  // A removed node leaves the underlay now, not when the kernel gets round to freeing its namespace
+  // (that cleanup is asynchronous and, with many namespaces going at once, can lag by seconds).
+  // Until then its uplink, with the MAC its replacement at the same InternalIP also gets, stays on
+  // the bridge and keeps announcing itself (IPv6 multicast), so the bridge forwards frames meant
+  // for the new node into the dying namespace: the first connections to it time out.
+  for (const r of removed) underlay.push(`link del ${run.underlayPort(r.serial)}`);
   for (const a of added) {
     underlay.push(
       `link add ${run.underlayPort(a.serial)} type veth peer name ${run.nodeUplink} netns ${run.nodeNetns(a.serial)}`,
@@ -142,8 +148,8 @@ export async function createUnderlay(run: KernelRun): Promise<void> {
 }
 
 /**
- * Applies a node change. The added nodes' namespaces must exist; the removed nodes' namespaces
- * are deleted by the caller (after their pods are gone), before or after this.
+ * Applies a node change. The added nodes' namespaces must exist, and so must the removed nodes'
+ * (their underlay ports are deleted here); the caller deletes those namespaces afterwards.
  */
 export async function changeNodes(run: KernelRun, kept: PlacedNode[], added: PlacedNode[], removed: PlacedNode[], overlay: Overlay): Promise<void> {
   const s = nodeChangeScripts(run, kept, added, removed, overlay);
