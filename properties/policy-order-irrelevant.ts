@@ -2,9 +2,8 @@
 import type { ClusterState, NetworkPolicy } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes, withPodMatrix } from './direct-probes.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
-import type { Finding, Property } from './property.ts';
+import { reachabilityUnchanged, withPodMatrix } from './direct-probes.ts';
+import type { Property } from './property.ts';
 
 function reversedPolicy(p: NetworkPolicy): NetworkPolicy {
   return {
@@ -32,21 +31,7 @@ export const policyOrderIrrelevant: Property = {
       ],
       };
     }),
-  check(ctx) {
-    const [before, after] = ctx.steps;
-    const findings: Finding[] = [];
-    for (const i of comparableProbes(ctx)) {
-      const a = before.observations[i].outcome === 'delivered';
-      const b = after.observations[i].outcome === 'delivered';
-      if (a !== b) {
-        findings.push({
-          message: `${describeProbe(before.probes[i])}: ${describeObservation(before.observations[i])}, but ${describeObservation(after.observations[i])} with the policies in reverse order`,
-          probes: [{ step: 0, probe: i }, { step: 1, probe: i }],
-        });
-      }
-    }
-    return findings;
-  },
+  check: (ctx) => reachabilityUnchanged(ctx, 'with the policies in reverse order'),
   outcomes: ['two-policies'],
   classify: ({ steps: [run] }) => (run.state.policies.length >= 2 ? ['two-policies'] : []),
 };

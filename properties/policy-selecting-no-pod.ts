@@ -3,9 +3,8 @@ import fc from 'fast-check';
 import type { ClusterState, LabelSelector } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
-import { comparableProbes, withPodMatrix } from './direct-probes.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
-import type { Finding, Property } from './property.ts';
+import { reachabilityUnchanged, withPodMatrix } from './direct-probes.ts';
+import type { Property } from './property.ts';
 
 /** A label key no generated pod carries (netprops' own prefix), so these selectors select nothing. */
 const ABSENT_KEY = 'netprops.dev/selects-nothing';
@@ -42,21 +41,7 @@ export const policySelectingNoPod: Property = {
         ],
         };
       }),
-  check(ctx) {
-    const [before, after] = ctx.steps;
-    const findings: Finding[] = [];
-    for (const i of comparableProbes(ctx)) {
-      const a = before.observations[i].outcome === 'delivered';
-      const b = after.observations[i].outcome === 'delivered';
-      if (a !== b) {
-        findings.push({
-          message: `${describeProbe(before.probes[i])}: ${describeObservation(before.observations[i])}, but ${describeObservation(after.observations[i])} after adding a policy that selects no pod`,
-          probes: [{ step: 0, probe: i }, { step: 1, probe: i }],
-        });
-      }
-    }
-    return findings;
-  },
+  check: (ctx) => reachabilityUnchanged(ctx, 'after adding a policy that selects no pod'),
   outcomes: ['allowed-before', 'namespace-has-pods'],
   classify({ steps: [before, after] }) {
     const labels: string[] = [];
