@@ -15,7 +15,8 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 170_000 });
+// maxBuffer: a dry run prints its whole plan (about 1 MB for --runs 3); past spawnSync's default 1 MiB the child is killed.
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 256 * 1024 * 1024 });
 
 describe('netprops run --target cluster', () => {
   it('with no reachable cluster exits 2 with one clear line', async () => {
