@@ -1,9 +1,6 @@
 // clusterip-reaches-ready-endpoint: a connection to a ClusterIP lands on a ready endpoint, on its
 // resolved targetPort, and the reply comes from the ClusterIP; no endpoints means no connection.
-import fc from 'fast-check';
-import { clusterCase } from '../generators/cluster.ts';
-import { generatorCapabilities } from './case-options.ts';
-import { replicaCounts, withReplicas } from './replicas.ts';
+import { serviceStates } from './replicas.ts';
 import type { Property } from './property.ts';
 import { serviceProbes } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
@@ -17,9 +14,8 @@ export const clusteripReachesReadyEndpoint: Property = {
     'a named targetPort resolves per pod; kube-proxy DNATs to one endpoint and un-NATs the reply, and rejects a Service without endpoints.',
   needs: ['pods', 'services', 'readiness'],
   cases: ({ capabilities, universe }) =>
-    fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
-      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+    serviceStates(capabilities, universe)
+      .map((state) => ({ state }))
       .map((c) => ({
       steps: [{ state: c.state, probes: serviceProbes(c.state) }],
     })),

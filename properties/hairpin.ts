@@ -1,10 +1,7 @@
 // hairpin: a backend reaches its own Service, even when the connection is DNATed back to itself.
 import type { Probe } from '../cluster/types.ts';
-import fc from 'fast-check';
-import { clusterCase } from '../generators/cluster.ts';
 import { buildModel } from '../harness/model/model.ts';
-import { generatorCapabilities } from './case-options.ts';
-import { replicaCounts, withReplicas } from './replicas.ts';
+import { serviceStates } from './replicas.ts';
 import type { Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
@@ -17,9 +14,8 @@ export const hairpin: Property = {
     'hairpin connections (the kubelet sets hairpin mode on the bridge port) so a pod reaches its own Service.',
   needs: ['pods', 'services'],
   cases: ({ capabilities, universe }) =>
-    fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
-      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+    serviceStates(capabilities, universe)
+      .map((state) => ({ state }))
       .map((c) => {
       const model = buildModel(c.state);
       const probes: Probe[] = [];

@@ -5,7 +5,9 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import type { ClusterState, Pod } from '../cluster/types.ts';
-import type { Universe } from '../generators/cluster.ts';
+import { clusterCase, type Universe } from '../generators/cluster.ts';
+import type { Capability } from '../harness/harness.ts';
+import { generatorCapabilities } from './case-options.ts';
 import { addressInCIDR } from '../generators/pod.ts';
 
 /**
@@ -14,6 +16,15 @@ import { addressInCIDR } from '../generators/pod.ts';
  */
 export const replicaCounts = (maxPods: number, universe?: Universe): fc.Arbitrary<number[]> =>
   universe ? fc.constant([]) : fc.array(fc.nat({ max: 2 }), { maxLength: maxPods });
+
+/**
+ * The Service properties' states: a generated cluster with Services and no policies, with replicas
+ * of its pods so Services often have several endpoints.
+ */
+export const serviceStates = (capabilities: ReadonlySet<Capability>, universe?: Universe): fc.Arbitrary<ClusterState> =>
+  fc
+    .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
+    .map(([drawn, counts]) => withReplicas(drawn.state, counts));
 
 export function withReplicas(state: ClusterState, counts: number[]): ClusterState {
   const used = new Map<string, number>();

@@ -1,9 +1,6 @@
 // service-port-not-exposed: a ClusterIP answers only on the Service's ports.
 import type { Probe } from '../cluster/types.ts';
-import fc from 'fast-check';
-import { clusterCase } from '../generators/cluster.ts';
-import { generatorCapabilities } from './case-options.ts';
-import { replicaCounts, withReplicas } from './replicas.ts';
+import { serviceStates } from './replicas.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { hasClusterIP, podSource } from './service-probes.ts';
@@ -19,9 +16,8 @@ export const servicePortNotExposed: Property = {
   rule: "Service docs: a Service exposes exactly its spec.ports; kube-proxy's rules match the ClusterIP together with each declared port and protocol.",
   needs: ['pods', 'services'],
   cases: ({ capabilities, universe }) =>
-    fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
-      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+    serviceStates(capabilities, universe)
+      .map((state) => ({ state }))
       .map((c) => {
       const probes: Probe[] = [];
       const client = c.state.pods.find((p) => !p.hostNetwork);

@@ -1,11 +1,8 @@
 // service-spreads: repeated connections to a Service reach every ready endpoint, unless
 // sessionAffinity ClientIP pins a client to one.
 import type { Probe } from '../cluster/types.ts';
-import fc from 'fast-check';
-import { clusterCase } from '../generators/cluster.ts';
 import { buildModel } from '../harness/model/model.ts';
-import { generatorCapabilities } from './case-options.ts';
-import { replicaCounts, withReplicas } from './replicas.ts';
+import { serviceStates } from './replicas.ts';
 import { describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
@@ -33,9 +30,8 @@ export const serviceSpreads: Property = {
     "connections from one client IP go to the same backend.",
   needs: ['pods', 'services'],
   cases: ({ capabilities, universe }) =>
-    fc
-      .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
-      .map(([drawn, counts]) => ({ state: withReplicas(drawn.state, counts) }))
+    serviceStates(capabilities, universe)
+      .map((state) => ({ state }))
       .map((c) => {
       const model = buildModel(c.state);
       const probes: Probe[] = [];
