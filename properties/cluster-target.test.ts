@@ -15,6 +15,7 @@ import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { serviceEndpoints } from '../harness/model/endpoints.ts';
 import { buildModel } from '../harness/model/model.ts';
 import { runProperties } from './runner.ts';
+import { agnhostAnswer } from '../harness/cluster/agnhost-answer.fixture.ts';
 
 const RUN = 'np-univ';
 const NODE_AGENTS = `netprops-nodes-${RUN}`;
@@ -59,13 +60,7 @@ function modelNetwork(applied: () => ClusterState | undefined, strayDials: strin
     }
     const probe: Probe = { from: sourceOf(call, s, state), to: { kind: 'ip', ip: m[2] }, port: Number(m[3]), protocol: m[1].toUpperCase() as Protocol };
     const prediction = buildModel(state).predict(probe);
-    const delivery = prediction.deliveries[0];
-    if (prediction.verdict !== 'deny' && delivery) {
-      const stdout = script.includes('/clientip') ? `${delivery.sourceSeen ?? '0.0.0.0'}:40000` : script.includes('/hostname') ? (delivery.backend?.name ?? '') : '';
-      return { exitCode: 0, stdout };
-    }
-    const failure = prediction.routes[0]?.failure.outcome ?? 'timeout';
-    return { exitCode: 1, stderr: failure === 'refused' ? 'REFUSED\n' : failure === 'unreachable' ? 'OTHER: dial tcp: connect: no route to host\n' : 'TIMEOUT\n' };
+    return agnhostAnswer(prediction, script);
   };
 }
 

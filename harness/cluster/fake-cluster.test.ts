@@ -12,6 +12,7 @@ import { buildModel } from '../model/model.ts';
 import { runProperties } from '../../properties/runner.ts';
 import { FakeApiServer, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
+import { agnhostAnswer } from './agnhost-answer.fixture.ts';
 
 let server: FakeApiServer | undefined;
 let dir: string | undefined;
@@ -40,13 +41,7 @@ function modelNetwork(applied: () => ClusterState | undefined, ignorePolicies: b
     const probe: Probe = { from, to: { kind: 'ip', ip: m[2] }, port: Number(m[3]), protocol: m[1].toUpperCase() as Probe['protocol'] };
     const model = buildModel(ignorePolicies ? { ...state, policies: [] } : state);
     const prediction = model.predict(probe);
-    const delivery = prediction.deliveries[0];
-    if (prediction.verdict !== 'deny' && delivery) {
-      const stdout = script.includes('/clientip') ? `${delivery.sourceSeen ?? '0.0.0.0'}:40000` : script.includes('/hostname') ? (delivery.backend?.name ?? '') : '';
-      return { exitCode: 0, stdout };
-    }
-    const failure = prediction.routes[0]?.failure.outcome ?? 'timeout';
-    return { exitCode: 1, stderr: failure === 'refused' ? 'REFUSED\n' : failure === 'unreachable' ? 'OTHER: dial tcp: connect: no route to host\n' : 'TIMEOUT\n' };
+    return agnhostAnswer(prediction, script);
   };
 }
 
