@@ -1,10 +1,17 @@
-// Typed errors for user mistakes. The CLI catches NetpropsError and prints its one-line message with
-// exit code 2; anything else is a bug and crashes with its stack.
+// Typed errors at the boundaries. The CLI catches NetpropsError and prints its one-line message with
+// its exit code: 2 for a user mistake, 3 for an environment that failed (an unreachable or
+// misbehaving cluster, a failing plugin or component); anything else is a bug and crashes with its
+// stack. Exit codes: 0 passed, 1 a property failed, 2 usage or input error, 3 environment failure.
+
+export const EXIT_PASSED = 0;
+export const EXIT_PROPERTY_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_ENVIRONMENT = 3;
 
 export class NetpropsError extends Error {
   /** A stable code, for scripts and tests. */
   readonly code: string;
-  readonly exitCode: number = 2;
+  readonly exitCode: number = EXIT_USAGE;
 
   constructor(code: string, message: string) {
     super(message);
@@ -51,5 +58,18 @@ export class UsageError extends NetpropsError {
 export class PrerequisiteError extends NetpropsError {
   constructor(message: string) {
     super('E_PREREQUISITE', message);
+  }
+}
+
+/**
+ * The environment failed, not the user and not a property: a cluster that does not answer or
+ * answers nonsense, a CNI plugin or a local-cluster component that fails. Nightly CI tells this
+ * (exit 3) from a property failure (exit 1).
+ */
+export class EnvironmentError extends NetpropsError {
+  override readonly exitCode: number = EXIT_ENVIRONMENT;
+
+  constructor(code: string, message: string) {
+    super(code, message);
   }
 }
