@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{cluster,generators,harness,properties,reports,cli,bench,ci,local-cluster}/**/*.test.ts'],
+    // Tests against a local Kubernetes cluster take minutes each: `npm run test:local-cluster`.
+    exclude: ['**/node_modules/**', '**/*.cluster.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

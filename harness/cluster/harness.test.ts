@@ -10,6 +10,7 @@ import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import { FakeApiServer, tunnelAddress, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
 import { RUN_LABEL } from './run-names.ts';
+import { deliveredReply, failedReply, probeTarget } from './agnhost-answer.fixture.ts';
 
 let server: FakeApiServer | undefined;
 let harness: ClusterHarness | undefined;
@@ -45,15 +46,13 @@ const toWebService: Probe = { from: { kind: 'pod', namespace: 'y', name: 'client
 /** A scripted network: `allowed(call)` decides; a delivered connect answers the HTTP follow-up like agnhost. */
 function network(server: () => FakeApiServer, allowed: (call: ExecCall, dest: string) => boolean, delayMs = 0) {
   return (call: ExecCall): ExecReply => {
-    const script = call.command.join(' ');
-    const m = /\/agnhost connect --timeout=\d+s --protocol=(\w+) ([\d.]+):(\d+)/.exec(script);
-    if (!m) return { exitCode: 126, stderr: `unexpected ${script}` };
-    const dest = `${m[2]}:${m[3]}`;
-    if (!allowed(call, dest)) return { exitCode: 1, stderr: 'TIMEOUT\n', delayMs };
+    const m = probeTarget(call.command);
+    if (!m) return { exitCode: 126, stderr: `unexpected ${call.command.join(' ')}` };
+    const dest = `${m.host}:${m.port}`;
+    if (!allowed(call, dest)) return failedReply(m, 'timeout', delayMs);
     const client = server().get('Pod', call.namespace, call.pod);
     const clientIP = (client?.status as { podIP: string }).podIP;
-    const stdout = script.includes('/clientip') ? `${clientIP}:43210` : script.includes('/hostname') ? 'web' : '';
-    return { exitCode: 0, stdout, delayMs };
+    return deliveredReply(m, { hostname: 'web', clientIP }, delayMs);
   };
 }
 
@@ -239,7 +238,8 @@ describe('cluster harness probes', () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
     const applied = await h.apply(state());
     const [obs] = await h.probe([toWebService]);
-    expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, backend: { namespace: 'x', name: 'web', port: 80 } });
+    const client = applied.state.pods.find((p) => p.name === 'client')!;
+    expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, sourceSeen: client.ip, backend: { namespace: 'x', name: 'web', port: 80 } });
   });
 
   it('waits until a new deny policy is enforced and records the time it took', async () => {
@@ -286,7 +286,7 @@ describe('cluster harness probes', () => {
 
   it('a denial shown as REFUSED where the profile declares TIMEOUT is flagged', async () => {
     const h = await start(
-      { exec: () => ({ exitCode: 1, stderr: 'REFUSED\n' }) },
+      { exec: (call) => failedReply(probeTarget(call.command)!, 'refused') },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
     await h.apply(state({ policies: [denyAllIngressToWeb] }));
@@ -324,7 +324,7 @@ describe('cluster harness: the source address of node traffic (CNI profile nodeS
   const tunnelled = (call: ExecCall, s: FakeApiServer): ExecReply => {
     const host = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string; podIP: string });
     const src = call.namespace.startsWith('netprops-nodes') ? tunnelAddress(host.hostIP) : host.podIP;
-    return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${src}:40000` : '' };
+    return deliveredReply(probeTarget(call.command)!, { hostname: 'web', clientIP: src });
   };
 
   it('any-node-address: a node\'s tunnel address counts as the node, and says so', async () => {
@@ -345,7 +345,7 @@ describe('cluster harness: the source address of node traffic (CNI profile nodeS
   it('a pod\'s traffic is never re-mapped, even to an address of its node (SNAT must show)', async () => {
     const snat = (call: ExecCall, s: FakeApiServer): ExecReply => {
       const hostIP = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string }).hostIP;
-      return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${tunnelAddress(hostIP)}:40000` : '' };
+      return deliveredReply(probeTarget(call.command)!, { hostname: 'web', clientIP: tunnelAddress(hostIP) });
     };
     const h = await start({ exec: snat }, { cniProfile: await profile('deniedAs: [timeout]\nnodeSourceAddress: any-node-address\n') });
     await h.apply(state());
