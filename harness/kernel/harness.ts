@@ -18,7 +18,7 @@ import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-
 import { mustRun } from './command.ts';
 import { kernelFault } from './faults.ts';
 import { gcKernel } from './gc.ts';
-import { addNetns, deleteNetns } from './namespaces.ts';
+import { addNetns, deleteNetns, listNetns } from './namespaces.ts';
 import { changeNodes, createUnderlay, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
 import { mapWithLimit } from './parallel.ts';
 import { checkPod, createPod, deletePod, POD_IFNAME, type PodWiring, type RealizedPod } from './pods.ts';
@@ -26,7 +26,7 @@ import { checkPrerequisites } from './prerequisites.ts';
 import { dumpEvidence, evidenceFile } from './evidence.ts';
 import { probeRoute, type ProbeTopology } from './probe-target.ts';
 import { flushConntrack, loadIptables, loadNftables } from './rules.ts';
-import { claimRun, kernelRun, newRunId, type KernelRun } from './run.ts';
+import { claimRun, kernelRun, newRunId, runIdOfNetns, type KernelRun } from './run.ts';
 import { kernelSettings, type KernelSettings } from './settings.ts';
 import { exiting, interrupted, releaseSignals, teardownOnSignals } from './signals.ts';
 
@@ -446,11 +446,10 @@ class KernelDataPlane implements KernelHarness {
         CNI_PARALLELISM * 2,
         (rp) => deletePod(this.settings.cniBinDirs, rp).catch(() => {}),
       );
-      await deleteNetns([
-        ...pods.filter((rp) => rp.cni).map((rp) => rp.netns),
-        ...nodes.map((n) => n.netns),
-        run.underlayNetns,
-      ]);
+      // Every namespace named for the run, not only the ones it registered: a pod whose ADD failed
+      // (or that a failure elsewhere stopped before its ADD) has a namespace and no record.
+      const named = (await listNetns()).filter((n) => runIdOfNetns(n) === run.id);
+      await deleteNetns([...new Set([...pods.filter((rp) => rp.cni).map((rp) => rp.netns), ...nodes.map((n) => n.netns), run.underlayNetns, ...named])]);
       await rm(run.dir, { recursive: true, force: true });
     } finally {
       releaseSignals(this.onSignal);
