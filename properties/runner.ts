@@ -50,6 +50,8 @@ export interface RunOptions {
   reporters?: string[];
   stats?: boolean;
   settings?: Record<string, unknown>;
+  /** The command-line words selecting the target's settings (`--cni-conf F`), for a repro's replay commands. */
+  targetFlags?: string[];
   runId?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
@@ -253,6 +255,7 @@ async function recordFailure(
       path: failure.path ?? '',
       target: options.target,
       ...(options.fault ? { fault: options.fault } : {}),
+      ...(options.targetFlags?.length ? { targetFlags: options.targetFlags } : {}),
     });
     failure.reproDir = dir;
   }
