@@ -14,6 +14,7 @@ import { podKey } from '../cluster/types.ts';
 import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
 import type { Harness } from '../harness/harness.ts';
 import type { ExitWith } from './main.ts';
+import { expectedSource, sourceAgrees, type Delivery } from '../harness/model/source-seen.ts';
 
 export interface CheckOptions {
   target?: TargetName;
@@ -64,7 +65,7 @@ const backendText = (b: Observation['backend']): string => (b ? `${b.namespace}/
  * Why a delivered connection is not one a conformant cluster could have made, or undefined when it
  * is. Fields the model leaves open (a masqueraded source) or the target did not observe are not judged.
  */
-export function deliveryMismatch(observation: Observation, deliveries: readonly Observation[]): string | undefined {
+export function deliveryMismatch(observation: Observation, deliveries: readonly Delivery[], state: ClusterState): string | undefined {
   if (deliveries.length === 0) return undefined;
   const ob = observation.backend;
   const sameBackend = deliveries.filter(
@@ -75,8 +76,8 @@ export function deliveryMismatch(observation: Observation, deliveries: readonly 
     return `answered by ${backendText(ob)}, but a conformant cluster is answered by ${may}`;
   }
   const seen = observation.sourceSeen;
-  if (seen !== undefined && sameBackend.every((d) => d.sourceSeen !== undefined && d.sourceSeen !== seen)) {
-    return `the receiver saw source ${seen}, but a conformant cluster shows ${sameBackend[0]!.sourceSeen}`;
+  if (seen !== undefined && sameBackend.every((d) => !sourceAgrees(state, d, seen))) {
+    return `the receiver saw source ${seen}, but a conformant cluster shows ${expectedSource(state, sameBackend[0]!)}`;
   }
   const reply = observation.replyFrom;
   if (reply !== undefined && sameBackend.every((d) => d.replyFrom !== undefined && d.replyFrom !== reply)) {
@@ -125,7 +126,7 @@ async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResul
     // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
     if (observation.outcome === 'unsupported') return { ...result, observed: 'unsupported', ok: false, detail: outcome };
     const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
-    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
+    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, applied.state) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
     return { ...result, observed, ok: observed === written.expect, detail: outcome };
   });

@@ -1,6 +1,7 @@
 // `netprops run`: the properties against one target, with a progress bar per property, a summary,
 // repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
 import { access, constants, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
@@ -148,9 +149,16 @@ export function runCommand(exitWith: ExitWith): Command {
     const unknown = formats.find((f) => !(REPORTER_NAMES as readonly string[]).includes(f));
     if (unknown) throw new UsageError(`unknown --format '${unknown}': use one of ${REPORTER_NAMES.join(', ')}`);
     const settings: Record<string, unknown> = {};
+    // The same settings as command-line words, so a repro's replay commands select the same target.
+    const targetFlags: string[] = [];
     for (const [flag, key] of TARGET_SETTINGS) {
-      const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-      if (opts[camel] !== undefined) settings[key] = opts[camel];
+      const name = flag.split(' ')[0];
+      const camel = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      if (opts[camel] === undefined) continue;
+      settings[key] = opts[camel];
+      if (opts[camel] === true) targetFlags.push(name);
+      // A repro is replayed from its own folder: a relative configuration file would not be found.
+      else targetFlags.push(name, key === 'cniConf' ? path.resolve(String(opts[camel])) : String(opts[camel]));
     }
     if (opts.dryRun) settings.dryRun = true;
     settings.out = String(opts.out); // where a target writes what it has to show (the cluster's dry-run plan)
@@ -182,6 +190,7 @@ export function runCommand(exitWith: ExitWith): Command {
         reporters: formats,
         stats: Boolean(opts.stats),
         settings,
+        targetFlags,
         onProgress: progress.onProgress,
       });
     } finally {

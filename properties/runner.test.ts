@@ -1,5 +1,6 @@
 // The runner on a small local property and a scripted harness: runs, shrinking, replay, skipping,
 // teardown, time limits and repro writing, each shown with a case that would fail if it broke.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -150,6 +151,29 @@ describe('runProperties', () => {
     expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
     expect(await readFile(path.join(dir, 'case.yaml'), 'utf8')).toContain('expect: allow');
     expect((await readdir(out)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('writes the reports of the properties finished so far before the next one starts (a Ctrl-C keeps them)', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
+    const second: Property = { ...reachServedPort, id: 'second' };
+    const seenAtStart: unknown[] = [];
+    await runProperties({
+      ...base,
+      catalog: [reachServedPort, second],
+      runs: 5,
+      outDir: out,
+      reporters: ['json'],
+      harnessFactory: scripted().make,
+      onProgress: (e) => {
+        if (e.kind === 'start' && e.property === 'second') {
+          const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { properties: { id: string; status: string }[] };
+          seenAtStart.push(json.properties.map((p) => [p.id, p.status]));
+        }
+      },
+    });
+    expect(seenAtStart).toEqual([[['reach-served-port', 'passed']]]);
+    const final = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { properties: unknown[] };
+    expect(final.properties).toHaveLength(2);
   });
 });
 

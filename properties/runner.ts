@@ -50,6 +50,8 @@ export interface RunOptions {
   reporters?: string[];
   stats?: boolean;
   settings?: Record<string, unknown>;
+  /** The command-line words selecting the target's settings (`--cni-conf F`), for a repro's replay commands. */
+  targetFlags?: string[];
   runId?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
@@ -253,6 +255,7 @@ async function recordFailure(
       path: failure.path ?? '',
       target: options.target,
       ...(options.fault ? { fault: options.fault } : {}),
+      ...(options.targetFlags?.length ? { targetFlags: options.targetFlags } : {}),
     });
     failure.reproDir = dir;
   }
@@ -275,25 +278,31 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
   const harness = await make();
   const results: PropertyResult[] = [];
-  try {
-    const session = sessionOf(harness, make);
-    const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
-    for (const property of selected) results.push(await runProperty(property, harness, session, options, universe));
-  } finally {
-    await harness.teardown();
-  }
-  const report: RunReport = {
+  const reportOf = (): RunReport => ({
     runId,
     target: harness.target,
     ...(options.fault ? { fault: options.fault } : {}),
     seed: options.seed,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    properties: results,
+    properties: [...results],
+  });
+  const files = (options.reporters ?? []).filter((r) => r !== 'console');
+  const write = async () => {
+    if (options.outDir && files.length > 0) await writeReports(reportOf(), options.outDir, files);
   };
-  if (options.outDir && options.reporters && options.reporters.length > 0) {
-    await writeReports(report, options.outDir, options.reporters.filter((r) => r !== 'console'));
+  try {
+    const session = sessionOf(harness, make);
+    const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
+    for (const [i, property] of selected.entries()) {
+      results.push(await runProperty(property, harness, session, options, universe));
+      // The reports so far, after each property: a run stopped by Ctrl-C keeps what it finished.
+      if (i < selected.length - 1) await write();
+    }
+  } finally {
+    await harness.teardown();
   }
-  return report;
+  await write();
+  return reportOf();
 }
 
