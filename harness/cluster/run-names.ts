@@ -7,9 +7,7 @@ export const RUN_LABEL = 'netprops.dev/run';
 /** Label on every object netprops creates (the Kubernetes recommended label). */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'netprops';
-/** Annotation with the creating process (host/pid) and time, so gc can tell a live run from a dead one. */
-export const OWNER_ANNOTATION = 'netprops.dev/owner';
-export const CREATED_ANNOTATION = 'netprops.dev/created';
+// The lease annotations that tell gc a live run from a dead one are in run-lease.ts.
 
 /** A DNS-1123 label, as Namespace names must be (at most 63 characters). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
