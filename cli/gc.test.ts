@@ -21,7 +21,7 @@ describe('netprops gc', () => {
     expect((await sweepersFor('cluster', { kubeconfig: '/nonexistent' })).map((s) => s.target)).toEqual(['cluster']);
   });
 
-  it('--target cluster with a kubeconfig whose server does not answer: exit 2, one line, no stack', async () => {
+  it('--target cluster with a kubeconfig whose server does not answer: exit 3, one line, no stack', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'netprops-gc-'));
     const kubeconfig = path.join(dir, 'config');
     // Port 9 on loopback (discard): nothing listens, the connection is refused at once.
@@ -41,7 +41,7 @@ describe('netprops gc', () => {
     const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       const code = await main(['gc', '--target', 'cluster', '--kubeconfig', kubeconfig]);
-      expect(code).toBe(2);
+      expect(code).toBe(3);
     } finally {
       e.mockRestore();
       o.mockRestore();

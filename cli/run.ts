@@ -15,11 +15,18 @@ export const DEFAULT_OUT = 'netprops-report';
 export const DEFAULT_FORMATS = ['console', 'junit', 'json', 'html'];
 
 /** `60s`, `2m`, `500ms`, `1h` or a bare number of seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--time-limit'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--time-limit '${text}' is not a duration: write e.g. 60s, 2m or 500ms`);
+  if (!m) throw new UsageError(`${flag} '${text}' is not a duration: write e.g. 60s, 2m or 500ms`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * unit);
+}
+
+/** `--request-timeout`: a positive duration. */
+export function requestTimeoutOf(text: string): number {
+  const ms = parseDuration(text, '--request-timeout');
+  if (ms < 1) throw new UsageError(`--request-timeout '${text}' must be longer than 0`);
+  return ms;
 }
 
 function positiveInteger(name: string, text: string): number {
@@ -52,6 +59,7 @@ const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
   ['--cni-profile <name|file>', 'cniProfile', "cluster: the CNI profile declaring the implementation's legitimate choices"],
   ['--concurrency <n>', 'concurrency', 'cluster: probes in flight at once'],
   ['--keep', 'keep', "cluster: leave the run's namespaces in place at teardown (debugging)"],
+  ['--request-timeout <duration>', 'requestTimeout', 'cluster: how long one API request may take to be answered (default 30s; connect and TLS get at most 10s)'],
 ];
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
@@ -152,6 +160,8 @@ export function runCommand(exitWith: ExitWith): Command {
       const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       if (opts[camel] !== undefined) settings[key] = opts[camel];
     }
+    if (settings.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(String(settings.requestTimeout));
+    delete settings.requestTimeout;
     if (opts.dryRun) settings.dryRun = true;
     settings.out = String(opts.out); // where a target writes what it has to show (the cluster's dry-run plan)
     const seed = seedOf(opts.seed as string | undefined);

@@ -101,7 +101,11 @@ const REASONS: Record<number, string> = { 404: 'Not Found', 429: 'Too Many Reque
  * exit 2), an ApiServerError for a server that failed (exit 3), or undefined for a bug of ours.
  */
 export function requestProblem(err: unknown, verb: string, resource: string, namespace: string | undefined, server: string): NetpropsError | undefined {
-  if (err instanceof NetpropsError) return err;
+  if (err instanceof NetpropsError) {
+    // KubernetesObjectApi prefixes a failed discovery's message in place; our line says it already.
+    err.message = err.message.replace(/^Failed to fetch resource metadata for [^:]+: /, '');
+    return err;
+  }
   const e = (err ?? {}) as HttpishError;
   const status = httpStatus(e);
   const where = namespace ? ` in namespace ${namespace}` : '';
