@@ -1,6 +1,6 @@
 // `netprops run`: the properties against one target, with a progress bar per property, a summary,
 // repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
@@ -8,6 +8,7 @@ import { parseTarget } from '../harness/targets.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
 import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
+import { prepareOutDir } from '../reports/out-dir.ts';
 import type { ExitWith } from './main.ts';
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
@@ -170,9 +171,10 @@ export function runCommand(exitWith: ExitWith): Command {
       throw new UsageError(`--path replays one property's failure: name it with --property (the summary prints the whole replay command)`);
     }
 
-    // An output folder that cannot be written is the user's to fix: say so before the run, not after it.
+    // An output folder that cannot be written, or has a file where a folder goes (or the reverse),
+    // is the user's to fix: say so before the run, not after it. Old repro folders are cleared.
+    await prepareOutDir(String(opts.out));
     try {
-      await mkdir(String(opts.out), { recursive: true });
       await access(String(opts.out), constants.W_OK);
     } catch (err) {
       throw new UsageError(`cannot write to --out ${String(opts.out)}: ${(err as Error).message}`);

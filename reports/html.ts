@@ -2,7 +2,8 @@
 // opens anywhere: the run, each property's runs, time and outcome, and for a failure the probes
 // expected vs observed and, when reachability was wrong, the matrix with the mismatches coloured.
 // Every cell carries data-* attributes so tools (and the browser test) can read it back.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeOutputFile } from './out-dir.ts';
 import path from 'node:path';
 import type { PropertyFailure, PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
@@ -164,7 +165,7 @@ export function createHtmlReporter(): Reporter {
     async write(report, outDir) {
       await mkdir(outDir, { recursive: true });
       const file = path.join(outDir, HTML_REPORT_FILE);
-      await writeFile(file, renderHtml(report));
+      await writeOutputFile(file, renderHtml(report));
       return file;
     },
   };
