@@ -418,6 +418,24 @@ describe('cluster harness teardown', () => {
   });
 });
 
+describe('long namespace names', () => {
+  it('a case namespace of 63 characters is applied under a valid name that still carries the run id', async () => {
+    const long = `n${'a'.repeat(61)}z`;
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    const st = state();
+    st.namespaces[0] = { name: long, labels: { ns: 'x' } };
+    for (const p of st.pods) if (p.namespace === 'x') p.namespace = long;
+    for (const svc of st.services) if (svc.namespace === 'x') svc.namespace = long;
+    await h.apply(st);
+    const names = server!.list('Namespace').map((n) => n.metadata.name);
+    const mapped = names.find((n) => n.startsWith('naaa'))!;
+    expect(mapped).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(mapped.length).toBe(63);
+    expect(mapped.endsWith('-np-test1')).toBe(true);
+    expect(server!.list('Pod', mapped).map((p) => p.metadata.name)).toEqual(['web']);
+  });
+});
+
 describe('the lease a run holds on its namespaces', () => {
   it('every namespace of a live run carries a lease gc reads as held, renewed while the run goes on', async () => {
     server = await new FakeApiServer({ exec: (call, s) => network(() => s, () => true)(call) }).start();
