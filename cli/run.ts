@@ -23,6 +23,12 @@ export function parseDuration(text: string, flag = '--time-limit'): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** fast-check's replay path, as a failure's summary prints it: run indices separated by colons. */
+export function replayPathOf(text: string): string {
+  if (!/^\d+(:\d+)*$/.test(text)) throw new UsageError(`--path '${text}' is not a replay path: numbers separated by colons (e.g. 12:3:0), as a failure's replay command prints it`);
+  return text;
+}
+
 /** `--request-timeout`: a positive duration. */
 export function requestTimeoutOf(text: string): number {
   const ms = parseDuration(text, '--request-timeout');
@@ -64,7 +70,7 @@ const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
 ];
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
-function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+function progressReporter(stream: NodeJS.WriteStream, replaying = false): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
   if (!stream.isTTY) {
     const asked = new Map<string, number>();
     return {
@@ -73,7 +79,8 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
         if (e.kind !== 'end') return;
         const r = e.result;
         // Fewer runs than asked for on a pass: the time limit stopped the search early.
-        const short = r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
+        // (A replay of one path runs what the path names, not the search: no time limit to blame.)
+        const short = !replaying && r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
         const limit = short ? ' (time limit)' : '';
         const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs}${short} runs, ${(r.durationMs / 1000).toFixed(1)}s${limit}`;
         stream.write(`${r.id}: ${what}\n`);
@@ -170,6 +177,7 @@ export function runCommand(exitWith: ExitWith): Command {
     if (opts.path !== undefined && selected.length !== 1) {
       throw new UsageError(`--path replays one property's failure: name it with --property (the summary prints the whole replay command)`);
     }
+    if (opts.path !== undefined) replayPathOf(String(opts.path));
 
     // An output folder that cannot be written, or has a file where a folder goes (or the reverse),
     // is the user's to fix: say so before the run, not after it. Old repro folders are cleared.
@@ -179,7 +187,7 @@ export function runCommand(exitWith: ExitWith): Command {
     } catch (err) {
       throw new UsageError(`cannot write to --out ${String(opts.out)}: ${(err as Error).message}`);
     }
-    const progress = progressReporter(process.stderr);
+    const progress = progressReporter(process.stderr, opts.path !== undefined);
     let report: RunReport;
     try {
       report = await runProperties({
@@ -198,6 +206,11 @@ export function runCommand(exitWith: ExitWith): Command {
       });
     } finally {
       progress.stop();
+    }
+    // A path that names no case of this property and seed replayed nothing: passing would claim a test.
+    const replayed = report.properties[0];
+    if (opts.path !== undefined && replayed?.status === 'passed' && replayed.runs === 0) {
+      throw new UsageError(`--path ${String(opts.path)} names no case of ${replayed.id} with --seed ${seed}: nothing was replayed; copy --seed and --path from the same failure's replay command`);
     }
     // The summary table always ends a run on stdout; --format picks the files written besides it.
     const { writeReports } = await import('../reports/registry.ts');
