@@ -56,6 +56,8 @@ const CASES: [Misbehaviour, 'http' | 'https', number, RegExp][] = [
   ['refused', 'http', EXIT_ENVIRONMENT, /cannot reach the cluster at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
   ['hang', 'http', EXIT_ENVIRONMENT, /the API server at http:\/\/127\.0\.0\.1:\d+ did not finish answering within 1 s \(POST \/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews\)/],
   ['hang', 'https', EXIT_ENVIRONMENT, /the API server at https:\/\/127\.0\.0\.1:\d+ did not complete the TLS handshake within 1 s/],
+  // An https URL for a plain-http server: the TLS handshake gets an HTTP answer.
+  ['500', 'https', EXIT_ENVIRONMENT, /TLS with the API server at https:\/\/127\.0\.0\.1:\d+ failed \(\w+\).*check the kubeconfig's certificate-authority and server/],
   ['drip', 'http', EXIT_ENVIRONMENT, /did not finish answering within 1 s/],
   ['401', 'http', EXIT_USAGE, /rejected the credentials \(401 Unauthorized\)/],
   ['403', 'http', EXIT_USAGE, /permission missing: cannot create selfsubjectaccessreviews\.authorization\.k8s\.io on http:\/\/127\.0\.0\.1:\d+ \(403 Forbidden\)/],
