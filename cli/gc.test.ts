@@ -18,8 +18,8 @@ describe('netprops gc', () => {
     expect(await gc(sweepers)).toEqual(['kernel run abc123: 3 namespace(s)', 'x', 'y']);
   });
 
-  it('sweeps the kernel by default and the cluster only with --target cluster', async () => {
-    expect((await sweepersFor(undefined)).map((s) => s.target)).toEqual(['kernel']);
+  it("sweeps this machine's (kernel, local clusters) by default and the cluster only with --target cluster", async () => {
+    expect((await sweepersFor(undefined)).map((s) => s.target)).toEqual(['kernel', 'local-cluster']);
     expect((await sweepersFor('kernel')).map((s) => s.target)).toEqual(['kernel']);
     expect((await sweepersFor('cluster', { kubeconfig: '/nonexistent' })).map((s) => s.target)).toEqual(['cluster']);
   });

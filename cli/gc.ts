@@ -1,6 +1,6 @@
 // `netprops gc`: removes what killed runs left behind. Each target with something to collect has a
-// sweeper; each returns one line per thing it removed. The kernel is swept by default (it needs
-// nothing but this machine); the cluster only when asked, since it needs a kubeconfig. The cluster's
+// sweeper; each returns one line per thing it removed. This machine's (the kernel target's, local
+// clusters') are swept by default; the cluster only when asked, since it needs a kubeconfig. The cluster's
 // sweeper removes only namespaces of runs whose lease expired, and `--dry-run` lists them instead.
 import { Command, Option } from 'commander';
 import { EXIT_PASSED, UsageError } from '../cluster/errors.ts';
@@ -25,13 +25,21 @@ export const kernelSweeper: Sweeper = {
   sweep: async () => (await import('../harness/kernel/gc.ts')).gcKernel(),
 };
 
+export const localClusterSweeper: Sweeper = {
+  target: 'local-cluster',
+  sweep: async () => (await import('../local-cluster/gc.ts')).gcLocalClusters(),
+};
+
 export async function clusterSweeper(settings: ClusterGcSettings): Promise<Sweeper> {
   return { ...(await import('../harness/cluster/gc.ts')).clusterSweeper(settings), canDryRun: true };
 }
 
-/** The sweepers for `netprops gc --target T` (T absent: the kernel). */
-export async function sweepersFor(target: 'kernel' | 'cluster' | undefined, settings: ClusterGcSettings = {}): Promise<Sweeper[]> {
-  return target === 'cluster' ? [await clusterSweeper(settings)] : [kernelSweeper];
+/** The sweepers for `netprops gc --target T` (T absent: this machine, the kernel target and local clusters). */
+export async function sweepersFor(target: 'kernel' | 'cluster' | 'local-cluster' | undefined, settings: ClusterGcSettings = {}): Promise<Sweeper[]> {
+  if (target === 'cluster') return [await clusterSweeper(settings)];
+  if (target === 'local-cluster') return [localClusterSweeper];
+  if (target === 'kernel') return [kernelSweeper];
+  return [kernelSweeper, localClusterSweeper];
 }
 
 export async function gc(sweepers: Sweeper[], options: { dryRun?: boolean } = {}): Promise<string[]> {
@@ -44,13 +52,13 @@ export async function gc(sweepers: Sweeper[], options: { dryRun?: boolean } = {}
 
 export function gcCommand(exitWith: ExitWith): Command {
   return new Command('gc')
-    .description("remove what killed runs left behind: the kernel target's namespaces, state and helper processes (default), or with --target cluster the run namespaces of dead runs")
-    .addOption(new Option('--target <name>', 'which target to sweep').choices(['kernel', 'cluster']).default('kernel'))
+    .description("remove what killed runs left behind: by default this machine's (the kernel target's namespaces, state and helper processes, and dead local clusters), with --target cluster the run namespaces of dead runs in a cluster")
+    .addOption(new Option('--target <name>', 'which target to sweep').choices(['kernel', 'cluster', 'local-cluster']))
     .option('--kubeconfig <file>', 'cluster target: kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'cluster target: kubeconfig context')
     .option('--request-timeout <duration>', 'cluster target: how long one API request may take to be answered (default 30s)')
     .option('--dry-run', 'cluster target: list what would be removed, remove nothing')
-    .action(async (opts: { target: 'kernel' | 'cluster'; kubeconfig?: string; context?: string; requestTimeout?: string; dryRun?: boolean }) => {
+    .action(async (opts: { target?: 'kernel' | 'cluster' | 'local-cluster'; kubeconfig?: string; context?: string; requestTimeout?: string; dryRun?: boolean }) => {
       const settings: ClusterGcSettings = {
         ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
         ...(opts.context !== undefined ? { context: opts.context } : {}),
