@@ -97,6 +97,25 @@ describe('netprops run --target cluster against a misbehaving API server', () =>
   }, 20_000);
 });
 
+describe('netprops check --target cluster', () => {
+  it('against a server that never answers: one line, exit 3', async () => {
+    server = await startMisbehavingApiServer('hang');
+    const file = await kubeconfigFile(kubeconfigFor(server.url));
+    const cases = path.join(dir!, 'case.yaml');
+    await writeFile(
+      cases,
+      [
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec:\n  nodeName: node-1\n  containers: [{name: a, image: agnhost, ports: [{containerPort: 80, protocol: TCP}]}]',
+        'apiVersion: netprops.dev/v1alpha1\nkind: Expectations\nprobes:\n  - {from: x/a, to: x/a, port: 80, protocol: TCP, expect: allow}',
+      ].join('\n---\n'),
+    );
+    const { code, stderr } = await netprops(['check', cases, '--target', 'cluster', '--kubeconfig', file, '--request-timeout', '1s']);
+    expectOneLine(stderr, /the API server at http:\/\/127\.0\.0\.1:\d+ did not finish answering within 1 s/);
+    expect(code).toBe(EXIT_ENVIRONMENT);
+  }, 20_000);
+});
+
 describe('an exec websocket that misbehaves after preflight', () => {
   it('dropped without an exit status: retried, then one line, exit 3', async () => {
     fake = await new FakeApiServer({ execDrop: true }).start();
