@@ -27,11 +27,14 @@ export interface RequestDeadlines {
 
 export const DEFAULT_DEADLINES: RequestDeadlines = { connectMs: 10_000, tlsMs: 10_000, responseMs: 30_000, credentialPluginMs: 30_000 };
 
-/** `--request-timeout`: the answer's deadline; connect and handshake get at most 10 s of it each. */
+/**
+ * `--request-timeout`: the deadline of an answer and of the credential plugin; connect and the TLS
+ * handshake get at most 10 s of it each.
+ */
 export function deadlinesFor(requestTimeoutMs: number | undefined): RequestDeadlines {
   if (requestTimeoutMs === undefined) return DEFAULT_DEADLINES;
   const phase = Math.min(10_000, requestTimeoutMs);
-  return { connectMs: phase, tlsMs: phase, responseMs: requestTimeoutMs, credentialPluginMs: Math.max(requestTimeoutMs, 30_000) };
+  return { connectMs: phase, tlsMs: phase, responseMs: requestTimeoutMs, credentialPluginMs: requestTimeoutMs };
 }
 
 const seconds = (ms: number) => `${ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`}`;
