@@ -68,6 +68,7 @@ const CASES: [Misbehaviour, 'http' | 'https', number, RegExp][] = [
   ['invalid-json', 'http', EXIT_ENVIRONMENT, /answered POST \/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews with invalid JSON/],
   ['html', 'http', EXIT_ENVIRONMENT, /answered POST \S+ with text\/html, not JSON: is this a Kubernetes API server\?/],
   ['empty', 'http', EXIT_ENVIRONMENT, /with invalid JSON \(0 bytes\)/],
+  ['redirect', 'http', EXIT_ENVIRONMENT, /answered POST \S+ with 302, a redirect to https:\/\/login\.example\/: is this a Kubernetes API server\?/],
 ];
 
 describe('netprops run --target cluster against a misbehaving API server', () => {

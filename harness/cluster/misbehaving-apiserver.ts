@@ -24,6 +24,8 @@ export const MISBEHAVIOURS = [
   'html',
   /** 200 application/json with no body at all. */
   'empty',
+  /** 302 to a login page, as a portal in front of the wrong address answers. */
+  'redirect',
 ] as const;
 export type Misbehaviour = (typeof MISBEHAVIOURS)[number];
 
@@ -83,6 +85,11 @@ export async function startMisbehavingApiServer(mode: Misbehaviour): Promise<Mis
       if (mode === 'html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end('<!doctype html><html><body><h1>Please log in</h1></body></html>');
+        return;
+      }
+      if (mode === 'redirect') {
+        res.writeHead(302, { location: 'https://login.example/', 'content-type': 'text/html' });
+        res.end('<a href="https://login.example/">moved</a>');
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -84,8 +84,10 @@ function boundedSend(server: string, deadlines: RequestDeadlines, request: Reque
       clearTimeout(timer);
       timer = setTimeout(() => fail(new ApiServerError('E_API_TIMEOUT', `the API server at ${server} ${PHASE_TEXT[phase]} within ${seconds(ms)} (${what})`)), ms);
     };
-    const body = request.getBody();
-    const req = transport.request(url, { method: request.getHttpMethod(), headers: request.getHeaders(), agent: request.getAgent() });
+    const raw = request.getBody();
+    const body = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.toString();
+    const headers = { ...request.getHeaders(), ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) };
+    const req = transport.request(url, { method: request.getHttpMethod(), headers, agent: request.getAgent() });
     arm('connect', deadlines.connectMs);
     req.on('socket', (socket: Socket) => {
       const answering = () => arm('response', deadlines.responseMs);
@@ -103,17 +105,19 @@ function boundedSend(server: string, deadlines: RequestDeadlines, request: Reque
         settled = true;
         clearTimeout(timer);
         const data = Buffer.concat(chunks);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        const answer: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) answer[k] = Array.isArray(v) ? v.join(', ') : v;
         const status = res.statusCode ?? 0;
-        const problem = status >= 200 && status < 300 ? notAnApiAnswer(server, what, headers['content-type'], data) : undefined;
+        // The API server never redirects; a login portal or a proxy in front of the wrong thing does.
+        if (status >= 300 && status < 400) {
+          return reject(new ApiServerError('E_API_ANSWER', `the API server at ${server} answered ${what} with ${status}, a redirect${answer.location ? ` to ${answer.location}` : ''}: is this a Kubernetes API server?`));
+        }
+        const problem = status >= 200 && status < 300 ? notAnApiAnswer(server, what, answer['content-type'], data) : undefined;
         if (problem) return reject(problem);
-        resolve(new ResponseContext(status, headers, { text: async () => data.toString('utf8'), binary: async () => data }));
+        resolve(new ResponseContext(status, answer, { text: async () => data.toString('utf8'), binary: async () => data }));
       });
     });
-    if (typeof body === 'string') req.end(body);
-    else if (body === undefined) req.end();
-    else req.end(body.toString());
+    req.end(body);
   });
 }
 
