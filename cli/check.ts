@@ -6,7 +6,7 @@
 // model may pick, with the source address and reply address it predicts (no NAT between pods), so a
 // repro of a NAT or endpoint fault fails here the same way it failed the property.
 import { Command, Option } from 'commander';
-import { UsageError } from '../cluster/errors.ts';
+import { EXIT_PASSED, EXIT_PROPERTY_FAILED, UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 import type { Case, CaseStep, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
@@ -15,6 +15,7 @@ import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness
 import type { Harness } from '../harness/harness.ts';
 import type { ExitWith } from './main.ts';
 import { expectedSource, sourceAgrees, type Delivery } from '../harness/model/source-seen.ts';
+import { requestTimeoutOf } from './run.ts';
 
 export interface CheckOptions {
   target?: TargetName;
@@ -204,11 +205,13 @@ export function checkCommand(exitWith: ExitWith): Command {
     .option('--image <ref>', 'cluster target: agnhost image')
     .option('--cni-profile <name|file>', "cluster target: the CNI's profile (choices where implementations may differ)")
     .option('--concurrency <n>', 'cluster target: probes in flight at once')
+    .option('--request-timeout <duration>', 'cluster target: how long one API request may take to be answered (default 30s)')
     .action(async (paths: string[], opts: Record<string, string | undefined>) => {
       const settings: Record<string, unknown> = {};
       for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'probeTimeout', 'kubeconfig', 'context', 'image', 'cniProfile', 'concurrency']) {
         if (opts[key] !== undefined) settings[key] = opts[key];
       }
+      if (opts.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(opts.requestTimeout);
       const target = parseTarget(opts.target ?? 'model');
       if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
       const report = await checkCases(paths, {
@@ -217,6 +220,6 @@ export function checkCommand(exitWith: ExitWith): Command {
         ...(Object.keys(settings).length > 0 ? { settings } : {}),
       });
       process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
-      exitWith(report.results.every((r) => r.ok) ? 0 : 1);
+      exitWith(report.results.every((r) => r.ok) ? EXIT_PASSED : EXIT_PROPERTY_FAILED);
     });
 }
