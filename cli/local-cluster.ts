@@ -28,6 +28,17 @@ export function localClusterCommand(exitWith: ExitWith): Command {
       exitWith(0);
     });
   cmd
+    .command('build')
+    .description('build (or find in the cache) every upstream component from its pinned Go module, and say which were built')
+    .action(async () => {
+      const { buildAll } = await import('../local-cluster/build.ts');
+      const t0 = Date.now();
+      const r = await buildAll({ onBuild: (b) => process.stderr.write(`local-cluster: building ${b.name} (${b.pkg})\n`) });
+      process.stderr.write(`local-cluster: ${r.built.length} built, ${r.cached.length} cached, in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      for (const [name, file] of Object.entries(r.paths)) process.stdout.write(`${name}\t${file}\n`);
+      exitWith(0);
+    });
+  cmd
     .command('status')
     .description("the cluster's processes and nodes")
     .option('--dir <dir>', 'the cluster folder', DEFAULT_DIR)

@@ -3,7 +3,7 @@
 // the Go version and the package built. A second `up`, from any clone, reuses them.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rename } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,8 @@ export async function buildAll(opts: { exec?: Run; onBuild?: (b: Binary) => void
     await exec('go', ['build', '-trimpath', `-ldflags=${ldflags(b)}`, '-o', tmp, b.pkg], { cwd: path.join(GO_MODULES_DIR, b.module), env: GO_ENV });
     await rename(tmp, out);
     result.built.push(b.name);
+    // One version of each program is kept: the cache does not grow with every pin change.
+    for (const f of await readdir(binDir)) if (f.startsWith(`${b.name}-`) && /^[0-9a-f]{16}$/.test(f.slice(b.name.length + 1)) && path.join(binDir, f) !== out) await rm(path.join(binDir, f), { force: true });
   }
   const pause = path.join(binDir, `pause-${await pauseKey(exec)}`);
   result.paths.pause = pause;

@@ -188,7 +188,7 @@ export function kubeletConfig(layout: ClusterLayout, node: NodeLayout): string {
     failCgroupV1: false,
     failSwapOn: false,
     containerRuntimeEndpoint: `unix://${node.containerdSocket}`,
-    podLogsDirectory: path.join(node.dir, 'pod-logs'),
+    podLogsDir: path.join(node.dir, 'pod-logs'),
     clusterDNS: [DNS_SERVICE_IP],
     clusterDomain: CLUSTER_DOMAIN,
     resolvConf: path.join(layout.dir, 'resolv.conf'),

@@ -74,3 +74,11 @@ describe('agnhostContainers: a pod serves exactly its declared ports, one agnhos
     );
   });
 });
+
+describe('a cluster whose nodes have no SCTP sockets (CNI profile sctp: false)', () => {
+  it('declares SCTP ports but serves none of them, so no agnhost server exits on a failed listen', () => {
+    const cs = agnhostContainers(pod([{ containerPort: 80, protocol: 'TCP' }, { containerPort: 90, protocol: 'SCTP' }, { containerPort: 91, protocol: 'SCTP' }]), { sctp: false });
+    expect(servedPorts(cs)).toEqual(new Set(['TCP/80']));
+    expect(cs.map((c) => c.mode)).toEqual(['netexec']);
+  });
+});

@@ -37,8 +37,10 @@ function distinctPorts(ports: ContainerPort[]): Record<Protocol, number[]> {
   return by;
 }
 
-export function agnhostContainers(pod: Pick<Pod, 'ports'>): AgnhostContainer[] {
-  const { TCP, UDP, SCTP } = distinctPorts(pod.ports);
+/** `sctp: false`: the nodes have no SCTP sockets, and a server asked to listen on one would exit. */
+export function agnhostContainers(pod: Pick<Pod, 'ports'>, options: { sctp?: boolean } = {}): AgnhostContainer[] {
+  const { TCP, UDP, SCTP: declaredSCTP } = distinctPorts(pod.ports);
+  const SCTP = options.sctp === false ? [] : declaredSCTP;
   const out: Omit<AgnhostContainer, 'name'>[] = [];
   TCP.forEach((tcp, i) => {
     const udp = UDP[i];
@@ -60,5 +62,5 @@ export function agnhostContainers(pod: Pick<Pod, 'ports'>): AgnhostContainer[] {
 
 /** Whether a TCP connection to this port of the pod reaches netexec's HTTP server (/clientip, /hostname). */
 export function servesNetexecHTTP(pod: Pick<Pod, 'ports'>, port: number): boolean {
-  return agnhostContainers(pod).some((c) => c.mode === 'netexec' && c.args.includes(`--http-port=${port}`));
+  return agnhostContainers(pod, { sctp: false }).some((c) => c.mode === 'netexec' && c.args.includes(`--http-port=${port}`));
 }

@@ -17,7 +17,7 @@ describe('CNI profiles', () => {
 
   it('defaults the timings', () => {
     expect(decodeCNIProfile('kind: CNIProfile\nname: x\ndeniedAs: [refused]\n', 'p.yaml')).toEqual({
-      name: 'x', deniedAs: ['refused'], probeTimeoutSeconds: 2, enforcementDeadlineSeconds: 30, retryIntervalMs: 500, nodeSourceAddress: 'any-node-address',
+      name: 'x', deniedAs: ['refused'], probeTimeoutSeconds: 2, enforcementDeadlineSeconds: 30, retryIntervalMs: 500, nodeSourceAddress: 'any-node-address', sctp: true,
     });
   });
 

@@ -28,6 +28,12 @@ export interface CNIProfile {
    * only, or any address of that node (an overlay CNI may source it from its tunnel interface).
    */
   nodeSourceAddress: NodeSourceAddress;
+  /**
+   * Whether the nodes' kernels have SCTP sockets. Without them an SCTP server cannot listen (agnhost
+   * exits, the pod never becomes Ready), so SCTP ports are not served and SCTP probes are reported
+   * unsupported, never judged. Default true.
+   */
+  sctp: boolean;
 }
 
 export type NodeSourceAddress = 'internal-ip' | 'any-node-address';
@@ -50,7 +56,7 @@ export async function loadCNIProfile(nameOrFile: string = DEFAULT_PROFILE): Prom
 }
 
 export function builtInProfiles(): string[] {
-  return ['calico', 'cilium', 'generic', 'kindnet'];
+  return ['calico', 'cilium', 'generic', 'kindnet', 'local-flannel', 'local-kube-router', 'local-routes'];
 }
 
 /** Decodes and checks one profile document; every mistake is one line naming the file and field. */
@@ -79,8 +85,11 @@ export function decodeCNIProfile(text: string, file: string): CNIProfile {
   if (!(NODE_SOURCE_ADDRESSES as readonly unknown[]).includes(nodeSourceAddress)) {
     throw bad('nodeSourceAddress', `must be one of ${NODE_SOURCE_ADDRESSES.join(', ')}, not ${JSON.stringify(nodeSourceAddress)}`);
   }
+  const sctp = d.sctp ?? true;
+  if (typeof sctp !== 'boolean') throw bad('sctp', `must be true or false, not ${JSON.stringify(sctp)}`);
   return {
     nodeSourceAddress: nodeSourceAddress as NodeSourceAddress,
+    sctp,
     name: d.name,
     deniedAs: [...new Set(deniedAs as DenialOutcome[])],
     probeTimeoutSeconds: positive('probeTimeoutSeconds', 2),

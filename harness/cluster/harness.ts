@@ -215,7 +215,7 @@ class LiveClusterHarness implements ClusterHarness {
   }
 
   private manifestOptions(): ManifestOptions {
-    return { runId: this.runId, nodeNames: Object.fromEntries(this.nodeMap), ...(this.settings.image ? { image: this.settings.image } : {}) };
+    return { runId: this.runId, nodeNames: Object.fromEntries(this.nodeMap), sctp: this.profile.sctp, ...(this.settings.image ? { image: this.settings.image } : {}) };
   }
 
   private mapNodes(state: ClusterState): void {
@@ -465,6 +465,7 @@ class LiveClusterHarness implements ClusterHarness {
       runId: this.runId,
       nodeAgents: Object.fromEntries([...this.nodeMap].map(([caseNode, realNode]) => [caseNode, { namespace: nodeAgentNamespace(this.runId), pod: agentName(realNode) }])),
       timeoutSeconds: this.profile.probeTimeoutSeconds,
+      sctp: this.profile.sctp,
     };
     const runOne = async (probe: Probe): Promise<Observation> => {
       const exec = probeExec(probe, ctx);

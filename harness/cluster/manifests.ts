@@ -35,6 +35,8 @@ export interface ManifestOptions {
    * same-node and different-node placement is kept with required pod (anti-)affinity.
    */
   nodeNames?: Record<string, string>;
+  /** false: the nodes have no SCTP sockets, so SCTP ports are declared but not served. */
+  sctp?: boolean;
   /** Extra Namespace annotations (the harness records its owner for gc). */
   namespaceAnnotations?: Record<string, string>;
 }
@@ -72,7 +74,7 @@ export function namespaceManifest(name: string, labels: Labels, options: Manifes
  */
 export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
   type Container = NonNullable<IPod['spec']>['containers'][number];
-  const containers: Container[] = agnhostContainers(pod).map((server, i) => {
+  const containers: Container[] = agnhostContainers(pod, { sctp: options.sctp }).map((server, i) => {
     const agnhostArgs = ['/agnhost', ...server.args];
     // The first container carries the readiness probe the harness toggles; the others are ready
     // when they run, so the pod is Ready exactly when the first one is.

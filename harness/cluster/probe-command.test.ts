@@ -112,3 +112,9 @@ describe('probeObservation', () => {
     expect(() => probeObservation(e, { exitCode: 1, stdout: '', stderr: 'UNKNOWN: bad flag\n' }, state)).toThrow(/unexpected output/);
   });
 });
+
+describe('probeExec on nodes without SCTP', () => {
+  it('an SCTP probe is unsupported, never judged', () => {
+    expect(probeExec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'SCTP' }, { ...ctx, sctp: false })).toMatchObject({ outcome: 'unsupported' });
+  });
+});

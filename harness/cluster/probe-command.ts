@@ -34,6 +34,8 @@ export interface ProbeContext {
   /** Case node name -> [namespace, pod] of its hostNetwork agent. */
   nodeAgents: Record<string, { namespace: string; pod: string }>;
   timeoutSeconds: number;
+  /** false: the nodes have no SCTP sockets (CNI profile `sctp: false`). */
+  sctp?: boolean;
 }
 
 /** The exec to run, or the observation when there is nothing to connect to. */
@@ -51,6 +53,7 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     if (!agent) throw new Error(`no agent pod for node ${probe.from.name}`);
     ({ namespace, pod } = agent);
   }
+  if (probe.protocol === 'SCTP' && ctx.sctp === false) return { outcome: 'unsupported', detail: 'the CNI profile says the nodes have no SCTP sockets (sctp: false)' };
   // agnhost connect binds no chosen source port and sends no TCP payload: say so, never pretend.
   if (probe.sourcePort !== undefined) return { outcome: 'unsupported', detail: 'agnhost connect cannot choose the source port (cluster target)' };
   if (probe.payloadBytes !== undefined && probe.protocol !== 'UDP') {
