@@ -1,6 +1,6 @@
 // OCI images made here from the built binaries, since no registry can be reached: a root
 // filesystem (the binaries, the shared libraries `ldd` says they load, and for agnhost the shell
-// tools the upstream image carries from Alpine: busybox for sh/nc/nslookup, curl), one layer, a
+// tools the upstream image carries from Alpine: busybox for sh/nc/nslookup, curl, dig), one layer, a
 // config and a docker-archive manifest naming the image as the kubelet and the cluster target ask
 // for it. `ctr images import` loads the archive into each node's containerd, so nothing is pulled.
 import { createHash } from 'node:crypto';

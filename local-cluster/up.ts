@@ -2,7 +2,7 @@
 // Phases, each reported with its time: build, certificates, network, control plane, nodes, network
 // implementation, DNS. On any failure (or Ctrl-C) everything started so far is torn down and one
 // line names the component that failed and its log.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -72,6 +72,7 @@ const HOST_TOOLS: Record<string, string> = {
   conntrack: 'conntrack',
   busybox: 'busybox-static',
   curl: 'curl',
+  dig: 'bind9-dnsutils',
   gcc: 'gcc',
   go: 'golang (Go 1.24 or newer)',
   tar: 'tar',
@@ -243,13 +244,13 @@ async function buildImages(layout: ClusterLayout, build: BuildResult): Promise<s
   const tag = await agnhostVersion();
   const specs = [
     { ref: PAUSE_IMAGE, files: { [build.paths.pause]: '/pause' }, entrypoint: ['/pause'] },
-    { ref: `${AGNHOST_REPOSITORY}:${tag}`, files: { [build.paths.agnhost]: '/agnhost', '/usr/bin/curl': '/usr/bin/curl' }, entrypoint: ['/agnhost'], cmd: ['pause'], busybox: true },
+    { ref: `${AGNHOST_REPOSITORY}:${tag}`, files: { [build.paths.agnhost]: '/agnhost', '/usr/bin/curl': '/usr/bin/curl', '/usr/bin/dig': '/usr/bin/dig' }, entrypoint: ['/agnhost'], cmd: ['pause'], busybox: true },
     { ref: COREDNS_IMAGE, files: { [build.paths.coredns]: '/coredns' }, entrypoint: ['/coredns'] },
   ];
   // Images depend only on the binaries: cached beside them, keyed by the binaries' names.
   const out: string[] = [];
   for (const spec of specs) {
-    const key = Object.keys(spec.files).map((f) => path.basename(f)).join('+');
+    const key = createHash('sha256').update(Object.keys(spec.files).map((f) => path.basename(f)).join('+')).digest('hex').slice(0, 16);
     const archive = path.join(cacheRoot(), 'images', `${spec.ref.replace(/[/:]/g, '_')}-${key}.tar`);
     if (!existsSync(archive)) await buildImage(spec, path.join(layout.imagesDir, 'work'), archive);
     out.push(archive);
