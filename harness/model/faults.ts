@@ -12,7 +12,10 @@ export type ModelFaultName =
   | 'snat-pod-to-pod'
   | 'ignore-endport'
   | 'ignore-policy-protocol'
-  | 'no-hairpin';
+  | 'no-hairpin'
+  | 'terminating-as-ready'
+  | 'proxy-every-service'
+  | 'external-local-as-cluster';
 
 export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string }[] = [
   { name: 'ignore-except', description: 'ipBlock.except is ignored: the whole cidr matches' },
@@ -24,6 +27,9 @@ export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string 
   { name: 'ignore-endport', description: 'endPort is ignored: a port range matches only its first port' },
   { name: 'ignore-policy-protocol', description: "a policy port's protocol is ignored: it matches TCP, UDP and SCTP alike" },
   { name: 'no-hairpin', description: 'a backend cannot reach its own Service (no hairpin)' },
+  { name: 'terminating-as-ready', description: 'a terminating pod (deletionTimestamp set) stays a ready endpoint, used beside the ready ones' },
+  { name: 'proxy-every-service', description: 'kube-proxy also programs Services labelled service.kubernetes.io/service-proxy-name' },
+  { name: 'external-local-as-cluster', description: 'externalTrafficPolicy Local is ignored: NodePort traffic goes to every endpoint, masqueraded' },
 ];
 
 /** Validates a fault name for the model target; undefined means the conformant model. */
