@@ -132,13 +132,13 @@ export function decodeCaseFile(text: string, file: string): DecodedCase {
           // A tagged scalar key (!!binary) becomes an object too, which JSON cannot hold as a key either.
           const key = pair.key;
           const range = (key as { range?: [number, number, number] } | undefined)?.range;
-          const line = range ? ` (line ${lineOf(text, range[0])})` : '';
+          const line = () => (range ? ` (line ${lineOf(text, range[0])})` : '');
           if (key !== null && (!isScalar(key) || (typeof key.value === 'object' && key.value !== null))) {
-            throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping, alias or binary value${line}`);
+            throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping, alias or binary value${line()}`);
           }
           const value = key === null ? null : key.value;
           if (value === '<<' && !(isScalar(key) && key.type !== 'PLAIN')) continue; // merge keys may repeat
-          if (keys.has(value)) throw new CaseFileError(at, `Map keys must be unique: '${String(value).slice(0, 60)}' appears twice${line}`);
+          if (keys.has(value)) throw new CaseFileError(at, `Map keys must be unique: '${String(value).slice(0, 60)}' appears twice${line()}`);
           keys.add(value);
         }
       },
