@@ -78,9 +78,11 @@ describe('a kubectl dump of a Calico cluster', async () => {
     expect(pod('api-5d8f7b6c4-p9m3n').ports.map((p) => `${p.name}:${p.containerPort}`)).toEqual(['http:8080', 'proxy:9090']);
   });
 
-  it('a model that keeps terminating pods ready fails the web probe (its backends exclude the terminating pod)', async () => {
-    const report = await checkCases([FIXTURE], { target: 'model', fault: 'terminating-as-ready' });
-    expect(report.results.filter((r) => !r.ok).map((r) => r.to)).toEqual(['svc:shop/web']);
+  it('a proxy without the terminating fallback (kube-proxy before KEP-1669) fails the legacy probe; one that ignores readiness the web probe', async () => {
+    const noFallback = await checkCases([FIXTURE], { target: 'model', fault: 'no-terminating-fallback' });
+    expect(noFallback.results.filter((r) => !r.ok).map((r) => r.to)).toEqual(['svc:shop/legacy']);
+    const notReady = await checkCases([FIXTURE], { target: 'model', fault: 'not-ready-endpoints' });
+    expect(notReady.results.filter((r) => !r.ok).map((r) => r.to)).toEqual(['svc:shop/web']);
   });
 
   it('backends that disagree with the endpoints upstream gives are a mismatch even on a conformant target', async () => {

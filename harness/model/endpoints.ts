@@ -41,11 +41,11 @@ export function resolveTargetPort(pod: Pod, servicePort: ServicePort): number | 
 /**
  * The endpoint of one pod (endpointslice controller podToEndpoint): serving is the pod's
  * readiness, terminating its deletionTimestamp, and ready "serving and not terminating" unless the
- * Service publishes not-ready addresses. `terminatingAsReady` is the terminating-as-ready fault.
+ * Service publishes not-ready addresses.
  */
-export function podEndpointConditions(pod: Pod, svc: Service, options: { terminatingAsReady?: boolean } = {}): Pick<Endpoint, 'ready' | 'serving' | 'terminating'> {
+export function podEndpointConditions(pod: Pod, svc: Service): Pick<Endpoint, 'ready' | 'serving' | 'terminating'> {
   const serving = pod.ready;
-  const terminating = pod.terminating === true && !options.terminatingAsReady;
+  const terminating = pod.terminating === true;
   return { ready: svc.publishNotReadyAddresses || (serving && !terminating), serving, terminating };
 }
 
@@ -56,7 +56,7 @@ export function podEndpointConditions(pod: Pod, svc: Service, options: { termina
  * selector: the EndpointSlices labelled with the Service's name, whose ports kube-proxy matches
  * to the Service's by name and protocol. hostNetwork pods are included with their node's IP.
  */
-export function serviceEndpoints(state: ClusterState, svc: Service, options: { terminatingAsReady?: boolean } = {}): ServicePortEndpoints[] {
+export function serviceEndpoints(state: ClusterState, svc: Service): ServicePortEndpoints[] {
   const selector = svc.selector;
   if (!hasServiceSelector(selector)) return sliceEndpoints(state, svc);
   const selected = state.pods.filter((p) => p.namespace === svc.namespace && labelsMatch(selector, p.labels));
@@ -69,7 +69,7 @@ export function serviceEndpoints(state: ClusterState, svc: Service, options: { t
         pod: { namespace: pod.namespace, name: pod.name },
         ip: pod.ip,
         port,
-        ...podEndpointConditions(pod, svc, options),
+        ...podEndpointConditions(pod, svc),
         nodeName: pod.nodeName,
         hostNetwork: pod.hostNetwork,
       });
@@ -121,19 +121,21 @@ export interface EndpointChoice {
  * kube-proxy's CategorizeEndpoints for one client: with a Cluster traffic policy every ready
  * endpoint, with Local only those on `localNode`; in both, when that set has no ready endpoint,
  * the serving terminating ones (KEP-1669), so a rollout does not drop connections.
- * `includeNotReady` is the not-ready-endpoints fault (a proxy that ignores readiness).
+ * `includeNotReady` is the not-ready-endpoints fault (a proxy that ignores readiness),
+ * `noTerminatingFallback` the no-terminating-fallback fault (kube-proxy before KEP-1669).
  */
 export function chooseEndpoints(
   endpoints: Endpoint[],
   policy: { localNode?: string } = {},
-  options: { includeNotReady?: boolean } = {},
+  options: { includeNotReady?: boolean; noTerminatingFallback?: boolean } = {},
 ): EndpointChoice {
   const usable = (e: Endpoint) => e.ready || (e.serving && e.terminating);
   const hasAnyEndpoints = options.includeNotReady ? endpoints.length > 0 : endpoints.some(usable);
   const candidates = policy.localNode === undefined ? endpoints : endpoints.filter((e) => e.nodeName === policy.localNode);
   if (options.includeNotReady) return { endpoints: candidates, hasAnyEndpoints };
   const ready = candidates.filter((e) => e.ready);
-  return { endpoints: ready.length > 0 ? ready : candidates.filter((e) => e.serving && e.terminating), hasAnyEndpoints };
+  if (ready.length > 0 || options.noTerminatingFallback) return { endpoints: ready, hasAnyEndpoints };
+  return { endpoints: candidates.filter((e) => e.serving && e.terminating), hasAnyEndpoints };
 }
 
 /** The endpoints a Cluster-policy client is sent to (see chooseEndpoints). */

@@ -16,8 +16,7 @@ describe('model faults', () => {
         'ignore-policy-protocol',
         'no-hairpin',
         // issue 11: the Service rules kube-proxy follows
-        'terminating-as-ready',
-        'proxy-every-service',
+        'no-terminating-fallback',
         'external-local-as-cluster',
       ].sort(),
     );

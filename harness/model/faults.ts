@@ -13,8 +13,7 @@ export type ModelFaultName =
   | 'ignore-endport'
   | 'ignore-policy-protocol'
   | 'no-hairpin'
-  | 'terminating-as-ready'
-  | 'proxy-every-service'
+  | 'no-terminating-fallback'
   | 'external-local-as-cluster';
 
 export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string }[] = [
@@ -27,8 +26,7 @@ export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string 
   { name: 'ignore-endport', description: 'endPort is ignored: a port range matches only its first port' },
   { name: 'ignore-policy-protocol', description: "a policy port's protocol is ignored: it matches TCP, UDP and SCTP alike" },
   { name: 'no-hairpin', description: 'a backend cannot reach its own Service (no hairpin)' },
-  { name: 'terminating-as-ready', description: 'a terminating pod (deletionTimestamp set) stays a ready endpoint, used beside the ready ones' },
-  { name: 'proxy-every-service', description: 'kube-proxy also programs Services labelled service.kubernetes.io/service-proxy-name' },
+  { name: 'no-terminating-fallback', description: 'serving terminating endpoints are never used, even when a Service has no ready one (kube-proxy before KEP-1669)' },
   { name: 'external-local-as-cluster', description: 'externalTrafficPolicy Local is ignored: NodePort traffic goes to every endpoint, masqueraded' },
 ];
 

@@ -77,12 +77,8 @@ const faultCases: Record<string, { state: ClusterState; probe: Probe }> = {
     probe: probe('y/client', 'x/web', 53, 'UDP'),
   },
   'no-hairpin': { state: cluster({ pods: [web, client], services: [svc] }), probe: probe('x/web', 'svc:x/web') },
-  'terminating-as-ready': {
-    state: cluster({ pods: [web, { ...other, labels: { app: 'web' }, ports: web.ports, terminating: true }, client], services: [svc] }),
-    probe: probe('y/client', 'svc:x/web'),
-  },
-  'proxy-every-service': {
-    state: cluster({ pods: [web, client], services: [{ ...svc, serviceProxyName: 'other-proxy' }] }),
+  'no-terminating-fallback': {
+    state: cluster({ pods: [{ ...web, terminating: true }, client], services: [svc] }),
     probe: probe('y/client', 'svc:x/web'),
   },
   'external-local-as-cluster': {

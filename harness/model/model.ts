@@ -79,7 +79,7 @@ export function buildModelIndex(state: ClusterState, fault?: ModelFaultName): Mo
     nodeByIP: new Map(state.nodes.map((n) => [n.internalIP, n])),
     serviceByKey: new Map(state.services.map((s) => [podKey(s), s])),
     serviceByClusterIP,
-    endpoints: new Map(state.services.map((s) => [s, serviceEndpoints(state, s, { terminatingAsReady: fault === 'terminating-as-ready' })])),
+    endpoints: new Map(state.services.map((s) => [s, serviceEndpoints(state, s)])),
   };
 }
 

@@ -120,7 +120,7 @@ type Access = { kind: 'clusterIP' } | { kind: 'nodePort'; node: Node };
 function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, protocol: Protocol, access: Access): Prediction {
   const addr = access.kind === 'clusterIP' ? `${svc.clusterIP}:${sp.port}` : `${access.node.internalIP}:${sp.nodePort}`;
   const head = `svc:${podKey(svc)} ${access.kind === 'clusterIP' ? 'ClusterIP' : 'NodePort'} ${addr}/${protocol}`;
-  if (svc.serviceProxyName !== undefined && ix.fault !== 'proxy-every-service') {
+  if (svc.serviceProxyName !== undefined) {
     // kube-proxy watches only Services without service.kubernetes.io/service-proxy-name
     // (pkg/proxy/config: the label selector of its informer); another proxy, if any, programs these.
     return noRoute('undefined', `${head}: labelled service.kubernetes.io/service-proxy-name=${svc.serviceProxyName}, so kube-proxy programs nothing for it: what answers is up to that proxy`, {
@@ -130,6 +130,7 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
   }
   const slice = ix.endpoints.get(svc)!.find((e) => e.servicePort === sp)!;
   const includeNotReady = ix.fault === 'not-ready-endpoints';
+  const noTerminatingFallback = ix.fault === 'no-terminating-fallback';
   // internalTrafficPolicy applies to ClusterIP traffic, externalTrafficPolicy to NodePort traffic.
   // With externalTrafficPolicy Local, kube-proxy sends traffic from the dialled node itself and its
   // own pods to every endpoint (the short-circuit to the Service chain); traffic from elsewhere
@@ -146,10 +147,10 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     policyName = 'externalTrafficPolicy Local';
     externalLocal = true;
   }
-  const choice = chooseEndpoints(slice.endpoints, local !== undefined ? { localNode: local } : {}, { includeNotReady });
+  const choice = chooseEndpoints(slice.endpoints, local !== undefined ? { localNode: local } : {}, { includeNotReady, noTerminatingFallback });
   let endpoints = choice.endpoints;
   if (externalLocal && src.pod >= 0) {
-    const cluster = chooseEndpoints(slice.endpoints, {}, { includeNotReady }).endpoints;
+    const cluster = chooseEndpoints(slice.endpoints, {}, { includeNotReady, noTerminatingFallback }).endpoints;
     const key = (eps: typeof endpoints) => eps.map((e) => `${e.ip}:${e.port}`).sort().join(',');
     if (key(cluster) !== key(endpoints)) {
       return noRoute('undefined', `${head}: externalTrafficPolicy Local and the client is a pod of another node: kube-proxy's --detect-local-mode decides whether it goes to node ${local}'s endpoints only or to every endpoint`, {
