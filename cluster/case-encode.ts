@@ -3,7 +3,7 @@
 // a case with `before` steps writes each of them that way first, then its own state.
 // Every allocated value (node, pod IP, ClusterIP, nodePort) is written out, so the file reads back
 // to the same state on any machine; defaults are left out so the file stays short.
-import { kubectlTags } from './kubectl-yaml.ts';
+import { kubectlWriteTags } from './kubectl-yaml.ts';
 import { Document, YAMLMap, isMap, isSeq } from 'yaml';
 import type { Case, CaseStep, EndpointSlice, ExpectedProbe, NetworkPolicy, Pod, Service } from './types.ts';
 import { formatProbeRef } from './probe-ref.ts';
@@ -122,7 +122,7 @@ function encodeStep(step: CaseStep): string {
   const objects: unknown[] = [...caseObjects(step), { apiVersion: 'netprops.dev/v1alpha1', kind: 'Expectations', probes: step.probes.map(probeObject) }];
   return objects
     .map((o) => {
-      const doc = new Document(o, { customTags: kubectlTags });
+      const doc = new Document(o, { customTags: kubectlWriteTags });
       if (doc.contents instanceof YAMLMap) for (const pair of doc.contents.items) flowSmallMaps(pair.value);
       return doc.toString({ lineWidth: 0 });
     })

@@ -58,7 +58,7 @@ const RULES: Rule[] = [
   { rule: 'a label value is at most 63 characters', text: stream(NS('x', `app: ${'v'.repeat(64)}`), EXPECT()), document: 1, field: 'metadata.labels.app', problem: /no more than 63/ },
   { rule: 'a label value must be a string (YAML reads 1 as a number)', text: stream(NS('x', 'tier: 1'), EXPECT()), document: 1, field: 'metadata.labels.tier', problem: /must be a string, got number 1/ },
   { rule: 'a label value has no spaces', text: stream(NS('x', 'app: "a b"'), EXPECT()), document: 1, field: 'metadata.labels.app', problem: /label value 'a b'/ },
-  { rule: 'kubernetes.io/metadata.name is the Namespace name', text: stream(NS('x', 'kubernetes.io/metadata.name: other'), EXPECT()), document: 1, field: 'metadata.labels.kubernetes.io/metadata.name', problem: /sets this label to the Namespace's name 'x'/ },
+  { rule: 'kubernetes.io/metadata.name is the Namespace name', text: stream(NS('x', 'kubernetes.io/metadata.name: y'), EXPECT()), document: 1, field: 'metadata.labels.kubernetes.io/metadata.name', problem: /sets this label to the Namespace's name 'x'/ },
 
   // ---- Namespaces and duplicates ----
   { rule: 'two Namespaces with one name', text: stream(NS('x'), NS('x'), EXPECT()), document: 2, field: 'metadata.name', problem: /duplicate Namespace 'x'/ },
@@ -315,11 +315,11 @@ describe('case-file defaults and reading', () => {
     const c = decode(
       NS('x'), POD('web'), EXPECT('{from: x/web, to: x/web, port: 80, expect: allow}'),
       NS('x'), POD('web', undefined, 'status: {conditions: [{type: Ready, status: "False"}]}\n'), POD('db'), EXPECT('{from: x/db, to: x/web, port: 80, expect: deny}'),
-      NS('z'), EXPECT(),
+      NS('y'), EXPECT(),
     );
     expect(c.before?.map((s) => s.state.pods.map((p) => `${p.name}:${p.ready}`))).toEqual([['web:true'], ['web:false', 'db:true']]);
     expect(c.before?.map((s) => s.probes.map((p) => `${p.from.kind === 'pod' ? p.from.name : ''}:${p.expect}`))).toEqual([['web:allow'], ['db:deny']]);
-    expect(c.state.namespaces.map((n) => n.name)).toContain('z');
+    expect(c.state.namespaces.map((n) => n.name)).toContain('y');
     expect(c.state.namespaces.map((n) => n.name)).not.toContain('x');
     expect(c.state.pods).toEqual([]);
     expect(c.probes).toEqual([]);

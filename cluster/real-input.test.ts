@@ -127,9 +127,18 @@ describe('YAML as kubectl reads it', () => {
     expect(decodeCase(text, 'f').state.pods[0]).toMatchObject({ namespace: 'x', labels: { app: 'a' } });
   });
 
-  it.each(['yes', 'on', 'no', 'off', 'y', 'N'])('a label value written %s is a boolean to kubectl (YAML 1.1), so it is refused; quoted it is a string', (word) => {
+  it.each(['yes', 'on', 'no', 'off', 'Yes', 'OFF'])('a label value written %s is a boolean to kubectl (YAML 1.1), so it is refused; quoted it is a string', (word) => {
     expect(failure(stream(POD('a').replace('app: a', `app: ${word}`), EXPECT())).message).toMatch(/metadata\.labels\.app: must be a string, got boolean .*quote it/);
     expect(decodeCase(stream(POD('a').replace('app: a', `app: "${word}"`), POD('b'), EXPECT()), 'f').state.pods[0]!.labels.app).toBe(word);
+  });
+});
+
+describe('YAML as kubectl reads it: the single letters', () => {
+  it('y and n stay strings when read (namespaces x, y, z), and are quoted when written, as kubectl would read them as booleans', async () => {
+    const c = decodeCase(stream(POD('a').replace('namespace: x', 'namespace: y'), POD('b'), EXPECT('{from: y/a, to: x/b, port: 80, expect: allow}')), 'f');
+    expect(c.state.pods[0]!.namespace).toBe('y');
+    const { encodeCase } = await import('./case-file.ts');
+    expect(encodeCase(c)).toMatch(/namespace: "y"/);
   });
 });
 
