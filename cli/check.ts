@@ -58,6 +58,8 @@ export interface CheckSummary {
 export interface CheckReport {
   results: CheckResult[];
   summary: CheckSummary;
+  /** What the loader assumed about the files (implied Namespaces, an inferred service CIDR, ...), one line each. */
+  warnings?: string[];
 }
 
 const backendText = (b: Observation['backend']): string => (b ? `${b.namespace}/${b.name}:${b.port}` : 'nobody');
@@ -84,6 +86,21 @@ export function deliveryMismatch(observation: Observation, deliveries: readonly 
   if (reply !== undefined && sameBackend.every((d) => d.replyFrom !== undefined && d.replyFrom !== reply)) {
     return `the reply came from ${reply}, but a conformant cluster replies from ${sameBackend[0]!.replyFrom}`;
   }
+  return undefined;
+}
+
+/**
+ * A probe whose expectation names its backends: the pod that answered must be one of them, and so
+ * must every pod the reference model says may answer (otherwise the file's endpoint set is not the
+ * one upstream's rules give, and a target that follows the file could still pass by luck).
+ */
+export function backendsMismatch(backends: readonly string[] | undefined, observation: Observation, deliveries: readonly Observation[]): string | undefined {
+  if (backends === undefined) return undefined;
+  const listed = new Set(backends);
+  const ob = observation.backend;
+  if (ob && !listed.has(`${ob.namespace}/${ob.name}`)) return `answered by ${backendText(ob)}, which the expectation's backends (${backends.join(', ')}) do not list`;
+  const unlisted = [...new Set(deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}`] : [])))].filter((b) => !listed.has(b));
+  if (unlisted.length > 0) return `a conformant cluster may also be answered by ${unlisted.join(', ')}, which the expectation's backends (${backends.join(', ')}) do not list`;
   return undefined;
 }
 
@@ -129,6 +146,8 @@ async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResul
     const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
     const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, applied.state) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
+    const wrongBackend = observed === 'allow' ? backendsMismatch(written.backends, observation, prediction.deliveries) : undefined;
+    if (wrongBackend !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${wrongBackend}` };
     return { ...result, observed, ok: observed === written.expect, detail: outcome };
   });
 }
@@ -167,7 +186,8 @@ export async function checkCases(paths: string[], options: CheckOptions = {}): P
     undefined: results.filter((r) => r.observed === 'undefined').length,
     unsupported: results.filter((r) => r.observed === 'unsupported').length,
   };
-  return { results, summary };
+  const warnings = cases.flatMap((c) => c.warnings);
+  return { results, summary, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 export function formatCheckTable(report: CheckReport): string {
@@ -219,6 +239,7 @@ export function checkCommand(exitWith: ExitWith): Command {
         ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
         ...(Object.keys(settings).length > 0 ? { settings } : {}),
       });
+      for (const warning of report.warnings ?? []) process.stderr.write(`netprops: warning: ${warning}\n`);
       process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
       exitWith(report.results.every((r) => r.ok) ? EXIT_PASSED : EXIT_PROPERTY_FAILED);
     });

@@ -4,7 +4,7 @@
 // in a namespace that does not exist, a nodePort outside the range).
 import ipaddr from 'ipaddr.js';
 import { CaseFileError, type CaseFileLocation } from './errors.ts';
-import type { ClusterState, Namespace, NetworkPolicy, Node, Pod, Service, ServicePort } from './types.ts';
+import type { ClusterState, EndpointSlice, Namespace, NetworkPolicy, Node, Pod, Service, ServicePort } from './types.ts';
 import { podKey } from './types.ts';
 import { cidrRange, cidrsOverlap, ipv4ToNumber, numberToIPv4 } from './ipv4-number.ts';
 import { ipv4AddressProblem, ipv4CidrProblem } from './address-validation.ts';
@@ -17,8 +17,12 @@ export interface RawNode {
 
 export interface RawPod extends Omit<Pod, 'nodeName' | 'ip'> {
   nodeName?: string;
-  /** status.podIP (or podIPs[0]); assigned from the node's podCIDR when absent. */
+  /** status.podIP (or podIPs[0]), used as given (a CNI's IPAM may hand out any address); assigned from the node's podCIDR when absent. */
   ip?: string;
+  /** status.phase, when written; Succeeded/Failed pods and Pending pods without an IP never reach allocation. */
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  /** status.hostIP: the InternalIP of the pod's node. */
+  hostIP?: string;
 }
 
 export interface RawService extends Omit<Service, 'clusterIP'> {
@@ -33,6 +37,7 @@ export interface RawClusterState {
   pods: RawPod[];
   services: RawService[];
   policies: NetworkPolicy[];
+  endpointSlices?: EndpointSlice[];
 }
 
 type RawObject = Namespace | RawNode | RawPod | RawService | NetworkPolicy;
@@ -40,8 +45,8 @@ type RawObject = Namespace | RawNode | RawPod | RawService | NetworkPolicy;
 /** Where an object came from, so an error names the file and document; the decoder supplies it. */
 export type Locate = (kind: string, object: RawObject) => CaseFileLocation;
 
-/** kind's default service-cluster-ip-range; pod CIDRs as kube-controller-manager's --cluster-cidr 10.244.0.0/16 hands them out. */
-export const SERVICE_CIDR = '10.96.0.0/16';
+/** kubeadm's (and kind's) default service-cluster-ip-range; pod CIDRs as kube-controller-manager's --cluster-cidr 10.244.0.0/16 hands them out. */
+export const SERVICE_CIDR = '10.96.0.0/12';
 export const FIRST_ALLOCATED_CLUSTER_IP = '10.96.0.10';
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
@@ -50,7 +55,13 @@ const describeObject = (kind: string, o: RawObject): string =>
 
 const inStateLocate: Locate = (kind, o) => ({ file: '<cluster state>', object: describeObject(kind, o) });
 
-export function allocate(raw: RawClusterState, locate: Locate = inStateLocate): ClusterState {
+export interface AllocateOptions {
+  /** The cluster's service-cluster-ip-range; SERVICE_CIDR when absent. */
+  serviceCIDR?: string;
+}
+
+export function allocate(raw: RawClusterState, locate: Locate = inStateLocate, options: AllocateOptions = {}): ClusterState {
+  const serviceCIDR = options.serviceCIDR ?? SERVICE_CIDR;
   const fail = (kind: string, o: RawObject, field: string | undefined, problem: string): never => {
     throw new CaseFileError({ ...locate(kind, o), ...(field ? { field } : {}) }, problem);
   };
@@ -85,24 +96,26 @@ export function allocate(raw: RawClusterState, locate: Locate = inStateLocate): 
     }
   }
 
-  const nodes = allocateNodes(raw, fail);
+  const nodes = allocateNodes(raw, serviceCIDR, fail);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
-  const declaredCIDR = new Set(raw.nodes.filter((n) => n.podCIDR !== undefined).map((n) => n.name));
-  const pods = allocatePods(raw.pods, nodes, nodeByName, declaredCIDR, fail);
-  const services = allocateServices(raw.services, fail);
+  const pods = allocatePods(raw.pods, nodes, nodeByName, serviceCIDR, fail);
+  const services = allocateServices(raw.services, serviceCIDR, fail);
   const policies = raw.policies.map((p) => structuredClone(p));
-  return { namespaces, nodes, pods, services, policies };
+  const state: ClusterState = { namespaces, nodes, pods, services, policies };
+  if (raw.endpointSlices && raw.endpointSlices.length > 0) state.endpointSlices = structuredClone(raw.endpointSlices);
+  return state;
 }
 
 type Fail = (kind: string, o: RawObject, field: string | undefined, problem: string) => never;
 
-function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
+function allocateNodes(raw: RawClusterState, SERVICE_CIDR: string, fail: Fail): Node[] {
   const seen = new Set<string>();
   for (const n of raw.nodes) {
     if (seen.has(n.name)) fail('Node', n, 'metadata.name', `duplicate Node '${n.name}'`);
     seen.add(n.name);
   }
   // Nodes named only by pods exist too, in order of first appearance; with none at all, one node.
+  // Such a node's InternalIP is the status.hostIP its pods report (a dump prints no Nodes).
   const wanted: RawNode[] = raw.nodes.map((n) => ({ ...n }));
   for (const p of raw.pods) {
     if (p.nodeName !== undefined && !seen.has(p.nodeName)) {
@@ -111,6 +124,22 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
     }
   }
   if (wanted.length === 0) wanted.push({ name: 'node-1' });
+  const hostIPs = new Map<string, { ip: string; pod: RawPod }>();
+  for (const p of raw.pods) {
+    if (p.nodeName === undefined || p.hostIP === undefined) continue;
+    const other = hostIPs.get(p.nodeName);
+    if (other && other.ip !== p.hostIP) fail('Pod', p, 'status.hostIP', `${p.hostIP} differs from ${other.ip}, the hostIP of Pod ${podKey(other.pod)} on the same node ${p.nodeName}`);
+    hostIPs.set(p.nodeName, { ip: p.hostIP, pod: p });
+  }
+  const reportedBy = new Map<RawNode, RawPod>();
+  for (const n of wanted) {
+    const reported = hostIPs.get(n.name);
+    if (!reported) continue;
+    if (n.internalIP === undefined) {
+      n.internalIP = reported.ip;
+      reportedBy.set(n, reported.pod);
+    } else if (n.internalIP !== reported.ip) fail('Pod', reported.pod, 'status.hostIP', `${reported.ip} is not node ${n.name}'s InternalIP ${n.internalIP}`);
+  }
 
   const cidrOwner = new Map<string, RawNode>();
   const ipOwner = new Map<string, RawNode>();
@@ -130,20 +159,41 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
       cidrOwner.set(n.podCIDR, raw.nodes[i]!);
     }
   });
-  for (const n of raw.nodes) {
+  // Declared InternalIPs are checked on their Node; those told by pods' status.hostIP on that pod.
+  const declaredIndex = new Map(raw.nodes.map((n, i) => [n.name, i]));
+  for (const n of wanted) {
     if (n.internalIP === undefined) continue;
-    const field = 'status.addresses[InternalIP]';
+    const reporter = reportedBy.get(n);
+    const declaredNode = declaredIndex.has(n.name) ? raw.nodes[declaredIndex.get(n.name)!]! : n;
+    const bad = (problem: string): never => (reporter ? fail('Pod', reporter, 'status.hostIP', problem) : fail('Node', declaredNode, 'status.addresses[InternalIP]', problem));
     const problem = ipv4AddressProblem(n.internalIP);
-    if (problem) fail('Node', n, field, problem);
+    if (problem) bad(problem);
     const other = ipOwner.get(n.internalIP);
-    if (other) fail('Node', n, field, `InternalIP ${n.internalIP} is also Node ${other.name}'s`);
-    if (ipaddr.IPv4.parse(n.internalIP).match(ipaddr.IPv4.parseCIDR(SERVICE_CIDR))) fail('Node', n, field, `InternalIP ${n.internalIP} lies in the service CIDR ${SERVICE_CIDR}`);
+    if (other) bad(`InternalIP ${n.internalIP} is also Node ${other.name}'s`);
+    if (ipaddr.IPv4.parse(n.internalIP).match(ipaddr.IPv4.parseCIDR(SERVICE_CIDR))) bad(`InternalIP ${n.internalIP} lies in the service CIDR ${SERVICE_CIDR}`);
     for (const [cidr, owner] of cidrOwner) {
       if (ipaddr.IPv4.parse(n.internalIP).match(ipaddr.IPv4.parseCIDR(cidr))) {
-        fail('Node', n, field, `InternalIP ${n.internalIP} lies in Node ${owner.name}'s podCIDR ${cidr}`);
+        bad(`InternalIP ${n.internalIP} lies in Node ${owner.name}'s podCIDR ${cidr}`);
       }
     }
     ipOwner.set(n.internalIP, n);
+  }
+
+  // A node without a podCIDR whose pods carry given IPs all in one free /24 gets that /24, so the
+  // allocation agrees with the addresses the cluster chose (10.244.3.x pods on node-3: 10.244.3.0/24).
+  for (const n of wanted) {
+    if (n.podCIDR !== undefined) continue;
+    const given = raw.pods.filter((p) => p.nodeName === n.name && !p.hostNetwork && p.ip !== undefined && ipv4AddressProblem(p.ip) === undefined);
+    if (given.length === 0) continue;
+    const blocks = new Set(given.map((p) => `${ipaddr.IPv4.networkAddressFromCIDR(`${p.ip}/24`).toString()}/24`));
+    if (blocks.size !== 1) continue;
+    const [cidr] = [...blocks] as [string];
+    const free = !cidrsOverlap(cidr, SERVICE_CIDR) && [...cidrOwner.keys()].every((c) => !cidrsOverlap(c, cidr))
+      && [...ipOwner.keys()].every((ip) => !ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr)))
+      && (n.internalIP === undefined || !ipaddr.IPv4.parse(n.internalIP).match(ipaddr.IPv4.parseCIDR(cidr)));
+    if (!free) continue;
+    n.podCIDR = cidr;
+    cidrOwner.set(cidr, n);
   }
 
   // Nodes without a podCIDR or InternalIP get 10.244.<k>.0/24 and 172.18.0.<k+1> (kind's layout),
@@ -169,10 +219,17 @@ function allocateNodes(raw: RawClusterState, fail: Fail): Node[] {
   });
 }
 
-function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, Node>, declaredCIDR: Set<string>, fail: Fail): Pod[] {
-  // The scheduler stand-in: pods without spec.nodeName go round-robin over the nodes, in document order.
+function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, Node>, SERVICE_CIDR: string, fail: Fail): Pod[] {
+  // The scheduler stand-in: pods without spec.nodeName go to the node whose podCIDR holds their
+  // given IP, else round-robin over the nodes, in document order.
   let next = 0;
-  const placed = rawPods.map((p) => ({ raw: p, node: p.nodeName !== undefined ? nodeByName.get(p.nodeName)! : nodes[next++ % nodes.length]! }));
+  const nodeHolding = (ip: string | undefined): Node | undefined =>
+    ip === undefined || ipv4AddressProblem(ip) ? undefined : nodes.find((n) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(n.podCIDR)));
+  const placed = rawPods.map((p) => ({
+    raw: p,
+    node: p.nodeName !== undefined ? nodeByName.get(p.nodeName)! : (!p.hostNetwork ? nodeHolding(p.ip) : undefined) ?? nodes[next++ % nodes.length]!,
+  }));
+  const nodeIPs = new Map(nodes.map((n) => [n.internalIP, n]));
 
   const owner = new Map<string, RawPod>();
   for (const { raw: p, node } of placed) {
@@ -183,15 +240,11 @@ function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, 
       if (p.ip !== node.internalIP) fail('Pod', p, 'status.podIP', `a hostNetwork pod has its node's IP: ${node.name} is ${node.internalIP}, not ${p.ip}`);
       continue;
     }
-    const { first, last } = cidrRange(node.podCIDR);
-    const n = ipv4ToNumber(p.ip);
-    if (n < first || n > last) {
-      const hint = declaredCIDR.has(node.name) ? '' : ' (allocated; declare a v1 Node with spec.podCIDR to choose it)';
-      fail('Pod', p, 'status.podIP', `${p.ip} is not in node ${node.name}'s podCIDR ${node.podCIDR}${hint}`);
-    }
-    if (n === first || n === last || n === first + 1) {
-      fail('Pod', p, 'status.podIP', `${p.ip} is the network, broadcast or gateway (.1) address of ${node.podCIDR}; pod IPs start at the second host address`);
-    }
+    // A given pod IP is used as given: the CNI's IPAM chose it, inside the node's podCIDR or not
+    // (Calico hands out /26 blocks of its own pools). It may not be a node's or a ClusterIP.
+    if (ipaddr.IPv4.parse(p.ip).match(ipaddr.IPv4.parseCIDR(SERVICE_CIDR))) fail('Pod', p, 'status.podIP', `${p.ip} lies in the service CIDR ${SERVICE_CIDR}`);
+    const nodeOwner = nodeIPs.get(p.ip);
+    if (nodeOwner) fail('Pod', p, 'status.podIP', `${p.ip} is node ${nodeOwner.name}'s InternalIP; only a hostNetwork pod has its node's IP`);
     const other = owner.get(p.ip);
     if (other) fail('Pod', p, 'status.podIP', `pod IP ${p.ip} is also pod ${podKey(other)}'s: two pods cannot share an IP`);
     owner.set(p.ip, p);
@@ -234,11 +287,12 @@ function allocatePods(rawPods: RawPod[], nodes: Node[], nodeByName: Map<string, 
       ports: p.ports.map((port) => ({ ...port })),
       ip,
       ready: p.ready,
+      ...(p.terminating ? { terminating: true } : {}),
     };
   });
 }
 
-function allocateServices(rawServices: RawService[], fail: Fail): Service[] {
+function allocateServices(rawServices: RawService[], SERVICE_CIDR: string, fail: Fail): Service[] {
   const [serviceNet, servicePrefix] = ipaddr.IPv4.parseCIDR(SERVICE_CIDR);
   const { first, last } = cidrRange(SERVICE_CIDR);
   const ipOwner = new Map<string, RawService>();
@@ -278,7 +332,8 @@ function allocateServices(rawServices: RawService[], fail: Fail): Service[] {
     }
   }
 
-  let nextIP = ipv4ToNumber(FIRST_ALLOCATED_CLUSTER_IP);
+  // From .10 up, as in kind; in another range, from its tenth address.
+  let nextIP = ipaddr.IPv4.parse(FIRST_ALLOCATED_CLUSTER_IP).match(serviceNet, servicePrefix) ? ipv4ToNumber(FIRST_ALLOCATED_CLUSTER_IP) : first + 10;
   let nextPort: number = NODE_PORT_RANGE.min;
   return rawServices.map((s) => {
     let clusterIP = s.clusterIP;
@@ -307,6 +362,8 @@ function allocateServices(rawServices: RawService[], fail: Fail): Service[] {
       publishNotReadyAddresses: s.publishNotReadyAddresses,
       internalTrafficPolicy: s.internalTrafficPolicy,
     };
+    if (s.externalTrafficPolicy !== undefined) service.externalTrafficPolicy = s.externalTrafficPolicy;
+    if (s.serviceProxyName !== undefined) service.serviceProxyName = s.serviceProxyName;
     if (s.selector !== undefined) service.selector = { ...s.selector };
     return service;
   });

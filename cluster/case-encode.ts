@@ -3,8 +3,9 @@
 // a case with `before` steps writes each of them that way first, then its own state.
 // Every allocated value (node, pod IP, ClusterIP, nodePort) is written out, so the file reads back
 // to the same state on any machine; defaults are left out so the file stays short.
+import { kubectlWriteTags } from './kubectl-yaml.ts';
 import { Document, YAMLMap, isMap, isSeq } from 'yaml';
-import type { Case, CaseStep, ExpectedProbe, NetworkPolicy, Pod, Service } from './types.ts';
+import type { Case, CaseStep, EndpointSlice, ExpectedProbe, NetworkPolicy, Pod, Service } from './types.ts';
 import { formatProbeRef } from './probe-ref.ts';
 
 /** The image the e2e suite and netprops' cluster harness serve ports with. */
@@ -24,7 +25,8 @@ function podObject(p: Pod): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: withLabels({ name: p.name, namespace: p.namespace }, p.labels),
+    // A terminating pod: any deletion time says so (the value itself means nothing to traffic).
+    metadata: { ...withLabels({ name: p.name, namespace: p.namespace }, p.labels), ...(p.terminating ? { deletionTimestamp: '2000-01-01T00:00:00Z' } : {}) },
     spec: { nodeName: p.nodeName, ...(p.hostNetwork ? { hostNetwork: true } : {}), containers: [container] },
     status,
   };
@@ -45,7 +47,24 @@ function serviceObject(s: Service): Record<string, unknown> {
   if (s.sessionAffinity !== 'None') spec.sessionAffinity = s.sessionAffinity;
   if (s.publishNotReadyAddresses) spec.publishNotReadyAddresses = true;
   if (s.internalTrafficPolicy !== 'Cluster') spec.internalTrafficPolicy = s.internalTrafficPolicy;
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: s.namespace }, spec };
+  if (s.externalTrafficPolicy === 'Local') spec.externalTrafficPolicy = 'Local';
+  const labels: Record<string, string> = s.serviceProxyName !== undefined ? { 'service.kubernetes.io/service-proxy-name': s.serviceProxyName } : {};
+  return { apiVersion: 'v1', kind: 'Service', metadata: withLabels({ name: s.name, namespace: s.namespace }, labels), spec };
+}
+
+function endpointSliceObject(e: EndpointSlice): Record<string, unknown> {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: e.name, namespace: e.namespace, labels: { 'kubernetes.io/service-name': e.serviceName } },
+    addressType: 'IPv4',
+    ports: e.ports.map((p) => ({ ...(p.name !== undefined ? { name: p.name } : {}), ...(p.port !== undefined ? { port: p.port } : {}), protocol: p.protocol })),
+    endpoints: e.endpoints.map((ep) => ({
+      addresses: [ep.address],
+      conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
+      ...(ep.nodeName !== undefined ? { nodeName: ep.nodeName } : {}),
+    })),
+  };
 }
 
 function policyObject(p: NetworkPolicy): Record<string, unknown> {
@@ -65,6 +84,7 @@ function probeObject(p: ExpectedProbe): Record<string, unknown> {
     expect: p.expect,
     ...(p.payloadBytes !== undefined ? { payloadBytes: p.payloadBytes } : {}),
     ...(p.sourcePort !== undefined ? { sourcePort: p.sourcePort } : {}),
+    ...(p.backends !== undefined ? { backends: p.backends } : {}),
   };
 }
 
@@ -83,6 +103,7 @@ export function caseObjects(c: Pick<Case, 'state'>): Record<string, unknown>[] {
     ...state.pods.map(podObject),
     ...state.services.map(serviceObject),
     ...state.policies.map(policyObject),
+    ...(state.endpointSlices ?? []).map(endpointSliceObject),
   ];
 }
 
@@ -102,7 +123,7 @@ function encodeStep(step: CaseStep): string {
   const objects: unknown[] = [...caseObjects(step), { apiVersion: 'netprops.dev/v1alpha1', kind: 'Expectations', probes: step.probes.map(probeObject) }];
   return objects
     .map((o) => {
-      const doc = new Document(o);
+      const doc = new Document(o, { customTags: kubectlWriteTags });
       if (doc.contents instanceof YAMLMap) for (const pair of doc.contents.items) flowSmallMaps(pair.value);
       return doc.toString({ lineWidth: 0 });
     })

@@ -11,6 +11,8 @@ function describe(value: unknown): string {
   if (value instanceof Uint8Array) return 'binary data';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  // kubectl reads unquoted yes/no/on/off/y/n as booleans too (YAML 1.1), so say how to write a string.
+  if (typeof value === 'boolean') return `boolean ${String(value)} (an unquoted true/false/yes/no/on/off is a boolean to kubectl: quote it for a string)`;
   return `${typeof value} ${String(value)}`;
 }
 

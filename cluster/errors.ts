@@ -30,11 +30,16 @@ export interface CaseFileLocation {
   field?: string;
 }
 
+/** Text from the input cut to `max` characters, so a 50 MB value cannot make a 50 MB error line. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
 export function formatLocation(at: CaseFileLocation): string {
   let s = at.file;
   if (at.document !== undefined) s += `: document ${at.document}`;
-  if (at.object) s += ` (${at.object})`;
-  if (at.field) s += `: ${at.field}`;
+  if (at.object) s += ` (${clip(at.object, 200)})`;
+  if (at.field) s += `: ${clip(at.field, 200)}`;
   return s;
 }
 
@@ -42,7 +47,7 @@ export class CaseFileError extends NetpropsError {
   readonly at: CaseFileLocation;
 
   constructor(at: CaseFileLocation, problem: string) {
-    super('E_CASE_FILE', `${formatLocation(at)}: ${problem}`);
+    super('E_CASE_FILE', `${formatLocation(at)}: ${clip(problem, 500)}`);
     this.at = at;
   }
 }

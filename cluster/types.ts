@@ -54,6 +54,11 @@ export interface Pod {
   ip: string;
   /** False only when status.conditions has Ready="False". Gates endpoints, never direct traffic. */
   ready: boolean;
+  /**
+   * metadata.deletionTimestamp is set: the pod is shutting down but still running and reachable.
+   * Its endpoints are not ready, only serving (when the pod is Ready) and terminating.
+   */
+  terminating?: boolean;
 }
 
 export interface ServicePort {
@@ -78,6 +83,34 @@ export interface Service {
   sessionAffinity: 'None' | 'ClientIP';
   publishNotReadyAddresses: boolean;
   internalTrafficPolicy: 'Cluster' | 'Local';
+  /** For NodePort traffic; absent means Cluster (the API default). */
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  /**
+   * The label service.kubernetes.io/service-proxy-name: the Service is left to that proxy, and
+   * kube-proxy programs nothing for it.
+   */
+  serviceProxyName?: string;
+}
+
+/** discovery.k8s.io/v1 EndpointSlice, as far as kube-proxy reads one (IPv4 slices only). */
+export interface EndpointSlice {
+  namespace: string;
+  name: string;
+  /** The label kubernetes.io/service-name: the Service this slice belongs to. */
+  serviceName: string;
+  /** Absent port: the slice's endpoints serve no port kube-proxy can program. */
+  ports: { name?: string; port?: number; protocol: Protocol }[];
+  endpoints: EndpointSliceEndpoint[];
+}
+
+export interface EndpointSliceEndpoint {
+  /** The first address (kube-proxy uses only the first). */
+  address: string;
+  /** conditions, with the API's nil meanings resolved: ready nil = true, serving nil = ready, terminating nil = false. */
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  nodeName?: string;
 }
 
 export type PolicyType = 'Ingress' | 'Egress';
@@ -129,6 +162,11 @@ export interface ClusterState {
   pods: Pod[];
   services: Service[];
   policies: NetworkPolicy[];
+  /**
+   * EndpointSlices written in the case: the endpoints of Services without a selector (for a
+   * Service with one, the EndpointSlice controller's are derived from the pods instead).
+   */
+  endpointSlices?: EndpointSlice[];
 }
 
 // ---- Probes: one connection attempt each ----
@@ -156,6 +194,8 @@ export type Expectation = 'allow' | 'deny';
 
 export interface ExpectedProbe extends Probe {
   expect: Expectation;
+  /** For a Service probe: the pods (`namespace/name`) that may answer it; any other answers is a mismatch. */
+  backends?: string[];
 }
 
 /** One step of a case: a complete cluster state and the probes to check against it. */

@@ -37,6 +37,10 @@ export interface ClusterCaseOptions {
   hostNetwork?: boolean;
   /** Allow pods that are not ready (default true). */
   notReady?: boolean;
+  /** Allow terminating pods (deletionTimestamp set; default false: a target must be able to make them). */
+  terminating?: boolean;
+  /** Allow externalTrafficPolicy Local on NodePort Services (default false). */
+  externalTrafficPolicy?: boolean;
   udp?: boolean;
   sctp?: boolean;
   maxNamespaces?: number;
@@ -89,13 +93,13 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
     nodes: universe ? fc.constant(universe.nodes) : nodesArbitrary({ maxLength: limits.maxNodes }),
     pods: universe
       ? fc.tuple(...universe.pods.map(() => fc.record({ labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true) }, { noNullPrototype: true })))
-      : removableArray(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady }), {
+      : removableArray(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady, terminating: options.terminating ?? false }), {
           minLength: 1,
           maxLength: limits.maxPods,
         }),
     services:
       options.services ?? true
-        ? removableArray(serviceDraft({ ...protocols, nodePort: options.nodePort }), { maxLength: limits.maxServices })
+        ? removableArray(serviceDraft({ ...protocols, nodePort: options.nodePort, externalTrafficPolicy: options.externalTrafficPolicy ?? false }), { maxLength: limits.maxServices })
         : fc.constant([]),
     policies:
       options.policies ?? true

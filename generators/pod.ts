@@ -17,6 +17,8 @@ export interface PodOptions extends ProtocolOptions {
   hostNetwork?: boolean;
   /** Allow pods that are not ready. */
   notReady?: boolean;
+  /** Allow terminating pods (default false). */
+  terminating?: boolean;
   maxPorts?: number;
   /** Fewest container ports of a pod (default 1: a pod that serves nothing only ever refuses). */
   minPorts?: number;
@@ -31,6 +33,8 @@ export interface PodDraft {
   ports: ContainerPort[];
   ready: boolean;
   hostNetwork: boolean;
+  /** metadata.deletionTimestamp set: the pod still runs, its endpoints serve only as a fallback. */
+  terminating?: boolean;
 }
 
 /**
@@ -74,6 +78,7 @@ export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
     ports: containerPorts(options),
     ready: mostly(true, options.notReady ?? true),
     hostNetwork: mostly(false, options.hostNetwork ?? true, 4),
+    terminating: mostly(false, options.terminating ?? false, 6),
   }, { noNullPrototype: true });
 }
 
@@ -122,6 +127,7 @@ export function placePods(drafts: PodDraft[], namespaces: Namespace[], nodes: No
         ports: ports.map((p) => ({ ...p })),
         ip,
         ready: d.ready,
+        ...(d.terminating ? { terminating: true } : {}),
       });
     }
   }

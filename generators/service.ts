@@ -17,6 +17,8 @@ export const FIRST_NODE_PORT = 30000;
 
 export interface ServiceOptions extends ProtocolOptions {
   nodePort?: boolean;
+  /** Allow externalTrafficPolicy Local on NodePort Services (default false). */
+  externalTrafficPolicy?: boolean;
   maxPorts?: number;
 }
 
@@ -46,6 +48,8 @@ export interface ServiceDraft {
   sessionAffinity: 'None' | 'ClientIP';
   publishNotReadyAddresses: boolean;
   internalTrafficPolicy: 'Cluster' | 'Local';
+  /** Used by NodePort Services only. */
+  externalTrafficPolicy?: 'Cluster' | 'Local';
 }
 
 export function servicePortDraft(options: ServiceOptions = {}): fc.Arbitrary<ServicePortDraft> {
@@ -94,6 +98,9 @@ export function serviceDraft(options: ServiceOptions = {}): fc.Arbitrary<Service
       { arbitrary: fc.constant<'Cluster' | 'Local'>('Cluster'), weight: 4 },
       { arbitrary: fc.constant<'Cluster' | 'Local'>('Local'), weight: 1 },
     ),
+    externalTrafficPolicy: options.externalTrafficPolicy
+      ? fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant<'Cluster' | 'Local'>('Cluster'), weight: 2 }, { arbitrary: fc.constant<'Cluster' | 'Local'>('Local'), weight: 1 })
+      : fc.constant<'Cluster' | 'Local'>('Cluster'),
   }, { noNullPrototype: true });
 }
 
@@ -157,6 +164,7 @@ export function placeServices(drafts: ServiceDraft[], pods: Pod[], namespaces: N
       publishNotReadyAddresses: d.publishNotReadyAddresses,
       internalTrafficPolicy: d.internalTrafficPolicy,
     };
+    if (type === 'NodePort' && d.externalTrafficPolicy === 'Local') service.externalTrafficPolicy = 'Local';
     const selector = resolveSelector(d.selector, pod);
     if (selector !== undefined) service.selector = selector;
     return service;

@@ -197,6 +197,14 @@ export function clusterCaseProblems(c: { state: ClusterState; probes: Probe[] },
     if (!(err instanceof NetpropsError)) throw err;
     problems.push(`decodeCase(encodeCase(case)): ${err.message}`);
   }
+  // The case-file loader takes any pod IP a CNI's IPAM gave; generated pods take theirs as host-local
+  // IPAM does, from their node's podCIDR, which the kernel target's routes rely on.
+  const nodes = new Map(state.nodes.map((n) => [n.name, n]));
+  for (const pod of state.pods) {
+    const node = nodes.get(pod.nodeName);
+    if (pod.hostNetwork || !node || !ipaddr.IPv4.isValid(pod.ip) || ipaddr.IPv4.parse(pod.ip).match(ipaddr.IPv4.parseCIDR(node.podCIDR))) continue;
+    problems.push(`pod ${podKey(pod)}: IP ${pod.ip} is not in node ${node.name}'s podCIDR ${node.podCIDR}`);
+  }
   for (const ns of state.namespaces) {
     const p = dns1123LabelProblem(ns.name);
     if (p) problems.push(`Namespace ${ns.name}: ${p}`);

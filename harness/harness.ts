@@ -11,6 +11,10 @@ export type Capability =
   | 'policies'
   | 'hostNetwork'
   | 'readiness'
+  /** Pods with a deletionTimestamp (still running, shutting down): their endpoints are serving and terminating. */
+  | 'terminating'
+  /** NodePort Services with externalTrafficPolicy Local. */
+  | 'externalTrafficPolicy'
   | 'udp'
   | 'sctp'
   /** Reads the address a pod has on its own interface, from inside the pod. */

@@ -8,6 +8,8 @@ export interface GeneratorCapabilities {
   sctp: boolean;
   hostNetwork: boolean;
   notReady: boolean;
+  terminating: boolean;
+  externalTrafficPolicy: boolean;
   universe?: Universe;
 }
 
@@ -17,6 +19,8 @@ export function generatorCapabilities(capabilities: ReadonlySet<Capability>, uni
     sctp: capabilities.has('sctp'),
     hostNetwork: capabilities.has('hostNetwork'),
     notReady: capabilities.has('readiness'),
+    terminating: capabilities.has('terminating'),
+    externalTrafficPolicy: capabilities.has('externalTrafficPolicy'),
     ...(universe ? { universe } : {}),
   };
 }

@@ -29,7 +29,7 @@ export function serviceRecords(state: ClusterState, svc: Service): ServiceRecord
   const withPort = new Set<string>();
   for (const port of serviceEndpoints(state, svc)) {
     for (const e of port.endpoints) {
-      withPort.add(podKey(e.pod));
+      if (e.pod) withPort.add(podKey(e.pod));
       if (e.ready) must.add(e.ip);
     }
   }

@@ -28,7 +28,7 @@ export function decodeExpectations(doc: DocumentField): DecodedProbe[] {
   const named = doc.inObject('Expectations');
   named.onlyKeys(['apiVersion', 'kind', 'metadata', 'probes']);
   return named.get('probes').items().map((item) => {
-    item.onlyKeys(['from', 'to', 'port', 'protocol', 'expect', 'payloadBytes', 'sourcePort']);
+    item.onlyKeys(['from', 'to', 'port', 'protocol', 'expect', 'payloadBytes', 'sourcePort', 'backends']);
     const from = ref(item.get('from'));
     if (from.kind !== 'pod' && from.kind !== 'node') item.get('from').fail(`a probe starts at a pod ('namespace/name') or a node ('node:NAME')`);
     const to = ref(item.get('to'));
@@ -47,23 +47,42 @@ export function decodeExpectations(doc: DocumentField): DecodedProbe[] {
     if (payload) probe.payloadBytes = payload.int(1, MAX_PAYLOAD[protocol]);
     const sourcePort = item.optional('sourcePort');
     if (sourcePort) probe.sourcePort = sourcePort.int(1, 65535);
+    // The pods that may answer a probe through a Service: what its endpoints must be, written down.
+    const backends = item.optional('backends');
+    if (backends) {
+      if (to.kind !== 'service' && to.kind !== 'ip') backends.fail(`names the pods behind a Service: the probe must go to 'svc:namespace/name' or a ClusterIP`);
+      if (expect !== 'allow') backends.fail('only an allowed probe has backends');
+      probe.backends = backends.items().map((b) => {
+        const written = ref(b);
+        if (written.kind !== 'pod') b.fail(`a backend is a pod ('namespace/name')`);
+        return podKey(written as { namespace: string; name: string });
+      });
+      if (probe.backends.length === 0) backends.fail('lists no pod: leave it out, or expect deny');
+    }
     return { probe, field: item };
   });
 }
 
-/** Every pod, node, Service and named port a probe names must exist in the state. */
-export function checkProbeReferences(state: ClusterState, probes: DecodedProbe[]): void {
+/**
+ * Every pod, node, Service and named port a probe names must exist in the state. `gone` holds the
+ * pods the file has that have no network (a finished Job's pod), with why.
+ */
+export function checkProbeReferences(state: ClusterState, probes: DecodedProbe[], gone: ReadonlyMap<string, string> = new Map()): void {
   const pods = new Map(state.pods.map((p) => [podKey(p), p]));
+  const missing = (key: string) => (gone.has(key) ? `Pod ${key} ${gone.get(key)}; a probe cannot start or end there` : `no Pod ${key} in this case file`);
   const services = new Map(state.services.map((s) => [podKey(s), s]));
   const nodes = new Set(state.nodes.map((n) => n.name));
   for (const { probe, field } of probes) {
     const { from, to } = probe;
-    if (from.kind === 'pod' && !pods.has(podKey(from))) field.get('from').fail(`no Pod ${podKey(from)} in this case file`);
+    if (from.kind === 'pod' && !pods.has(podKey(from))) field.get('from').fail(missing(podKey(from)));
+    (probe.backends ?? []).forEach((b, i) => {
+      if (!pods.has(b)) field.get('backends').items()[i]!.fail(missing(b));
+    });
     if (from.kind === 'node' && !nodes.has(from.name)) field.get('from').fail(`no node '${from.name}' in this case file (nodes: ${[...nodes].join(', ')})`);
     const portField = field.get('port');
     if (to.kind === 'pod') {
       const pod = pods.get(podKey(to));
-      if (!pod) return field.get('to').fail(`no Pod ${podKey(to)} in this case file`);
+      if (!pod) return field.get('to').fail(missing(podKey(to)));
       if (typeof probe.port === 'string') {
         const named = pod.ports.find((p) => p.name === probe.port);
         if (!named) return portField.fail(`Pod ${podKey(to)} has no container port named '${probe.port}'`);

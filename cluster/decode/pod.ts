@@ -17,11 +17,15 @@ export function decodePod(doc: DocumentField): RawPod {
   const hostNetwork = spec.optional('hostNetwork')?.bool() ?? false;
   const containers = spec.get('containers').items();
   if (containers.length === 0) spec.get('containers').fail('a Pod needs at least one container');
+  // Native sidecars (init containers with restartPolicy Always) run beside the containers for the
+  // pod's whole life, so their ports are served and resolve named targetPorts (KEP-753; the
+  // endpointslice controller's FindPort looks in them too). Other init containers have exited.
+  const sidecars = spec.get('initContainers').items().filter((c) => c.optional('restartPolicy')?.string() === 'Always');
 
   const ports: ContainerPort[] = [];
   const byName = new Map<string, string>();
   const byPort = new Map<string, string>();
-  for (const container of containers) {
+  for (const container of [...containers, ...sidecars]) {
     container.optional('name')?.check(dns1123LabelProblem);
     for (const item of container.get('ports').items()) {
       item.onlyKeys(['name', 'containerPort', 'protocol', 'hostPort', 'hostIP']);
@@ -50,10 +54,17 @@ export function decodePod(doc: DocumentField): RawPod {
   }
 
   const pod: RawPod = { namespace, name, labels, hostNetwork, ports, ready: true };
+  // metadata.deletionTimestamp: the pod is being deleted but runs until its grace period ends.
+  if (named.get('metadata').optional('deletionTimestamp')) pod.terminating = true;
   const nodeName = spec.optional('nodeName');
   if (nodeName) pod.nodeName = nodeName.check(dns1123SubdomainProblem);
 
   const status = named.get('status');
+  const phase = status.optional('phase');
+  if (phase) pod.phase = phase.oneOf(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const);
+  // status.hostIP: the node's InternalIP, which a dump without Node objects tells only this way.
+  const hostIP = status.optional('hostIP');
+  if (hostIP) pod.hostIP = hostIP.check(ipv4AddressProblem);
   const podIP = status.optional('podIP');
   if (podIP) pod.ip = podIP.check(ipv4AddressProblem);
   const podIPs = status.optional('podIPs')?.items() ?? [];

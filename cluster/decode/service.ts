@@ -1,4 +1,4 @@
-// v1 Service, with the API server's defaults (type ClusterIP, targetPort = port, protocol TCP,
+// v1 Service (ClusterIP, NodePort, LoadBalancer as its NodePort part), with the API server's defaults (type ClusterIP, targetPort = port, protocol TCP,
 // sessionAffinity None, internalTrafficPolicy Cluster, publishNotReadyAddresses false) and the
 // validation that matters for traffic: port names required and unique when there are several
 // (core validation), one (port, protocol) per Service, named targetPorts IANA_SVC_NAMEs.
@@ -11,21 +11,39 @@ import { ipv4AddressProblem } from '../address-validation.ts';
 import { decodeLabels } from '../selector-validation.ts';
 import { decodeMetadata } from './metadata.ts';
 
-const SPEC_FIELDS = [
-  'selector', 'ports', 'type', 'clusterIP', 'clusterIPs', 'sessionAffinity', 'sessionAffinityConfig',
-  'publishNotReadyAddresses', 'internalTrafficPolicy', 'externalTrafficPolicy', 'ipFamilies', 'ipFamilyPolicy',
-];
+/** The label that hands a Service to another proxy: kube-proxy's informer skips Services that carry it. */
+export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
 
-export function decodeService(doc: DocumentField): RawService {
-  const { name, namespace, doc: named } = decodeMetadata(doc, 'Service', dns1035LabelProblem, true);
+export interface DecodedService {
+  service: RawService;
+  /** Plain notes on what of the Service is not probed (a LoadBalancer's external addresses). */
+  notes: string[];
+}
+
+export function decodeService(doc: DocumentField): DecodedService {
+  const { name, namespace, labels, doc: named } = decodeMetadata(doc, 'Service', dns1035LabelProblem, true);
   const spec = named.get('spec');
   if (!spec.present) spec.fail('is required');
-  spec.onlyKeys(SPEC_FIELDS);
+  const notes: string[] = [];
 
   const typeField = spec.optional('type');
-  const typeName = typeField?.string() ?? 'ClusterIP';
-  if (typeName !== 'ClusterIP' && typeName !== 'NodePort') typeField!.fail(`type '${typeName}' is not supported: use ClusterIP or NodePort`);
-  const type = typeName as 'ClusterIP' | 'NodePort';
+  const typeName = typeField?.oneOf(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const) ?? 'ClusterIP';
+  if (typeName === 'ExternalName') typeField!.fail(`type ExternalName is a DNS alias, not proxied: it is not supported (leave it out)`);
+  // A LoadBalancer Service is a NodePort Service (its ClusterIP and nodePorts work as such) that a
+  // cloud controller also fronts with an external address; those addresses are not probed.
+  const type: 'ClusterIP' | 'NodePort' = typeName === 'ClusterIP' ? 'ClusterIP' : 'NodePort';
+  if (typeName === 'LoadBalancer') {
+    if (spec.optional('allocateLoadBalancerNodePorts')?.bool() === false) {
+      spec.get('allocateLoadBalancerNodePorts').fail('false (a LoadBalancer without nodePorts) is not supported: its traffic only reaches it through the load balancer, which is not probed');
+    }
+    notes.push(`LoadBalancer Service ${namespace}/${name} is checked as its ClusterIP and nodePorts; its load-balancer addresses are not probed`);
+  }
+  for (const lbOnly of ['loadBalancerIP', 'loadBalancerClass', 'loadBalancerSourceRanges', 'allocateLoadBalancerNodePorts', 'healthCheckNodePort'] as const) {
+    const field = spec.optional(lbOnly);
+    if (field && typeName !== 'LoadBalancer') field.fail(`may only be set for a LoadBalancer Service`);
+  }
+  const externalIPs = spec.optional('externalIPs')?.items() ?? [];
+  if (externalIPs.length > 0) spec.get('externalIPs').fail('externalIPs are not modelled: remove them (probes cannot reach them)');
 
   let clusterIP: string | undefined;
   const clusterIPField = spec.optional('clusterIP');
@@ -46,9 +64,10 @@ export function decodeService(doc: DocumentField): RawService {
   for (const family of families) if (family.string() !== 'IPv4') family.fail('only IPv4 is supported');
   spec.optional('ipFamilyPolicy')?.oneOf(['SingleStack', 'PreferDualStack'] as const);
   const external = spec.optional('externalTrafficPolicy');
+  let externalTrafficPolicy: 'Cluster' | 'Local' | undefined;
   if (external) {
-    if (type !== 'NodePort') external.fail(`may only be set for a NodePort Service`);
-    if (external.oneOf(['Cluster', 'Local'] as const) !== 'Cluster') external.fail(`'Local' is not supported: only Cluster`);
+    if (type !== 'NodePort') external.fail(`may only be set for a NodePort or LoadBalancer Service`);
+    externalTrafficPolicy = external.oneOf(['Cluster', 'Local'] as const);
   }
   const sessionAffinityConfig = spec.optional('sessionAffinityConfig');
   const sessionAffinity = spec.optional('sessionAffinity')?.oneOf(['None', 'ClientIP'] as const) ?? 'None';
@@ -107,6 +126,9 @@ export function decodeService(doc: DocumentField): RawService {
     publishNotReadyAddresses,
     internalTrafficPolicy,
   };
+  if (externalTrafficPolicy === 'Local') service.externalTrafficPolicy = 'Local';
+  const proxyName = labels[SERVICE_PROXY_NAME_LABEL];
+  if (proxyName !== undefined) service.serviceProxyName = proxyName;
   if (clusterIP !== undefined) service.clusterIP = clusterIP;
   // An empty selector is dropped on storage (omitempty), leaving a selector-less Service.
   const selector = spec.optional('selector');
@@ -114,5 +136,5 @@ export function decodeService(doc: DocumentField): RawService {
     const labels = decodeLabels(selector);
     if (Object.keys(labels).length > 0) service.selector = labels;
   }
-  return service;
+  return { service, notes };
 }

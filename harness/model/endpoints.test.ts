@@ -8,7 +8,7 @@ const api3 = pod('shop/api-3', { labels: { app: 'api' }, ready: false, nodeName:
 const other = pod('shop/other', { labels: { app: 'other' }, ports: ports([8080, 'TCP', 'http']) });
 const elsewhere = pod('lab/api', { labels: { app: 'api' }, ports: ports([8080, 'TCP', 'http']) });
 const state = cluster({ pods: [api1, api2, api3, other, elsewhere] });
-const names = (eps: { pod: { name: string; namespace: string } }[]) => eps.map((e) => `${e.pod.namespace}/${e.pod.name}`);
+const names = (eps: { pod?: { name: string; namespace: string } }[]) => eps.map((e) => `${e.pod!.namespace}/${e.pod!.name}`);
 
 describe('EndpointSlice semantics', () => {
   it("selects pods of the Service's namespace whose labels match the selector", () => {
@@ -18,7 +18,7 @@ describe('EndpointSlice semantics', () => {
 
   it('lists not-ready pods as not ready; kube-proxy programs only ready ones', () => {
     const [port] = serviceEndpoints(state, service('shop/api', { selector: { app: 'api' } }));
-    expect(port.endpoints.find((e) => e.pod.name === 'api-3')!.ready).toBe(false);
+    expect(port.endpoints.find((e) => e.pod!.name === 'api-3')!.ready).toBe(false);
     expect(names(programmedEndpoints(port))).toEqual(['shop/api-1', 'shop/api-2']);
     expect(names(programmedEndpoints(port, { includeNotReady: true }))).toContain('shop/api-3');
   });

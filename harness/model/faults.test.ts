@@ -15,6 +15,9 @@ describe('model faults', () => {
         'ignore-endport',
         'ignore-policy-protocol',
         'no-hairpin',
+        // issue 11: the Service rules kube-proxy follows
+        'no-terminating-fallback',
+        'external-local-as-cluster',
       ].sort(),
     );
   });

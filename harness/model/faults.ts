@@ -12,7 +12,9 @@ export type ModelFaultName =
   | 'snat-pod-to-pod'
   | 'ignore-endport'
   | 'ignore-policy-protocol'
-  | 'no-hairpin';
+  | 'no-hairpin'
+  | 'no-terminating-fallback'
+  | 'external-local-as-cluster';
 
 export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string }[] = [
   { name: 'ignore-except', description: 'ipBlock.except is ignored: the whole cidr matches' },
@@ -24,6 +26,8 @@ export const MODEL_FAULTS: readonly { name: ModelFaultName; description: string 
   { name: 'ignore-endport', description: 'endPort is ignored: a port range matches only its first port' },
   { name: 'ignore-policy-protocol', description: "a policy port's protocol is ignored: it matches TCP, UDP and SCTP alike" },
   { name: 'no-hairpin', description: 'a backend cannot reach its own Service (no hairpin)' },
+  { name: 'no-terminating-fallback', description: 'serving terminating endpoints are never used, even when a Service has no ready one (kube-proxy before KEP-1669)' },
+  { name: 'external-local-as-cluster', description: 'externalTrafficPolicy Local is ignored: NodePort traffic goes to every endpoint, masqueraded' },
 ];
 
 /** Validates a fault name for the model target; undefined means the conformant model. */

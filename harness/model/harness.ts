@@ -16,6 +16,8 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'policies',
   'hostNetwork',
   'readiness',
+  'terminating',
+  'externalTrafficPolicy',
   'udp',
   'sctp',
   'interface-ips',

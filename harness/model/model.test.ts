@@ -77,6 +77,14 @@ const faultCases: Record<string, { state: ClusterState; probe: Probe }> = {
     probe: probe('y/client', 'x/web', 53, 'UDP'),
   },
   'no-hairpin': { state: cluster({ pods: [web, client], services: [svc] }), probe: probe('x/web', 'svc:x/web') },
+  'no-terminating-fallback': {
+    state: cluster({ pods: [{ ...web, terminating: true }, client], services: [svc] }),
+    probe: probe('y/client', 'svc:x/web'),
+  },
+  'external-local-as-cluster': {
+    state: cluster({ pods: [web, client], services: [{ ...svc, type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 80, protocol: 'TCP', nodePort: 30080 }] }] }),
+    probe: { from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.3' }, port: 30080, protocol: 'TCP' },
+  },
 };
 
 describe('model faults change the model itself', () => {

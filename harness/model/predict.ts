@@ -2,7 +2,10 @@
 import { UsageError } from '../../cluster/errors.ts';
 import type { Observation, Pod, Probe, Protocol, Service, ServicePort, Verdict, Node } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import { endpointsForClient, programmedEndpoints } from './endpoints.ts';
+import { chooseEndpoints } from './endpoints.ts';
+import { ipBlockMatcher } from './ip-block.ts';
+import { rulePortsMatch } from './policy-port.ts';
+import ipaddr from 'ipaddr.js';
 import type { ModelIndex, Prediction, Route } from './model.ts';
 import type { Delivery } from './source-seen.ts';
 import { ALLOW, DENY, UNDEFINED, VERDICTS, combine, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
@@ -120,23 +123,54 @@ type Access = { kind: 'clusterIP' } | { kind: 'nodePort'; node: Node };
 function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, protocol: Protocol, access: Access): Prediction {
   const addr = access.kind === 'clusterIP' ? `${svc.clusterIP}:${sp.port}` : `${access.node.internalIP}:${sp.nodePort}`;
   const head = `svc:${podKey(svc)} ${access.kind === 'clusterIP' ? 'ClusterIP' : 'NodePort'} ${addr}/${protocol}`;
+  if (svc.serviceProxyName !== undefined) {
+    // kube-proxy watches only Services without service.kubernetes.io/service-proxy-name
+    // (pkg/proxy/config: the label selector of its informer); another proxy, if any, programs these.
+    return noRoute('undefined', `${head}: labelled service.kubernetes.io/service-proxy-name=${svc.serviceProxyName}, so kube-proxy programs nothing for it: what answers is up to that proxy`, {
+      outcome: 'unreachable',
+      detail: `svc:${podKey(svc)} is left to the service proxy ${svc.serviceProxyName}`,
+    });
+  }
   const slice = ix.endpoints.get(svc)!.find((e) => e.servicePort === sp)!;
-  let endpoints = programmedEndpoints(slice, { includeNotReady: ix.fault === 'not-ready-endpoints' });
-  // internalTrafficPolicy applies to ClusterIP traffic; NodePort traffic follows externalTrafficPolicy
-  // (only Cluster is modelled: every endpoint of the cluster).
-  if (access.kind === 'clusterIP') {
-    const all = endpoints.length;
-    endpoints = endpointsForClient(endpoints, svc, src.node);
-    if (endpoints.length === 0 && all > 0) {
-      // kube-proxy drops (not rejects) traffic for a Service that has endpoints, none of them local.
-      return noRoute('deny', `${head}: internalTrafficPolicy Local and no ready endpoint on node ${src.node}`, {
+  const includeNotReady = ix.fault === 'not-ready-endpoints';
+  const noTerminatingFallback = ix.fault === 'no-terminating-fallback';
+  // internalTrafficPolicy applies to ClusterIP traffic, externalTrafficPolicy to NodePort traffic.
+  // With externalTrafficPolicy Local, kube-proxy sends traffic from the dialled node itself and its
+  // own pods to every endpoint (the short-circuit to the Service chain); traffic from elsewhere
+  // only to the dialled node's endpoints, unmasqueraded. A pod of another node counts as one or
+  // the other depending on kube-proxy's --detect-local-mode (ClusterCIDR: the whole pod network).
+  let local: string | undefined;
+  let policyName = '';
+  let externalLocal = false;
+  if (access.kind === 'clusterIP' && svc.internalTrafficPolicy === 'Local') {
+    local = src.node;
+    policyName = 'internalTrafficPolicy Local';
+  } else if (access.kind === 'nodePort' && svc.externalTrafficPolicy === 'Local' && src.node !== access.node.name && ix.fault !== 'external-local-as-cluster') {
+    local = access.node.name;
+    policyName = 'externalTrafficPolicy Local';
+    externalLocal = true;
+  }
+  const choice = chooseEndpoints(slice.endpoints, local !== undefined ? { localNode: local } : {}, { includeNotReady, noTerminatingFallback });
+  let endpoints = choice.endpoints;
+  if (externalLocal && src.pod >= 0) {
+    const cluster = chooseEndpoints(slice.endpoints, {}, { includeNotReady, noTerminatingFallback }).endpoints;
+    const key = (eps: typeof endpoints) => eps.map((e) => `${e.ip}:${e.port}`).sort().join(',');
+    if (key(cluster) !== key(endpoints)) {
+      return noRoute('undefined', `${head}: externalTrafficPolicy Local and the client is a pod of another node: kube-proxy's --detect-local-mode decides whether it goes to node ${local}'s endpoints only or to every endpoint`, {
         outcome: 'timeout',
-        detail: `no endpoint of svc:${podKey(svc)} on node ${src.node} (internalTrafficPolicy Local)`,
+        detail: 'externalTrafficPolicy Local: depends on --detect-local-mode',
       });
     }
   }
+  if (endpoints.length === 0 && choice.hasAnyEndpoints) {
+    // kube-proxy drops (not rejects) traffic for a Service that has endpoints, none of them local.
+    return noRoute('deny', `${head}: ${policyName} and no ready endpoint on node ${local}`, {
+      outcome: 'timeout',
+      detail: `no endpoint of svc:${podKey(svc)} on node ${local} (${policyName})`,
+    });
+  }
   if (endpoints.length === 0) {
-    const reason = svc.selector && Object.keys(svc.selector).length > 0 ? 'no ready endpoints' : 'no selector, so no endpoints';
+    const reason = svc.selector && Object.keys(svc.selector).length > 0 ? 'no ready endpoints' : 'no selector and no EndpointSlice endpoints';
     return noRoute('deny', `${head}: ${reason}; kube-proxy rejects the connection`, { outcome: 'refused', detail: `svc:${podKey(svc)} has ${reason}` });
   }
   // kube-proxy keys endpoints by IP:port, so two hostNetwork pods of one node backing the same
@@ -149,6 +183,7 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     return true;
   });
   const routes = endpoints.map((ep): Route => {
+    if (ep.pod === undefined) return outsideEndpointRoute(ix, src, ep.ip, ep.port, protocol);
     const dstIndex = receiver(ix, ix.podIndex.get(podKey(ep.pod))!, ep.port, protocol);
     const pod = ix.state.pods[dstIndex];
     const dst = partyOfPod(ix, dstIndex);
@@ -173,6 +208,8 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     // not its own backend: kube-proxy masquerades hairpin traffic, NodePort traffic (externalTrafficPolicy
     // Cluster) and, depending on its settings, traffic from outside the pod network (nodes).
     if (access.kind === 'clusterIP' && src.pod >= 0 && !hairpin) delivery.sourceSeen = seenSource(ix, src);
+    // externalTrafficPolicy Local keeps the client's address: kube-proxy does not masquerade it.
+    if (externalLocal && !hairpin) delivery.sourceSeen = seenSource(ix, src);
     const route = finishRoute(pod, ep.port, protocol, code, trace, delivery);
     if (delivery.sourceSeen === undefined) {
       // Masquerade picks the SNATing node's address: the dialled node for NodePort, else the client's.
@@ -274,10 +311,46 @@ function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Predic
       detail: `nothing listens on ${ip}:${probe.port}`,
     });
   }
+  if (typeof probe.port === 'number') {
+    const route = outsideEndpointRoute(ix, src, ip, probe.port, probe.protocol);
+    if (route.verdict === 'deny') return { ...fromRoutes([route], `${partyName(ix, src)} -> ip:${ip} ${probe.protocol} ${probe.port}`), deliveries: [], routes: [] };
+  }
   return noRoute('undefined', `ip:${ip} is no pod, node or ClusterIP of the cluster: what answers is up to the network outside it`, {
     outcome: 'unreachable',
     detail: `ip:${ip} belongs to nothing in the cluster`,
   });
+}
+
+/**
+ * A connection to an address that is no pod or node of the state (outside the cluster, or an
+ * EndpointSlice address of a selector-less Service). What answers is outside the model, except
+ * that a pod isolated for egress reaches it only through an egress rule whose peers (an ipBlock,
+ * or every destination) and ports admit it: otherwise it is denied, so "deny all egress but DNS"
+ * is a verdict (NetworkPolicy docs: an isolated pod's egress is what some policy allows).
+ */
+function outsideEndpointRoute(ix: ModelIndex, src: Party, ip: string, port: number, protocol: Protocol): Route {
+  const what = `${ip}:${port}`;
+  const open: Route = {
+    verdict: 'undefined',
+    reason: `to ${what}, no pod or node of the state: what answers is up to the network outside the model`,
+    delivery: { outcome: 'delivered' },
+    failure: { outcome: 'unreachable', detail: `${what} belongs to nothing in the cluster` },
+  };
+  if (src.pod < 0) return open;
+  const policies = ix.policies.egressOf[src.pod] ?? [];
+  if (policies.length === 0 || ix.fault === 'ignore-egress') return open;
+  const address = ipaddr.IPv4.isValid(ip) ? ipaddr.IPv4.parse(ip) : undefined;
+  for (const k of policies) {
+    const compiled = ix.policies.policies[k]!;
+    for (const rule of compiled.egressRules) {
+      if (rule.ports !== undefined && !rulePortsMatch(rule.ports, port, protocol, undefined, ix.policies.portOptions)) continue;
+      const peers = compiled.policy.egress?.[rule.number - 1]?.to ?? [];
+      const admits = rule.allPeers || (address !== undefined && peers.some((peer) => peer.ipBlock && ipBlockMatcher(peer.ipBlock, { ignoreExcept: ix.fault === 'ignore-except' })(address)));
+      if (admits) return { ...open, reason: `${open.reason} (egress allowed by ${compiled.key} egress rule ${rule.number})` };
+    }
+  }
+  const reason = `egress of ${partyName(ix, src)} is isolated and no egress rule admits ${what}/${protocol}`;
+  return { verdict: 'deny', reason, delivery: { outcome: 'delivered' }, failure: { outcome: 'timeout', detail: `denied by policy: ${reason}` } };
 }
 
 export function predictProbe(ix: ModelIndex, probe: Probe): Prediction {

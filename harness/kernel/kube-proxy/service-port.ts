@@ -3,7 +3,7 @@
 // (pkg/proxy CategorizeEndpoints): ready endpoints only, and for internalTrafficPolicy Local only
 // the endpoints on this node. Shared by the iptables and nftables compilers.
 import type { ClusterState, Protocol, Service, ServicePort } from '../../../cluster/types.ts';
-import { serviceEndpoints, type Endpoint } from '../../model/endpoints.ts';
+import { chooseEndpoints, serviceEndpoints, type Endpoint } from '../../model/endpoints.ts';
 import { servicePortName } from './chain-names.ts';
 
 /** Default of sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
@@ -46,10 +46,11 @@ export function proxiedServicePorts(state: ClusterState, nodeName: string, optio
     if (service.clusterIP === 'None') continue;
     for (const { servicePort, endpoints } of serviceEndpoints(state, service)) {
       // The endpoint slice cache orders endpoints by "ip:port"; kube-proxy writes them in that order.
-      const usable = endpoints
-        .filter((e) => options.includeNotReady || e.ready)
-        .sort((a, b) => `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`));
-      const local = usable.filter((e) => e.nodeName === nodeName);
+      // CategorizeEndpoints: ready endpoints, else the serving terminating ones (cluster-wide and per node alike).
+      const byAddress = (a: Endpoint, b: Endpoint) => `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`);
+      const cluster = chooseEndpoints(endpoints, {}, { includeNotReady: options.includeNotReady === true });
+      const usable = cluster.endpoints.sort(byAddress);
+      const local = chooseEndpoints(endpoints, { localNode: nodeName }, { includeNotReady: options.includeNotReady === true }).endpoints.sort(byAddress);
       const internalLocal = service.internalTrafficPolicy === 'Local';
       out.push({
         service,
@@ -58,7 +59,7 @@ export function proxiedServicePorts(state: ClusterState, nodeName: string, optio
         protocol: servicePort.protocol,
         clusterEndpoints: usable,
         localEndpoints: local,
-        hasEndpoints: usable.length > 0,
+        hasEndpoints: cluster.hasAnyEndpoints,
         internalEndpoints: internalLocal ? local : usable,
         internalLocal,
       });
