@@ -66,7 +66,10 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
         // Fewer runs than asked for on a pass: the time limit stopped the search early.
         const short = r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
         const limit = short ? ' (time limit)' : '';
-        const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs}${short} runs, ${(r.durationMs / 1000).toFixed(1)}s${limit}`;
+        const what =
+          r.status === 'skipped'
+            ? `skipped (${r.skipReason})`
+            : `${r.status}, ${r.runs}${short} runs, ${r.judged} judged, ${(r.durationMs / 1000).toFixed(1)}s${limit}${r.status === 'vacuous' ? ` (${r.vacuousReason})` : ''}`;
         stream.write(`${r.id}: ${what}\n`);
       },
       stop() {},
@@ -193,6 +196,7 @@ export function runCommand(exitWith: ExitWith): Command {
     const files = formats.filter((f) => f !== 'console');
     if (files.length > 0) process.stderr.write(`reports (${files.join(', ')}) in ${String(opts.out)}\n`);
     if (opts.stats) process.stdout.write(renderStats(report));
+    // Vacuous is no failure of the target (nothing was tested); the summary says so for each.
     exitWith(report.properties.some((p) => p.status === 'failed') ? 1 : 0);
   });
 }

@@ -58,6 +58,11 @@ export interface Harness {
    * property may pass on it, not even one judged from the applied state alone.
    */
   readonly dryRun?: boolean;
+  /**
+   * True for the conformant reference model itself (the model target without a fault): a property
+   * that compares a target with the model would only compare the model with itself here.
+   */
+  readonly referenceModel?: boolean;
   /** Remove everything this harness created. Safe to call twice, and after a failed apply. */
   teardown(): Promise<void>;
 }

@@ -95,6 +95,17 @@ export interface Property {
    */
   outcomes: string[];
   classify(ctx: CheckContext): string[];
+  /**
+   * How many observations this run's check judged; judgedProbes() when absent (probes the target
+   * made whose verdict upstream defines, and Service lookups). A property whose runs all judged
+   * nothing is reported vacuous, never passed: it would claim what was never tested.
+   */
+  judged?(ctx: CheckContext): number;
+  /**
+   * The property compares the target with the reference model: on the conformant model itself it
+   * would compare the model with itself, so it is skipped there.
+   */
+  comparesWithModel?: boolean;
 }
 
 /** Whether an observation counts as the connection being allowed. */
@@ -103,3 +114,15 @@ export const observedAllowed = (o: Observation): boolean => o.outcome === 'deliv
 /** A verdict the suite may judge: upstream defines it, and the target could make the probe. */
 export const judgeable = (verdict: Verdict, o: Observation): verdict is 'allow' | 'deny' =>
   verdict !== 'undefined' && o.outcome !== 'unsupported';
+
+/** The default count of what a run judged: each probe made whose verdict upstream defines, and each Service lookup. */
+export function judgedProbes(ctx: CheckContext): number {
+  let n = 0;
+  for (const run of ctx.steps) {
+    run.probes.forEach((probe, i) => {
+      if (judgeable(run.model.predict(probe).verdict, run.observations[i])) n++;
+    });
+    n += run.lookups.length;
+  }
+  return n;
+}

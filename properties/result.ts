@@ -26,11 +26,16 @@ export interface PropertyResult {
   id: string;
   statement: string;
   rule: string;
-  status: 'passed' | 'failed' | 'skipped';
+  /** `vacuous`: every run judged nothing (no probe made, or none whose verdict upstream defines), so nothing was tested. */
+  status: 'passed' | 'failed' | 'skipped' | 'vacuous';
   runs: number;
+  /** Observations judged over the runs of the search (probes, lookups; shrinking not counted). */
+  judged: number;
   durationMs: number;
   seed: number;
   skipReason?: string;
+  /** Why nothing was judged, for a vacuous property. */
+  vacuousReason?: string;
   failure?: PropertyFailure;
   /** fast-check statistics (label -> share of runs, 0..1), when --stats asked for them. */
   stats?: Record<string, number>;

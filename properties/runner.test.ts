@@ -196,7 +196,7 @@ describe('runProperties re-running a shrunk failure', () => {
 });
 
 describe('runProperties when the target can make none of the probes', () => {
-  it('reports the property skipped with the target reason, not passed', async () => {
+  it('reports the property vacuous with the target reason, not passed', async () => {
     const make = async (): Promise<Harness> => ({
       target: 'limited',
       capabilities: new Set(ALL),
@@ -205,7 +205,35 @@ describe('runProperties when the target can make none of the probes', () => {
       teardown: async () => {},
     });
     const report = await runProperties({ ...base, harnessFactory: make });
-    expect(report.properties[0]).toMatchObject({ status: 'skipped', skipReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0, vacuousReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
+  });
+});
+
+describe('runProperties counting what a property judged', () => {
+  it('counts one judged probe per run of a one-probe property', async () => {
+    const report = await runProperties({ ...base, harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'passed', runs: 50, judged: 50 });
+  });
+
+  it('reports a property whose cases draw no probe vacuous, with the reason, never passed', async () => {
+    const probeless: Property = { ...reachServedPort, id: 'probeless', classify: () => [], cases: () => fc.integer({ min: 1, max: 1000 }).map((port) => ({ steps: [{ state: onePod(port), probes: [] }] })) };
+    const report = await runProperties({ ...base, catalog: [probeless], harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', runs: 50, judged: 0 });
+    expect(report.properties[0].vacuousReason).toMatch(/^no probe in 50 runs/);
+  });
+
+  it('reports vacuous a property whose probes all have verdicts upstream leaves undefined', async () => {
+    const undefinedOnly: Property = { ...reachServedPort, id: 'undefined-only', judged: () => 0 };
+    const report = await runProperties({ ...base, catalog: [undefinedOnly], harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0, vacuousReason: 'none of the 50 probes of 50 runs has a verdict upstream defines' });
+  });
+
+  it('skips a property that compares with the model on the conformant reference model, and runs it on a faulty one', async () => {
+    const differential: Property = { ...reachServedPort, id: 'differential', comparesWithModel: true };
+    const onModel = await runProperties({ ...base, catalog: [differential] });
+    expect(onModel.properties[0]).toMatchObject({ status: 'skipped', runs: 0, skipReason: 'target model is the reference model: comparing it with itself judges nothing' });
+    const onFaulty = await runProperties({ ...base, catalog: [differential], fault: 'no-hairpin' });
+    expect(onFaulty.properties[0]).toMatchObject({ status: 'passed', runs: 50, judged: 50 });
   });
 });
 

@@ -10,7 +10,7 @@ import { createHarness, parseTarget } from '../harness/targets.ts';
 import { buildModel } from '../harness/model/model.ts';
 import { readdressProbe } from '../harness/cluster/readdress.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
-import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './property.ts';
+import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase, type StepRun } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
@@ -135,8 +135,14 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
   const missing = property.needs.filter((c) => !harness.capabilities.has(c));
   const progress = options.onProgress ?? (() => {});
-  if (missing.length > 0) {
-    const skipped: PropertyResult = { ...base, status: 'skipped', runs: 0, durationMs: 0, skipReason: `target ${harness.target} lacks ${missing.join(', ')}` };
+  const skipReason =
+    missing.length > 0
+      ? `target ${harness.target} lacks ${missing.join(', ')}`
+      : property.comparesWithModel && harness.referenceModel
+        ? `target ${harness.target} is the reference model: comparing it with itself judges nothing`
+        : undefined;
+  if (skipReason !== undefined) {
+    const skipped: PropertyResult = { ...base, status: 'skipped', runs: 0, judged: 0, durationMs: 0, skipReason };
     progress({ kind: 'end', property: property.id, result: skipped });
     return skipped;
   }
@@ -146,7 +152,8 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   let failing = false;
   let shrinks = 0;
   let crash: unknown;
-  let madeAProbe = false;
+  let judged = 0;
+  let probesMade = 0;
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
@@ -165,8 +172,9 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
       runsDone++;
       for (const o of ctx.steps.flatMap((st) => st.observations)) {
         if (o.outcome === 'unsupported') unsupported ??= o.detail ?? 'unsupported';
-        else madeAProbe = true;
+        else probesMade++;
       }
+      judged += (property.judged ?? judgedProbes)(ctx);
       const labels = property.classify(ctx);
       // The generators' own view of the case (policies selecting pods, verdicts, endpoints per Service probe).
       if (options.stats) labels.push(...classifyCase(ctx.steps[0], ctx.steps[0].model).map((l) => `case: ${l}`));
@@ -197,16 +205,23 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const share = (label: string) => (runsDone ? (seen.get(label) ?? 0) / runsDone : 0);
   const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
-  const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
+  const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
   if (harness.dryRun) {
     // A plan observes nothing: even a property judged from the applied state alone would only be
     // judging the plan.
     result.status = 'skipped';
     result.skipReason = `target ${harness.target} dry run: planned, not applied or observed`;
-  } else if (!details.failed && !madeAProbe && unsupported !== undefined) {
+  } else if (!details.failed && judged === 0) {
     // Nothing was judged: passing would claim what was never tested.
-    result.status = 'skipped';
-    result.skipReason = `target ${harness.target} could make none of its probes (${unsupported})`;
+    result.status = 'vacuous';
+    result.vacuousReason =
+      runsDone === 0
+        ? 'no run finished within the time limit'
+        : probesMade === 0 && unsupported !== undefined
+        ? `target ${harness.target} could make none of its probes (${unsupported})`
+        : probesMade === 0
+          ? `no probe in ${runsDone} runs: the cases drawn for target ${harness.target} give this property nothing to probe`
+          : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
