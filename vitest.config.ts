@@ -1,12 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests live beside the code. Kernel tests (*.kernel.test.ts) need root and iproute2/nft/CNI
-// plugins; they skip themselves, with the reason, where those are missing.
+// plugins, browser tests (*.browser.test.ts) chromium; they skip themselves, with the reason, where
+// those are missing. Three projects, so `npm run test:fast` runs the rest in seconds:
+// `vitest run --project fast`, `--project kernel`, `--project browser`; plain `vitest run` runs all.
+const FOLDERS = '{cluster,generators,harness,properties,reports,cli,bench,ci}';
+const SLOW = [`${FOLDERS}/**/*.kernel.test.ts`, `${FOLDERS}/**/*.browser.test.ts`];
+
 export default defineConfig({
   test: {
-    include: ['{cluster,generators,harness,properties,reports,cli,bench,ci}/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'fast', include: [`${FOLDERS}/**/*.test.ts`], exclude: SLOW } },
+      { extends: true, test: { name: 'kernel', include: [SLOW[0]] } },
+      { extends: true, test: { name: 'browser', include: [SLOW[1]] } },
+    ],
   },
 });
