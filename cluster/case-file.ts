@@ -162,7 +162,7 @@ export async function loadCaseFile(file: string): Promise<Case> {
 export async function loadCases(paths: string[]): Promise<{ file: string; case: Case }[]> {
   const files: string[] = [];
   for (const p of paths) {
-    let info;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(p);
     } catch (err) {

@@ -4,7 +4,7 @@
 // 5xx, a reset connection) are retried with backoff; an unreachable server, 401 and 403 become one
 // PrerequisiteError line naming the verb and the resource.
 import { Writable } from 'node:stream';
-import { Exec, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
+import { Exec, type KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
 import { PrerequisiteError } from '../../cluster/errors.ts';
 import { exitCodeOf } from './agnhost-output.ts';
 

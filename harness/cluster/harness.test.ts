@@ -51,7 +51,7 @@ function network(server: () => FakeApiServer, allowed: (call: ExecCall, dest: st
     const dest = `${m[2]}:${m[3]}`;
     if (!allowed(call, dest)) return { exitCode: 1, stderr: 'TIMEOUT\n', delayMs };
     const client = server().get('Pod', call.namespace, call.pod);
-    const clientIP = (client?.status as { podIP: string }).podIP;
+    const clientIP = (client?.status as { podIP: string } | undefined)?.podIP;
     const stdout = script.includes('/clientip') ? `${clientIP}:43210` : script.includes('/hostname') ? 'web' : '';
     return { exitCode: 0, stdout, delayMs };
   };
@@ -223,9 +223,8 @@ describe('cluster harness apply', () => {
 
 describe('cluster harness probes', () => {
   it('reports a delivered connection with the source IP netexec saw and the reply address', async () => {
-    let srv!: FakeApiServer;
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
-    srv = server!;
+    const srv: FakeApiServer = server!;
     const applied = await h.apply(state());
     const [obs] = await h.probe([toWeb]);
     const client = applied.state.pods.find((p) => p.name === 'client')!;

@@ -376,7 +376,7 @@ class LiveClusterHarness implements ClusterHarness {
       for (const w of wanted) {
         const p = found.get(w.key);
         const readyNow = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        if (!p || p.status?.phase !== 'Running' || !p.status.podIP || readyNow !== w.ready) waiting.push(`${w.key} (${describePod(p, w.ready)})`);
+        if (p?.status?.phase !== 'Running' || !p.status.podIP || readyNow !== w.ready) waiting.push(`${w.key} (${describePod(p, w.ready)})`);
       }
       if (waiting.length === 0) return found;
       if (this.clock.now() >= deadline) {
