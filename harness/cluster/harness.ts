@@ -10,7 +10,9 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import type { AppliedState, Capability, Harness, HarnessOptions, Readdress } from '../harness.ts';
+import type { AppliedState, Harness, HarnessOptions, Readdress } from '../harness.ts';
+import { CLUSTER_CAPABILITIES } from './capabilities.ts';
+import { clusterSettings, type ClusterSettings } from './cluster-settings.ts';
 import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
 import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
@@ -24,23 +26,6 @@ import { digAnswers, digCommand, expectedServiceRecords } from './service-dns.ts
 import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
 import { assertSchemaValid } from './schema.ts';
 
-export interface ClusterSettings {
-  kubeconfig?: string;
-  context?: string;
-  image?: string;
-  /** A built-in CNI profile name or a profile file (default: generic). */
-  cniProfile?: string;
-  /** Probes in flight at once (default 16). */
-  concurrency?: number;
-  /** How long pods may take to run and become (not) ready (default 180 s: image pulls). */
-  podTimeoutSeconds?: number;
-  /** Leave the run's namespaces in place at teardown (debugging). */
-  keep?: boolean;
-  dryRun?: boolean;
-  /** Where a dry run writes its plan. */
-  out?: string;
-}
-
 export interface ClusterHarness extends Harness {
   readonly runId: string;
   /** Time-to-enforce and stale counts over the run so far. */
@@ -52,31 +37,6 @@ export interface EnforcementStats {
   staleAllow: number;
   staleDeny: number;
   profileViolations: number;
-}
-
-export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
-  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns',
-]);
-
-export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
-  const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
-  const num = (k: string) => {
-    if (raw[k] === undefined) return undefined;
-    const n = Number(raw[k]);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, not ${String(raw[k])}`);
-    return n;
-  };
-  return {
-    kubeconfig: str('kubeconfig'),
-    context: str('context'),
-    image: str('image'),
-    cniProfile: str('cniProfile'),
-    concurrency: num('concurrency'),
-    podTimeoutSeconds: num('podTimeoutSeconds'),
-    keep: Boolean(raw.keep),
-    dryRun: Boolean(raw.dryRun),
-    out: str('out'),
-  };
 }
 
 export async function createClusterHarness(options: HarnessOptions = {}, deps: { clock?: Clock; signals?: boolean } = {}): Promise<ClusterHarness> {
