@@ -181,8 +181,6 @@ export function runCommand(exitWith: ExitWith): Command {
         ...(opts.path ? { path: String(opts.path) } : {}),
         timeLimitMs: parseDuration(String(opts.timeLimit)),
         ...(opts.fault ? { fault: String(opts.fault) } : {}),
-        outDir: String(opts.out),
-        reporters: formats,
         stats: Boolean(opts.stats),
         settings,
         onProgress: progress.onProgress,
@@ -190,7 +188,10 @@ export function runCommand(exitWith: ExitWith): Command {
     } finally {
       progress.stop();
     }
-    // The summary table always ends a run on stdout; --format picks the files written besides it.
+    // Repros (with each failure's record), then the report files --format picks; the summary table
+    // always ends a run on stdout.
+    const { writeRunOutput } = await import('../reports/run-output.ts');
+    await writeRunOutput(report, String(opts.out), formats);
     const { writeReports } = await import('../reports/registry.ts');
     await writeReports(report, String(opts.out), ['console']);
     const files = formats.filter((f) => f !== 'console');

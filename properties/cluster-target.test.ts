@@ -92,6 +92,7 @@ async function runOnFakeCluster(properties: string[], runs: number, options: { d
         return a;
       },
       probe: (probes) => h.probe(probes),
+      settling: h.settling,
       resolveService: h.resolveService?.bind(h),
       teardown: () => h.teardown(),
     };

@@ -12,6 +12,7 @@ import { nodeAt } from '../generators/node.ts';
 import type { Property } from './property.ts';
 import { verdictFindings } from './verdict-agreement.ts';
 import { runProperties } from './runner.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 
 const ALL: Capability[] = ['pods', 'nodes', 'services', 'policies', 'udp', 'readiness', 'reapply'];
 
@@ -142,14 +143,27 @@ describe('runProperties', () => {
     await expect(runProperties({ ...base, runs: 0 })).rejects.toThrow(UsageError);
   });
 
-  it('writes the repro and the reports of a failure under the output directory', async () => {
+  it("returns data: the failure carries the shrunk case's whole record, plain (a JSON round trip keeps it), and writes nothing", async () => {
+    const report = await runProperties({ ...base, harnessFactory: scripted({ dropFrom: 300 }).make });
+    const failure = report.properties[0].failure!;
+    expect(failure.reproDir).toBeUndefined();
+    const [step] = failure.record!.steps;
+    expect(step.requestedProbes).toEqual([probeTo(300)]);
+    expect(step.attempts).toEqual([[{ observation: { outcome: 'timeout' }, atMs: expect.any(Number) }]]);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('writeRunOutput writes the repro, the record beside it and the reports under the output directory', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
-    const report = await runProperties({ ...base, outDir: out, reporters: ['json', 'junit'], harnessFactory: scripted({ dropFrom: 300 }).make });
+    const report = await runProperties({ ...base, harnessFactory: scripted({ dropFrom: 300 }).make });
+    await writeRunOutput(report, out, ['console', 'json', 'junit']);
     const dir = path.join(out, 'repro', 'reach-served-port');
     expect(report.properties[0].failure!.reproDir).toBe(dir);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
+    expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'record.json', 'repro.sh']);
     expect(await readFile(path.join(dir, 'case.yaml'), 'utf8')).toContain('expect: allow');
-    expect((await readdir(out)).length).toBeGreaterThanOrEqual(3);
+    const saved = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8'));
+    expect(saved).toMatchObject({ property: 'reach-served-port', target: 'scripted', seed: 7, record: report.properties[0].failure!.record });
+    expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.json', 'repro']);
   });
 });
 

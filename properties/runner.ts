@@ -1,23 +1,22 @@
-// Runs properties against one target: fast-check draws cases, a harness applies and probes them, each
-// property judges, and a failure is shrunk, re-run for its full record, and written as a repro. The
-// result is a RunReport, plain data for every reporter.
-import path from 'node:path';
+// Runs properties against one target: fast-check draws cases, the one execution path
+// (harness/execute.ts) applies and probes them, each property judges the record, and a failure is
+// shrunk and re-run for its full record. The result is a RunReport, plain data: the report layer
+// (reports/run-output.ts) writes repros, saved records and reports from it.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { UsageError } from '../cluster/errors.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { createHarness, parseTarget } from '../harness/targets.ts';
-import { buildModel } from '../harness/model/model.ts';
-import { readdressProbe } from '../harness/cluster/readdress.ts';
+import { execute } from '../harness/execute.ts';
+import { modelOf } from '../harness/record.ts';
+import { enforcementSummary } from '../harness/enforcement.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
-import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase, type StepRun } from './property.ts';
+import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
 import type { Universe } from '../generators/cluster.ts';
 import { drawUniverse } from './universe.ts';
-import { writeReports } from '../reports/registry.ts';
-import { writeRepro } from '../reports/repro/repro.ts';
 
 /** Runs per property when none is given: the README's main job passes on the model in seconds. */
 export const DEFAULT_RUNS = 200;
@@ -44,10 +43,6 @@ export interface RunOptions {
   /** Budget per property; fast-check stops drawing new cases after it (runs done so far count). */
   timeLimitMs?: number;
   fault?: string;
-  /** Where repros and reports go; nothing is written when absent. */
-  outDir?: string;
-  /** Reporters (reports/registry.ts) to write into outDir after the run. */
-  reporters?: string[];
   stats?: boolean;
   settings?: Record<string, unknown>;
   runId?: string;
@@ -72,42 +67,6 @@ export function selectProperties(catalog: readonly Property[], ids: string[] | u
   });
 }
 
-/**
- * Applies each step and probes it; the model is built on what the target applied, never faulty.
- * A target that chose its own addresses (a live cluster) says how the case's map onto them: `ip:`
- * probes are re-expressed in those before they are sent and predicted, so a probe to a case's pod
- * IP or node IP and nodePort reaches the pod or Service it meant.
- */
-async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
-  const steps: StepRun[] = [];
-  for (const step of pc.steps) {
-    const applied = await harness.apply(step.state);
-    const probes = step.probes.map((p) => readdressProbe(p, applied.readdress));
-    const observations = await harness.probe(probes);
-    if (observations.length !== probes.length) {
-      throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
-    }
-    const lookups = step.lookups ?? [];
-    const resolve = harness.resolveService?.bind(harness);
-    if (lookups.length > 0 && (!resolve || !harness.capabilities.has('dns'))) {
-      throw new Error(`harness ${harness.target} was asked for Service lookups but offers no DNS`);
-    }
-    const answers = await Promise.all(lookups.map(async (l) => [...(await resolve!(l.from, l.service))].sort()));
-    steps.push({
-      requested: step.state,
-      state: applied.state,
-      interfaceIPs: applied.interfaceIPs,
-      requestedProbes: step.probes,
-      probes,
-      observations,
-      lookups,
-      answers,
-      model: buildModel(applied.state),
-    });
-  }
-  return { steps };
-}
-
 /** Runs cases on the shared harness, or on a fresh one per case when the target cannot re-apply. */
 interface Session {
   run(pc: PropertyCase): Promise<CheckContext>;
@@ -130,7 +89,14 @@ function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
 const summarize = (findings: Finding[]): string =>
   findings.length === 1 ? findings[0].message : `${findings[0].message} (and ${findings.length - 1} more)`;
 
-async function runProperty(property: Property, harness: Harness, session: Session, options: RunOptions, universe: Universe | undefined): Promise<PropertyResult> {
+async function runProperty(
+  property: Property,
+  harness: Harness,
+  session: Session,
+  options: RunOptions,
+  universe: Universe | undefined,
+  runSamples: number[],
+): Promise<PropertyResult> {
   const started = Date.now();
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
   const missing = property.needs.filter((c) => !harness.capabilities.has(c));
@@ -153,6 +119,7 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   let shrinks = 0;
   let crash: unknown;
   let judged = 0;
+  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, profileViolations: 0, attempts: 0 };
   let probesMade = 0;
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
@@ -175,9 +142,16 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
         else probesMade++;
       }
       judged += (property.judged ?? judgedProbes)(ctx);
+      for (const st of ctx.steps) {
+        for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
+        settling.staleAllow += st.stale.filter((x) => x === 'stale-allow').length;
+        settling.staleDeny += st.stale.filter((x) => x === 'stale-deny').length;
+        settling.profileViolations += st.profileViolations.length;
+        settling.attempts += st.attempts.reduce((n, a) => n + a.length, 0);
+      }
       const labels = property.classify(ctx);
       // The generators' own view of the case (policies selecting pods, verdicts, endpoints per Service probe).
-      if (options.stats) labels.push(...classifyCase(ctx.steps[0], ctx.steps[0].model).map((l) => `case: ${l}`));
+      if (options.stats) labels.push(...classifyCase(ctx.steps[0], modelOf(ctx.steps[0])).map((l) => `case: ${l}`));
       for (const label of new Set(labels)) seen.set(label, (seen.get(label) ?? 0) + 1);
       progress({ kind: 'run', property: property.id, runsDone, runs: options.runs, elapsedMs: Date.now() - started });
     } else {
@@ -206,6 +180,11 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
+  if (harness.settling) {
+    const { samples, ...counts } = settling;
+    result.settling = { timeToEnforceMs: enforcementSummary(samples), ...counts };
+    runSamples.push(...samples);
+  }
   if (harness.dryRun) {
     // A plan observes nothing: even a property judged from the applied state alone would only be
     // judging the plan.
@@ -225,7 +204,7 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
-    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, options);
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details);
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
@@ -237,7 +216,6 @@ async function recordFailure(
   session: Session,
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
-  options: RunOptions,
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
   // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
@@ -258,19 +236,8 @@ async function recordFailure(
     probes: ce.records,
     path: details.counterexamplePath ?? undefined,
     shrinks: details.numShrinks,
+    record: ctx,
   };
-  if (options.outDir) {
-    const dir = path.join(options.outDir, 'repro', property.id);
-    await writeRepro(dir, {
-      property: { id: property.id, statement: property.statement, rule: property.rule },
-      failure,
-      seed: options.seed,
-      path: failure.path ?? '',
-      target: options.target,
-      ...(options.fault ? { fault: options.fault } : {}),
-    });
-    failure.reproDir = dir;
-  }
   return failure;
 }
 
@@ -290,10 +257,11 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
   const harness = await make();
   const results: PropertyResult[] = [];
+  const samples: number[] = [];
   try {
     const session = sessionOf(harness, make);
     const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
-    for (const property of selected) results.push(await runProperty(property, harness, session, options, universe));
+    for (const property of selected) results.push(await runProperty(property, harness, session, options, universe, samples));
   } finally {
     await harness.teardown();
   }
@@ -306,8 +274,16 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
     durationMs: Date.now() - startedAt.getTime(),
     properties: results,
   };
-  if (options.outDir && options.reporters && options.reporters.length > 0) {
-    await writeReports(report, options.outDir, options.reporters.filter((r) => r !== 'console'));
+  const settled = results.flatMap((r) => (r.settling ? [r.settling] : []));
+  if (settled.length > 0) {
+    const total = (k: 'staleAllow' | 'staleDeny' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
+    report.settling = {
+      timeToEnforceMs: enforcementSummary(samples),
+      staleAllow: total('staleAllow'),
+      staleDeny: total('staleDeny'),
+      profileViolations: total('profileViolations'),
+      attempts: total('attempts'),
+    };
   }
   return report;
 }

@@ -23,6 +23,13 @@ export function renderConsoleSummary(report: RunReport): string {
   }
   const count = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
   lines.push(`${report.properties.length} ${report.properties.length === 1 ? 'property' : 'properties'}: ${count('passed')} passed, ${count('failed')} failed, ${count('vacuous')} vacuous, ${count('skipped')} skipped`);
+  const st = report.settling;
+  if (st) {
+    // The cluster target's most distinctive measurement: how long the network took to enforce a change.
+    const t = st.timeToEnforceMs;
+    const when = t.count > 0 ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes` : 'no probe waited for';
+    lines.push(`settling: ${when}; ${st.attempts} attempts; stale allows ${st.staleAllow}, stale denies ${st.staleDeny}, profile violations ${st.profileViolations}`);
+  }
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';

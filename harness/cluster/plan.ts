@@ -99,7 +99,6 @@ export function createDryRunHarness(runId: string, settings: ClusterSettings, ou
     // A dry run reads no interface: properties that need one are skipped, not failed.
     capabilities: new Set([...CLUSTER_CAPABILITIES].filter((c) => c !== 'interface-ips' && c !== 'dns')),
     runId,
-    enforcementStats: () => ({ timeToEnforceMs: { count: 0, p50: 0, p90: 0, max: 0 }, staleAllow: 0, staleDeny: 0, profileViolations: 0 }),
     async apply(state: ClusterState): Promise<AppliedState> {
       await flush();
       n++;
