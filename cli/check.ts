@@ -9,10 +9,10 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
-import type { Case, CaseStep, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
-import { podKey } from '../cluster/types.ts';
+import type { Case, CaseStep, Expectation, Observation, Protocol } from '../cluster/types.ts';
 import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
-import type { Harness } from '../harness/harness.ts';
+import { execute } from '../harness/execute.ts';
+import { modelOf, type StepRun } from '../harness/record.ts';
 import type { ExitWith } from './main.ts';
 
 export interface CheckOptions {
@@ -85,40 +85,19 @@ export function deliveryMismatch(observation: Observation, deliveries: readonly 
   return undefined;
 }
 
-/**
- * The harness may realize the state with other addresses (a CNI's IPAM); an `ip:` probe aimed at
- * a pod, node or ClusterIP of the case file is aimed at the same object's realized address.
- */
-function realizedProbe(probe: Probe, written: ClusterState, applied: ClusterState): Probe {
-  if (probe.to.kind !== 'ip') return probe;
-  const ip = probe.to.ip;
-  const pod = written.pods.find((p) => p.ip === ip && !p.hostNetwork);
-  const node = written.nodes.find((n) => n.internalIP === ip);
-  const service = written.services.find((s) => s.clusterIP === ip);
-  let realized: string | undefined;
-  if (pod) realized = applied.pods.find((p) => podKey(p) === podKey(pod))?.ip;
-  else if (node) realized = applied.nodes.find((n) => n.name === node.name)?.internalIP;
-  else if (service) realized = applied.services.find((s) => podKey(s) === podKey(service))?.clusterIP;
-  return realized ? { ...probe, to: { kind: 'ip', ip: realized } } : probe;
-}
-
-/** Applies one step's state on the harness, probes it and judges each probe against the written expectation. */
-async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResult, 'file' | 'step'>): Promise<CheckResult[]> {
-  const { buildModel } = await import('../harness/model/model.ts');
-  const applied = await harness.apply(step.state);
-  const probes = step.probes.map(({ expect: _expect, ...probe }) => realizedProbe(probe, step.state, applied.state));
-  const observations = await harness.probe(probes);
-  const model = buildModel(applied.state);
-  return step.probes.map((written, i) => {
-    const observation = observations[i]!;
-    const prediction = model.predict(probes[i]!);
+/** Judges one step's record against the expectations the case file wrote for it. */
+function judgeStep(run: StepRun, written: CaseStep, base: Pick<CheckResult, 'file' | 'step'>): CheckResult[] {
+  const model = modelOf(run);
+  return written.probes.map((probe, i) => {
+    const observation = run.observations[i]!;
+    const prediction = model.predict(run.probes[i]!);
     const result = {
       ...base,
-      from: formatProbeRef(written.from),
-      to: formatProbeRef(written.to),
-      port: written.port,
-      protocol: written.protocol,
-      expect: written.expect,
+      from: formatProbeRef(probe.from),
+      to: formatProbeRef(probe.to),
+      port: probe.port,
+      protocol: probe.protocol,
+      expect: probe.expect,
     };
     const outcome = observation.detail ? `${observation.outcome}: ${observation.detail}` : observation.outcome;
     if (prediction.verdict === 'undefined') return { ...result, observed: 'undefined', ok: false, detail: prediction.reason };
@@ -127,11 +106,16 @@ async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResul
     const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
     const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
-    return { ...result, observed, ok: observed === written.expect, detail: outcome };
+    return { ...result, observed, ok: observed === probe.expect, detail: outcome };
   });
 }
 
-/** A case's `before` steps, then its own state, all on one harness, so what the target remembers carries over. */
+/**
+ * A case's `before` steps, then its own state, all on one harness (what the target remembers carries
+ * over), run through the one execution path (harness/execute.ts) as `netprops run` runs a property's
+ * case: the same re-addressing (realized pod IPs, ClusterIPs, nodePorts) and settling; then each
+ * step's record is judged against the file's expectations.
+ */
 async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
   const harness = await (options.createHarness ?? createHarness)(target, {
     ...(options.fault !== undefined ? { fault: options.fault } : {}),
@@ -139,11 +123,8 @@ async function checkCase(file: string, c: Case, target: TargetName, options: Che
   });
   try {
     const steps: CaseStep[] = [...(c.before ?? []), { state: c.state, probes: c.probes }];
-    const results: CheckResult[] = [];
-    for (const [i, step] of steps.entries()) {
-      results.push(...(await checkStep(harness, step, { file, ...(steps.length > 1 ? { step: `${i + 1}/${steps.length}` } : {}) })));
-    }
-    return results;
+    const record = await execute(harness, { steps: steps.map((st) => ({ state: st.state, probes: st.probes.map(({ expect: _expect, ...probe }) => probe) })) });
+    return steps.flatMap((st, i) => judgeStep(record.steps[i]!, st, { file, ...(steps.length > 1 ? { step: `${i + 1}/${steps.length}` } : {}) }));
   } finally {
     await harness.teardown();
   }
