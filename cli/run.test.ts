@@ -53,13 +53,15 @@ describe('netprops run', () => {
     let failsUnderFault = 0;
     for (const id of failed) {
       const repro = path.join(dir, 'repro', id);
-      expect((await readdir(repro)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
+      expect((await readdir(repro)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'record.json', 'repro.sh']);
       const caseFile = path.join(repro, 'case.yaml');
       expect(await readFile(caseFile, 'utf8')).toMatch(/kind: Expectations/);
       expect(await main(['check', caseFile, '--target', 'model'])).toBe(0);
       if ((await main(['check', caseFile, '--target', 'model', '--fault', 'ignore-egress'])) === 1) failsUnderFault++;
     }
     expect(failsUnderFault).toBe(failed.length);
+    // The records saved beside the repros fail again offline, with no target.
+    expect(await main(['recheck', dir])).toBe(1);
   }, 60_000);
 
   it('replays the failure with the seed and path the summary prints', async () => {
