@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // plugins, browser tests (*.browser.test.ts) chromium; they skip themselves, with the reason, where
 // those are missing. Three projects, so `npm run test:fast` runs the rest in seconds:
 // `vitest run --project fast`, `--project kernel`, `--project browser`; plain `vitest run` runs all.
-const FOLDERS = '{cluster,generators,harness,properties,reports,cli,bench,ci}';
+const FOLDERS = '{cluster,generators,harness,properties,reports,cli,bench,ci,local-cluster}';
 const SLOW = [`${FOLDERS}/**/*.kernel.test.ts`, `${FOLDERS}/**/*.browser.test.ts`];
 
 export default defineConfig({

@@ -7,6 +7,7 @@ import { runCommand } from './run.ts';
 import { faultsCommand } from './faults.ts';
 import { gcCommand } from './gc.ts';
 import { recheckCommand } from './recheck.ts';
+import { localClusterCommand } from './local-cluster.ts';
 
 /** A command's action reports its exit code through this. */
 export type ExitWith = (code: number) => void;
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput(output);
-  for (const make of [checkCommand, runCommand, recheckCommand, faultsCommand, gcCommand]) {
+  for (const make of [checkCommand, runCommand, recheckCommand, faultsCommand, gcCommand, localClusterCommand]) {
     program.addCommand(make(exitWith).exitOverride().configureOutput(output));
   }
   try {
