@@ -15,6 +15,8 @@ export async function listFaults(): Promise<FaultListing[]> {
   const faults: FaultListing[] = [];
   const { MODEL_FAULTS } = await import('../harness/model/faults.ts');
   for (const f of MODEL_FAULTS) faults.push({ target: 'model', name: f.name, description: f.description });
+  const { BREAKAGES } = await import('../harness/breakages.ts');
+  for (const b of BREAKAGES) faults.push({ target: 'model', name: b.name, description: b.description });
   try {
     const { KERNEL_FAULTS } = await import('../harness/kernel/faults.ts');
     for (const f of KERNEL_FAULTS) faults.push({ target: 'kernel', name: f.name, description: f.description });

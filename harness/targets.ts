@@ -12,8 +12,15 @@ export function parseTarget(name: string): TargetName {
 
 export async function createHarness(target: TargetName, options: HarnessOptions = {}): Promise<Harness> {
   switch (target) {
-    case 'model':
-      return (await import('./model/harness.ts')).createModelHarness(options);
+    case 'model': {
+      // A breakage wraps the conformant model; any other fault is the evaluator's own.
+      const { breakageNamed, breakHarness } = await import('./breakages.ts');
+      const breakage = breakageNamed(options.fault);
+      const { createModelHarness } = await import('./model/harness.ts');
+      if (breakage === undefined) return createModelHarness(options);
+      const { fault: _fault, ...conformant } = options;
+      return breakHarness(createModelHarness(conformant), breakage);
+    }
     case 'kernel':
       return (await import('./kernel/harness.ts')).createKernelHarness(options);
     case 'cluster':

@@ -5,7 +5,7 @@
 import type { ClusterState, ProbeSource } from '../cluster/types.ts';
 import type { AppliedState, Harness, HarnessOptions } from '../harness/harness.ts';
 import { serviceEndpoints } from '../harness/model/endpoints.ts';
-import { createModelHarness } from '../harness/model/harness.ts';
+import { createHarness } from '../harness/targets.ts';
 import type { Property } from './property.ts';
 
 export type ClusterDNSBehaviour =
@@ -48,7 +48,7 @@ export function withClusterDNS(inner: Harness, behaviour: ClusterDNSBehaviour = 
 export const modelHarnessFor =
   (property: Property, behaviour: ClusterDNSBehaviour = 'conformant') =>
   async (options: HarnessOptions): Promise<Harness> => {
-    const model = createModelHarness(options);
+    const model = await createHarness('model', options);
     const harness = property.comparesWithModel ? { ...model, target: 'model-as-target', referenceModel: false } : model;
     return property.needs.includes('dns') ? withClusterDNS(harness, behaviour) : harness;
   };
