@@ -10,7 +10,8 @@ import { UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 import type { Case, CaseStep, Expectation, Observation, Protocol } from '../cluster/types.ts';
-import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
+import { TARGET_DESCRIPTORS, createHarness, parseTarget, targetSettings, type TargetName } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf, type StepRun } from '../harness/record.ts';
 import type { ExitWith } from './main.ts';
@@ -23,6 +24,8 @@ export interface CheckOptions {
   settings?: Record<string, unknown>;
   /** How to make the harness; harness/targets.ts by default (tests and tools may wrap it). */
   createHarness?: typeof createHarness;
+  /** The targets to choose from (harness/targets.ts by default). */
+  targets?: readonly TargetDescriptor[];
 }
 
 export type Observed = 'allow' | 'deny' | 'undefined' | 'unsupported';
@@ -117,10 +120,14 @@ function judgeStep(run: StepRun, written: CaseStep, base: Pick<CheckResult, 'fil
  * step's record is judged against the file's expectations.
  */
 async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
-  const harness = await (options.createHarness ?? createHarness)(target, {
-    ...(options.fault !== undefined ? { fault: options.fault } : {}),
-    ...(options.settings ? { settings: options.settings } : {}),
-  });
+  const harness = await (options.createHarness ?? createHarness)(
+    target,
+    {
+      ...(options.fault !== undefined ? { fault: options.fault } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+    options.targets ?? TARGET_DESCRIPTORS,
+  );
   try {
     const steps: CaseStep[] = [...(c.before ?? []), { state: c.state, probes: c.probes }];
     const record = await execute(harness, { steps: steps.map((st) => ({ state: st.state, probes: st.probes.map(({ expect: _expect, ...probe }) => probe) })) });
@@ -167,36 +174,30 @@ export function formatCheckTable(report: CheckReport): string {
   return lines.join('\n') + '\n';
 }
 
-export function checkCommand(exitWith: ExitWith): Command {
-  return new Command('check')
+export function checkCommand(exitWith: ExitWith, targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Command {
+  const command = new Command('check')
     .description('check the probes of case files (a directory: every *.yaml in it) against a target')
     .argument('<paths...>', 'case files or directories')
-    .addOption(new Option('--target <name>', 'where to run the probes').choices(TARGETS).default('model'))
+    .addOption(new Option('--target <name>', 'where to run the probes').choices(targets.map((t) => t.name)).default('model'))
     .option('--fault <name>', 'run against a deliberately broken variant of the target (see `netprops faults`)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--cni-bin-dir <dir>', 'kernel target: directory of the CNI plugin binaries')
-    .option('--cni-conf <file>', 'kernel target: CNI network configuration to use')
-    .option('--proxy-mode <mode>', 'kernel target: kube-proxy rule shape, iptables or nftables')
-    .option('--overlay <mode>', 'kernel target: cross-node routing, host-gw or vxlan')
-    .option('--probe-timeout <ms>', 'kernel target: how long a probe waits for an answer')
-    .option('--kubeconfig <file>', 'cluster target: kubeconfig file')
-    .option('--context <name>', 'cluster target: kubeconfig context')
-    .option('--image <ref>', 'cluster target: agnhost image')
-    .option('--cni-profile <name|file>', "cluster target: the CNI's profile (choices where implementations may differ)")
-    .option('--concurrency <n>', 'cluster target: probes in flight at once')
-    .action(async (paths: string[], opts: Record<string, string | undefined>) => {
-      const settings: Record<string, unknown> = {};
-      for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'probeTimeout', 'kubeconfig', 'context', 'image', 'cniProfile', 'concurrency']) {
-        if (opts[key] !== undefined) settings[key] = opts[key];
-      }
-      const target = parseTarget(opts.target ?? 'model');
-      if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
-      const report = await checkCases(paths, {
-        target,
-        ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
-        ...(Object.keys(settings).length > 0 ? { settings } : {}),
-      });
-      process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
-      exitWith(report.results.every((r) => r.ok) ? 0 : 1);
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
+  // The same target flags as `run`, from the targets' descriptors.
+  for (const { flag, description } of targetSettings(targets)) command.option(flag, description);
+  return command.action(async (paths: string[], opts: Record<string, string | undefined>) => {
+    const settings: Record<string, unknown> = {};
+    for (const { flag, key } of targetSettings(targets)) {
+      const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      if (opts[camel] !== undefined) settings[key] = opts[camel];
+    }
+    const target = parseTarget(opts.target ?? 'model', targets);
+    if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
+    const report = await checkCases(paths, {
+      target,
+      ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+      targets,
     });
+    process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
+    exitWith(report.results.every((r) => r.ok) ? 0 : 1);
+  });
 }

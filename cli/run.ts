@@ -4,7 +4,8 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
-import { parseTarget } from '../harness/targets.ts';
+import { TARGET_DESCRIPTORS, parseTarget, targetSettings } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
 import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
@@ -41,18 +42,6 @@ function seedOf(text: string | undefined): number {
 const listOf = (values: string[] | undefined): string[] | undefined =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 
-const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
-  ['--cni-bin-dir <dir>', 'cniBinDir', 'kernel: where the CNI plugin binaries are (default /usr/lib/cni)'],
-  ['--cni-conf <file>', 'cniConf', 'kernel: a CNI network configuration to put under test'],
-  ['--overlay <mode>', 'overlay', 'kernel: cross-node routing, host-gw or vxlan'],
-  ['--proxy-mode <mode>', 'proxyMode', "kernel: kube-proxy's shape, iptables or nftables"],
-  ['--kubeconfig <file>', 'kubeconfig', 'cluster: the kubeconfig to use (default $KUBECONFIG)'],
-  ['--context <name>', 'context', 'cluster: the kubeconfig context'],
-  ['--image <ref>', 'image', 'cluster: the agnhost image for pods'],
-  ['--cni-profile <name|file>', 'cniProfile', "cluster: the CNI profile declaring the implementation's legitimate choices"],
-  ['--concurrency <n>', 'concurrency', 'cluster: probes in flight at once'],
-  ['--keep', 'keep', "cluster: leave the run's namespaces in place at teardown (debugging)"],
-];
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
 function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
@@ -126,10 +115,10 @@ export function renderStats(report: RunReport): string {
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
 
-export function runCommand(exitWith: ExitWith): Command {
+export function runCommand(exitWith: ExitWith, targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Command {
   const command = new Command('run')
     .description('run the properties against a target; on failure shrink it and write a repro')
-    .option('--target <name>', 'model, kernel or cluster', 'model')
+    .option('--target <name>', targets.map((t) => t.name).join(', '), 'model')
     .option('--property <id...>', 'only these properties (repeat or separate with commas)')
     .option('--runs <n>', 'generated cases per property', String(DEFAULT_RUNS))
     .option('--seed <n>', "fast-check's seed (printed in the summary; replay with it)")
@@ -140,10 +129,10 @@ export function runCommand(exitWith: ExitWith): Command {
     .option('--stats', 'print how often each property saw each of its outcomes')
     .option('--format <names...>', `reports to write besides the summary: ${DEFAULT_FORMATS.join(', ')}`, DEFAULT_FORMATS)
     .addOption(new Option('--dry-run', 'cluster: print the plan (objects, probes) without a cluster'));
-  for (const [flag, , description] of TARGET_SETTINGS) command.option(flag, description);
+  for (const { flag, description } of targetSettings(targets)) command.option(flag, description);
 
   return command.action(async (opts: Record<string, unknown>) => {
-    const target = parseTarget(String(opts.target));
+    const target = parseTarget(String(opts.target), targets);
     const formats = listOf(opts.format as string[]) ?? DEFAULT_FORMATS;
     const properties = listOf(opts.property as string[] | undefined);
     // Unknown property ids and reporter names are usage mistakes, caught before anything runs.
@@ -151,7 +140,7 @@ export function runCommand(exitWith: ExitWith): Command {
     const unknown = formats.find((f) => !(REPORTER_NAMES as readonly string[]).includes(f));
     if (unknown) throw new UsageError(`unknown --format '${unknown}': use one of ${REPORTER_NAMES.join(', ')}`);
     const settings: Record<string, unknown> = {};
-    for (const [flag, key] of TARGET_SETTINGS) {
+    for (const { flag, key } of targetSettings(targets)) {
       const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       if (opts[camel] !== undefined) settings[key] = opts[camel];
     }
@@ -184,6 +173,7 @@ export function runCommand(exitWith: ExitWith): Command {
         stats: Boolean(opts.stats),
         settings,
         onProgress: progress.onProgress,
+        targets,
       });
     } finally {
       progress.stop();

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { UsageError } from '../cluster/errors.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
-import { createHarness, parseTarget } from '../harness/targets.ts';
+import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf } from '../harness/record.ts';
 import { enforcementSummary } from '../harness/enforcement.ts';
@@ -50,11 +51,13 @@ export interface RunOptions {
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
   catalog?: readonly Property[];
   /**
-   * The pod universe every case is drawn over. On the cluster target one is drawn from the seed when
-   * none is given (pods cost seconds there); the other targets draw whole cases unless given one.
+   * The pod universe every case is drawn over. On a target that needs one (the cluster: pods cost
+   * seconds there) it is drawn from the seed when none is given; the others draw whole cases unless given one.
    */
   universe?: Universe;
-  /** Makes the harness; targets.ts by default (tests wrap it to break one thing). */
+  /** The targets to choose from; harness/targets.ts by default (tests add a stand-in). */
+  targets?: readonly TargetDescriptor[];
+  /** Makes the harness; the target's descriptor by default (tests wrap it to break one thing). */
   harnessFactory?: (options: HarnessOptions) => Promise<Harness>;
 }
 
@@ -243,24 +246,24 @@ async function recordFailure(
 
 export async function runProperties(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
-  const target = parseTarget(options.target);
+  const descriptor = targetNamed(options.target, options.targets ?? TARGET_DESCRIPTORS);
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError(`--runs must be a positive integer, not ${options.runs}`);
   const selected = selectProperties(options.catalog ?? PROPERTIES, options.properties);
   const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
-  // The model harness picks Service backends with a PRNG: seed it with the run's seed, so a seed replays a run.
-  const settings = target === 'model' ? { seed: options.seed, ...options.settings } : options.settings;
+  // A target that draws randomness (the model picks Service backends) gets the run's seed, so a seed replays a run.
+  const settings = descriptor.needs.seed ? { seed: options.seed, ...options.settings } : options.settings;
   const harnessOptions: HarnessOptions = {
     runId,
     ...(options.fault ? { fault: options.fault } : {}),
     ...(settings ? { settings } : {}),
   };
-  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
+  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => descriptor.create(o)))(harnessOptions);
   const harness = await make();
   const results: PropertyResult[] = [];
   const samples: number[] = [];
   try {
     const session = sessionOf(harness, make);
-    const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
+    const universe = options.universe ?? (descriptor.needs.podUniverse ? drawUniverse(harness.capabilities, options.seed) : undefined);
     for (const property of selected) results.push(await runProperty(property, harness, session, options, universe, samples));
   } finally {
     await harness.teardown();
