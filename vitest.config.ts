@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // `vitest run --project fast`, `--project kernel`, `--project browser`; plain `vitest run` runs all.
 const FOLDERS = '{cluster,generators,harness,properties,reports,cli,bench,ci,local-cluster}';
 const SLOW = [`${FOLDERS}/**/*.kernel.test.ts`, `${FOLDERS}/**/*.browser.test.ts`];
+// Tests against a local Kubernetes cluster take minutes each: `npm run test:local-cluster`.
+const ELSEWHERE = ['**/node_modules/**', '**/*.cluster.test.ts'];
 
 export default defineConfig({
   test: {
@@ -13,9 +15,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'fast', include: [`${FOLDERS}/**/*.test.ts`], exclude: SLOW } },
-      { extends: true, test: { name: 'kernel', include: [SLOW[0]] } },
-      { extends: true, test: { name: 'browser', include: [SLOW[1]] } },
+      { extends: true, test: { name: 'fast', include: [`${FOLDERS}/**/*.test.ts`], exclude: [...SLOW, ...ELSEWHERE] } },
+      { extends: true, test: { name: 'kernel', include: [SLOW[0]], exclude: ELSEWHERE } },
+      { extends: true, test: { name: 'browser', include: [SLOW[1]], exclude: ELSEWHERE } },
     ],
   },
 });

@@ -15,6 +15,17 @@ import type { ClusterState } from '../cluster/types.ts';
 
 const SHARED = SHARED_CASES;
 
+const nodeState: ClusterState = {
+  namespaces: [],
+  nodes: [
+    { name: 'node-1', podCIDR: '10.244.1.0/24', internalIP: '172.18.0.2' },
+    { name: 'node-2', podCIDR: '10.244.2.0/24', internalIP: '172.18.0.3' },
+  ],
+  pods: [{ namespace: 'x', name: 'a', labels: {}, nodeName: 'node-1', ip: '10.244.1.5', hostNetwork: false, ports: [{ containerPort: 80, protocol: 'TCP' }], ready: true }],
+  services: [],
+  policies: [],
+};
+
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -114,10 +125,20 @@ describe('netprops check', () => {
 
   it('an allowed probe answered by a backend the Service may not pick is a mismatch', () => {
     const may = [{ outcome: 'delivered' as const, backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '10.244.1.2' }];
-    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'not-ready', port: 80 } }, may)).toMatch(/answered by x\/not-ready:80, but a conformant cluster is answered by x\/ready:80/);
-    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '10.244.1.2' }, may)).toBeUndefined();
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'not-ready', port: 80 } }, may, nodeState)).toMatch(/answered by x\/not-ready:80, but a conformant cluster is answered by x\/ready:80/);
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '10.244.1.2' }, may, nodeState)).toBeUndefined();
     // A source the model leaves open (masquerade) is not judged.
-    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '1.2.3.4' }, [{ ...may[0], sourceSeen: undefined }])).toBeUndefined();
+    expect(deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'ready', port: 80 }, sourceSeen: '1.2.3.4' }, [{ ...may[0], sourceSeen: undefined }], nodeState)).toBeUndefined();
+  });
+
+  it('a node sender may be seen with any address of that node (its InternalIP or its pod-network gateway), never a pod\'s or another node\'s', () => {
+    const may = [{ outcome: 'delivered' as const, backend: { namespace: 'x', name: 'a', port: 80 }, sourceSeen: '172.18.0.2', sourceNode: 'node-1' }];
+    const seen = (ip: string) => deliveryMismatch({ outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: 80 }, sourceSeen: ip }, may, nodeState);
+    expect(seen('172.18.0.2')).toBeUndefined();
+    expect(seen('10.244.1.1')).toBeUndefined(); // the ptp plugin's host-side veth address
+    expect(seen('10.244.1.5')).toMatch(/saw source 10\.244\.1\.5, but a conformant cluster shows an address of node node-1 \(172\.18\.0\.2, or one it holds in 10\.244\.1\.0\/24\)/); // pod x/a's own IP
+    expect(seen('172.18.0.3')).toMatch(/saw source 172\.18\.0\.3/); // node-2
+    expect(seen('10.244.2.1')).toMatch(/saw source 10\.244\.2\.1/); // node-2's pod network
   });
 
   it('an unknown fault, target or format is a usage error: exit 2, one line', async () => {

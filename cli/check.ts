@@ -6,15 +6,17 @@
 // model may pick, with the source address and reply address it predicts (no NAT between pods), so a
 // repro of a NAT or endpoint fault fails here the same way it failed the property.
 import { Command, Option } from 'commander';
-import { UsageError } from '../cluster/errors.ts';
+import { EXIT_PASSED, EXIT_PROPERTY_FAILED, UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
-import type { Case, CaseStep, Expectation, Observation, Protocol } from '../cluster/types.ts';
+import type { Case, CaseStep, ClusterState, Expectation, Observation, Protocol } from '../cluster/types.ts';
 import { TARGET_DESCRIPTORS, createHarness, parseTarget, targetSettings, type TargetName } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf, type StepRun } from '../harness/record.ts';
 import type { ExitWith } from './main.ts';
+import { expectedSource, sourceAgrees, type Delivery } from '../harness/model/source-seen.ts';
+import { requestTimeoutOf } from './run.ts';
 
 export interface CheckOptions {
   target?: TargetName;
@@ -67,7 +69,7 @@ const backendText = (b: Observation['backend']): string => (b ? `${b.namespace}/
  * Why a delivered connection is not one a conformant cluster could have made, or undefined when it
  * is. Fields the model leaves open (a masqueraded source) or the target did not observe are not judged.
  */
-export function deliveryMismatch(observation: Observation, deliveries: readonly Observation[]): string | undefined {
+export function deliveryMismatch(observation: Observation, deliveries: readonly Delivery[], state: ClusterState): string | undefined {
   if (deliveries.length === 0) return undefined;
   const ob = observation.backend;
   const sameBackend = deliveries.filter(
@@ -78,8 +80,8 @@ export function deliveryMismatch(observation: Observation, deliveries: readonly 
     return `answered by ${backendText(ob)}, but a conformant cluster is answered by ${may}`;
   }
   const seen = observation.sourceSeen;
-  if (seen !== undefined && sameBackend.every((d) => d.sourceSeen !== undefined && d.sourceSeen !== seen)) {
-    return `the receiver saw source ${seen}, but a conformant cluster shows ${sameBackend[0]!.sourceSeen}`;
+  if (seen !== undefined && sameBackend.every((d) => !sourceAgrees(state, d, seen))) {
+    return `the receiver saw source ${seen}, but a conformant cluster shows ${expectedSource(state, sameBackend[0]!)}`;
   }
   const reply = observation.replyFrom;
   if (reply !== undefined && sameBackend.every((d) => d.replyFrom !== undefined && d.replyFrom !== reply)) {
@@ -107,7 +109,7 @@ function judgeStep(run: StepRun, written: CaseStep, base: Pick<CheckResult, 'fil
     // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
     if (observation.outcome === 'unsupported') return { ...result, observed: 'unsupported', ok: false, detail: outcome };
     const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
-    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries) : undefined;
+    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, run.state) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
     return { ...result, observed, ok: observed === probe.expect, detail: outcome };
   });
@@ -189,6 +191,8 @@ export function checkCommand(exitWith: ExitWith, targets: readonly TargetDescrip
       const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       if (opts[camel] !== undefined) settings[key] = opts[camel];
     }
+    if (settings.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(String(settings.requestTimeout));
+    delete settings.requestTimeout;
     const target = parseTarget(opts.target ?? 'model', targets);
     if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
     const report = await checkCases(paths, {
@@ -198,6 +202,6 @@ export function checkCommand(exitWith: ExitWith, targets: readonly TargetDescrip
       targets,
     });
     process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
-    exitWith(report.results.every((r) => r.ok) ? 0 : 1);
+    exitWith(report.results.every((r) => r.ok) ? EXIT_PASSED : EXIT_PROPERTY_FAILED);
   });
 }

@@ -1,7 +1,8 @@
 // The netprops CLI: a thin shell over the programmatic API. Each command lives in its own file and
-// returns an exit code; user mistakes (NetpropsError) print one line and exit 2, bugs crash.
+// returns an exit code (cluster/errors.ts: 0 passed, 1 a property failed); a NetpropsError prints
+// one line and exits with its code (2 a user mistake, 3 an environment that failed); bugs crash.
 import { Command, CommanderError } from 'commander';
-import { NetpropsError } from '../cluster/errors.ts';
+import { EXIT_PASSED, EXIT_USAGE, NetpropsError } from '../cluster/errors.ts';
 import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
 import { faultsCommand } from './faults.ts';
@@ -38,7 +39,7 @@ export async function main(argv: string[], targets: readonly TargetDescriptor[] 
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; a usage mistake was already printed in one line.
-      return err.exitCode === 0 ? 0 : 2;
+      return err.exitCode === 0 ? EXIT_PASSED : EXIT_USAGE;
     }
     if (err instanceof NetpropsError) {
       process.stderr.write(`netprops: ${err.message}\n`);

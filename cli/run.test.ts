@@ -108,3 +108,18 @@ describe('parseDuration', () => {
     ['90', 90_000],
   ])('%s is %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 });
+
+describe('netprops run --path (replaying one failure)', () => {
+  it("a path that is not fast-check's is a usage mistake: one line, exit 2, before anything runs", async () => {
+    const code = await main(['run', '--property', 'pod-ip-unique', '--seed', '1', '--path', 'abc', '--out', await tmp()]);
+    expect(code).toBe(2);
+    expect(err.trim()).toBe("netprops: --path 'abc' is not a replay path: numbers separated by colons (e.g. 12:3:0), as a failure's replay command prints it");
+  });
+
+  it('a path that names no case replays nothing: said in one line, exit 2, never "passed"', async () => {
+    const code = await main(['run', '--property', 'pod-ip-unique', '--seed', '1', '--path', '5:999', '--out', await tmp(), '--format', 'console']);
+    expect(code).toBe(2);
+    expect(err.trim().split('\n').at(-1)).toBe("netprops: --path 5:999 names no case of pod-ip-unique with --seed 1: nothing was replayed; copy --seed and --path from the same failure's replay command");
+    expect(out).not.toMatch(/1 passed/);
+  });
+});

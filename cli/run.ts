@@ -1,6 +1,7 @@
 // `netprops run`: the properties against one target, with a progress bar per property, a summary,
 // repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
@@ -9,6 +10,8 @@ import type { TargetDescriptor } from '../harness/target.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
 import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
+import { prepareOutDir } from '../reports/out-dir.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 import type { ExitWith } from './main.ts';
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
@@ -16,11 +19,24 @@ export const DEFAULT_OUT = 'netprops-report';
 export const DEFAULT_FORMATS = ['console', 'junit', 'json', 'html'];
 
 /** `60s`, `2m`, `500ms`, `1h` or a bare number of seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--time-limit'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`--time-limit '${text}' is not a duration: write e.g. 60s, 2m or 500ms`);
+  if (!m) throw new UsageError(`${flag} '${text}' is not a duration: write e.g. 60s, 2m or 500ms`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * unit);
+}
+
+/** fast-check's replay path, as a failure's summary prints it: run indices separated by colons. */
+export function replayPathOf(text: string): string {
+  if (!/^\d+(:\d+)*$/.test(text)) throw new UsageError(`--path '${text}' is not a replay path: numbers separated by colons (e.g. 12:3:0), as a failure's replay command prints it`);
+  return text;
+}
+
+/** `--request-timeout`: a positive duration. */
+export function requestTimeoutOf(text: string): number {
+  const ms = parseDuration(text, '--request-timeout');
+  if (ms < 1) throw new UsageError(`--request-timeout '${text}' must be longer than 0`);
+  return ms;
 }
 
 function positiveInteger(name: string, text: string): number {
@@ -44,7 +60,7 @@ const listOf = (values: string[] | undefined): string[] | undefined =>
 
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
-function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+function progressReporter(stream: NodeJS.WriteStream, replaying = false): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
   if (!stream.isTTY) {
     const asked = new Map<string, number>();
     return {
@@ -53,7 +69,8 @@ function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: Progres
         if (e.kind !== 'end') return;
         const r = e.result;
         // Fewer runs than asked for on a pass: the time limit stopped the search early.
-        const short = r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
+        // (A replay of one path runs what the path names, not the search: no time limit to blame.)
+        const short = !replaying && r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
         const limit = short ? ' (time limit)' : '';
         const what =
           r.status === 'skipped'
@@ -140,10 +157,19 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
     const unknown = formats.find((f) => !(REPORTER_NAMES as readonly string[]).includes(f));
     if (unknown) throw new UsageError(`unknown --format '${unknown}': use one of ${REPORTER_NAMES.join(', ')}`);
     const settings: Record<string, unknown> = {};
+    // The same settings as command-line words, so a repro's replay commands select the same target.
+    const targetFlags: string[] = [];
     for (const { flag, key } of targetSettings(targets)) {
-      const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-      if (opts[camel] !== undefined) settings[key] = opts[camel];
+      const name = flag.split(' ')[0];
+      const camel = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      if (opts[camel] === undefined) continue;
+      settings[key] = opts[camel];
+      if (opts[camel] === true) targetFlags.push(name);
+      // A repro is replayed from its own folder: a relative configuration file would not be found.
+      else targetFlags.push(name, key === 'cniConf' ? path.resolve(String(opts[camel])) : String(opts[camel]));
     }
+    if (settings.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(String(settings.requestTimeout));
+    delete settings.requestTimeout;
     if (opts.dryRun) settings.dryRun = true;
     settings.out = String(opts.out); // where a target writes what it has to show (the cluster's dry-run plan)
     const seed = seedOf(opts.seed as string | undefined);
@@ -151,15 +177,17 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
     if (opts.path !== undefined && selected.length !== 1) {
       throw new UsageError(`--path replays one property's failure: name it with --property (the summary prints the whole replay command)`);
     }
+    if (opts.path !== undefined) replayPathOf(String(opts.path));
 
-    // An output folder that cannot be written is the user's to fix: say so before the run, not after it.
+    // An output folder that cannot be written, or has a file where a folder goes (or the reverse),
+    // is the user's to fix: say so before the run, not after it. Old repro folders are cleared.
+    await prepareOutDir(String(opts.out));
     try {
-      await mkdir(String(opts.out), { recursive: true });
       await access(String(opts.out), constants.W_OK);
     } catch (err) {
       throw new UsageError(`cannot write to --out ${String(opts.out)}: ${(err as Error).message}`);
     }
-    const progress = progressReporter(process.stderr);
+    const progress = progressReporter(process.stderr, opts.path !== undefined);
     let report: RunReport;
     try {
       report = await runProperties({
@@ -173,15 +201,21 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
         stats: Boolean(opts.stats),
         settings,
         onProgress: progress.onProgress,
+        // The reports so far after each property, so a run stopped by Ctrl-C keeps what it finished.
+        onPropertyDone: (partial) => writeRunOutput(partial, String(opts.out), formats, { targetFlags }),
         targets,
       });
     } finally {
       progress.stop();
     }
+    // A path that names no case of this property and seed replayed nothing: passing would claim a test.
+    const replayed = report.properties[0];
+    if (opts.path !== undefined && replayed?.status === 'passed' && replayed.runs === 0) {
+      throw new UsageError(`--path ${String(opts.path)} names no case of ${replayed.id} with --seed ${seed}: nothing was replayed; copy --seed and --path from the same failure's replay command`);
+    }
     // Repros (with each failure's record), then the report files --format picks; the summary table
     // always ends a run on stdout.
-    const { writeRunOutput } = await import('../reports/run-output.ts');
-    await writeRunOutput(report, String(opts.out), formats);
+    await writeRunOutput(report, String(opts.out), formats, { targetFlags });
     const { writeReports } = await import('../reports/registry.ts');
     await writeReports(report, String(opts.out), ['console']);
     const files = formats.filter((f) => f !== 'console');

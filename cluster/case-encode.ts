@@ -8,7 +8,8 @@ import type { Case, CaseStep, ExpectedProbe, NetworkPolicy, Pod, Service } from 
 import { formatProbeRef } from './probe-ref.ts';
 
 /** The image the e2e suite and netprops' cluster harness serve ports with. */
-export const AGNHOST_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+export { AGNHOST_IMAGE } from './agnhost-image.ts';
+import { AGNHOST_IMAGE } from './agnhost-image.ts';
 
 const withLabels = (m: Record<string, unknown>, labels: Record<string, string>) =>
   Object.keys(labels).length > 0 ? { ...m, labels } : m;

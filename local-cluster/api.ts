@@ -1,6 +1,7 @@
 // The few API calls `up` and `status` make, with the admin credentials: server-side apply of the
 // cluster's add-ons, and reading nodes and deployments. Through @kubernetes/client-node, as the
 // cluster target talks to any cluster.
+import https from 'node:https';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Node } from '@kubernetes/client-node';
 
 export interface LocalClusterApi {
@@ -28,13 +29,20 @@ export function localClusterApi(kubeconfigFile: string): LocalClusterApi {
     async readyReplicas(namespace, name) {
       return (await apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas ?? 0;
     },
+    // /readyz, not any answer: it waits for the post-start hooks (RBAC's bootstrap roles among them)
+    // without which the controller-manager and scheduler are refused and exit.
     async healthy() {
-      try {
-        await core.listNamespace({ limit: 1 });
-        return true;
-      } catch {
-        return false;
-      }
+      const opts: https.RequestOptions = {};
+      await kc.applyToHTTPSOptions(opts);
+      const url = new URL('/readyz', kc.getCurrentCluster()!.server);
+      return new Promise<boolean>((resolve) => {
+        const req = https.get(url, { ...opts, timeout: 5000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+        req.on('timeout', () => req.destroy());
+      });
     },
   };
 }

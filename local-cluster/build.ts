@@ -18,10 +18,25 @@ export interface Binary {
   module: string;
   /** The package to build: `.` for the module's own main, else an upstream main package. */
   pkg: string;
+  /** Linker -X settings, as the upstream release build stamps versions. */
+  stamp?: Record<string, string>;
 }
 
+// Kubernetes' release build stamps its version into k8s.io/component-base/version (hack/lib/
+// version.sh); without it every component reports v0.0.0-master and version checks misjudge it.
+const KUBERNETES_VERSION = 'v1.34.4';
+const KUBE_STAMP = {
+  'k8s.io/component-base/version.gitVersion': KUBERNETES_VERSION,
+  'k8s.io/component-base/version.gitMajor': '1',
+  'k8s.io/component-base/version.gitMinor': '34',
+  'k8s.io/component-base/version.gitTreeState': 'clean',
+  'k8s.io/client-go/pkg/version.gitVersion': KUBERNETES_VERSION,
+  'k8s.io/client-go/pkg/version.gitMajor': '1',
+  'k8s.io/client-go/pkg/version.gitMinor': '34',
+};
+
 export const BINARIES: readonly Binary[] = [
-  { name: 'kube', module: 'kube', pkg: '.' },
+  { name: 'kube', module: 'kube', pkg: '.', stamp: KUBE_STAMP },
   { name: 'agnhost', module: 'kube', pkg: 'k8s.io/kubernetes/test/images/agnhost' },
   { name: 'etcd', module: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' },
   { name: 'coredns', module: 'coredns', pkg: '.' },
@@ -32,6 +47,10 @@ export const BINARIES: readonly Binary[] = [
   { name: 'netns-forward', module: 'netns-forward', pkg: '.' },
 ];
 
+function ldflags(b: Binary): string {
+  return ['-s', '-w', ...Object.entries(b.stamp ?? {}).map(([k, v]) => `-X ${k}=${v}`)].join(' ');
+}
+
 export function cacheRoot(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'netprops', 'local-cluster');
@@ -40,7 +59,7 @@ export function cacheRoot(): string {
 /** The cache key of one binary: everything that decides its bytes. */
 export function binaryKey(b: Binary, goVersion: string, modulesDir = GO_MODULES_DIR): string {
   const h = createHash('sha256');
-  h.update(`${goVersion}\n${b.pkg}\n`);
+  h.update(`${goVersion}\n${b.pkg}\n${ldflags(b)}\n`);
   for (const f of ['go.mod', 'go.sum', 'main.go']) {
     const p = path.join(modulesDir, b.module, f);
     if (existsSync(p)) h.update(`${f}\n${readFileSync(p)}`);
@@ -78,7 +97,7 @@ export async function buildAll(opts: { exec?: Run; onBuild?: (b: Binary) => void
     }
     opts.onBuild?.(b);
     const tmp = `${out}.tmp-${process.pid}`;
-    await exec('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, b.pkg], { cwd: path.join(GO_MODULES_DIR, b.module), env: GO_ENV });
+    await exec('go', ['build', '-trimpath', `-ldflags=${ldflags(b)}`, '-o', tmp, b.pkg], { cwd: path.join(GO_MODULES_DIR, b.module), env: GO_ENV });
     await rename(tmp, out);
     result.built.push(b.name);
   }

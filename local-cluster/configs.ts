@@ -154,7 +154,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   stream_server_port = "0"
   disable_apparmor = true
   enable_selinux = false
-  restrict_oom_score_adj = false
+  # Measured here: this machine's processes may not lower their oom_score_adj (runc's nsexec fails
+  # on the kubelet's -998 with "Permission denied"), so containerd clamps it to its own, as for
+  # rootless or nested runs.
+  restrict_oom_score_adj = true
   # Pod network namespaces are mounted under the state folder, not in the host's netns folder.
   netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]

@@ -4,7 +4,7 @@
 // network namespaces, cgroups, mounts under the folder, the kubelet's log links, the folder itself;
 // the kernel tunables go back when the last cluster is down.
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError } from '../cluster/errors.ts';
 import { run } from './command.ts';
@@ -16,6 +16,8 @@ import { readState, registeredClusters, unregister, type ClusterState } from './
 export interface DownOptions {
   dir: string;
   quiet?: boolean;
+  /** Keep DIR/logs (after a failed `up`, the error names a log there). */
+  keepLogs?: boolean;
   say?: (line: string) => void;
 }
 
@@ -26,7 +28,7 @@ export async function down(o: DownOptions): Promise<{ id: string } | undefined> 
     if (o.quiet) return undefined;
     throw new PrerequisiteError(`no local cluster in ${dir} (no state.json)`);
   }
-  await teardown(state, o.say ?? (() => {}));
+  await teardown(state, o.say ?? (() => {}), o.keepLogs);
   return { id: state.id };
 }
 
@@ -39,7 +41,7 @@ const order = (d: Daemon): number => {
   return 4; // the control plane
 };
 
-export async function teardown(state: ClusterState, say: (line: string) => void): Promise<void> {
+export async function teardown(state: ClusterState, say: (line: string) => void, keepLogs = false): Promise<void> {
   const layout = clusterLayout(state.dir, state.id, state.options);
   const daemons = [...state.daemons].sort((a, b) => order(a) - order(b));
   for (const d of daemons.filter((d) => order(d) <= 1)) await stopDaemon(d);
@@ -73,7 +75,11 @@ export async function teardown(state: ClusterState, say: (line: string) => void)
   removeContainerLogLinks(state.dir);
   const left = await removeCgroupsOf(state.id);
   if (left.length > 0) say(`warning: cgroups still busy: ${left.slice(0, 3).join(', ')}`);
-  await rm(state.dir, { recursive: true, force: true });
+  if (keepLogs) {
+    for (const entry of await readdir(state.dir)) if (entry !== 'logs') await rm(path.join(state.dir, entry), { recursive: true, force: true });
+  } else {
+    await rm(state.dir, { recursive: true, force: true });
+  }
   await unregister(state.id);
   if (registeredClusters().length === 0) restoreKernelTunables();
 }

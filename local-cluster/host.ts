@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileS
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from './command.ts';
-import { clusterIdOfName, type ClusterLayout } from './layout.ts';
+import { clusterIdOfName, UNDERLAY_GATEWAY, type ClusterLayout } from './layout.ts';
 import { REGISTRY } from './state.ts';
 
 const ip = (...args: string[]) => run('ip', args);
@@ -15,6 +15,10 @@ export async function createNetwork(layout: ClusterLayout): Promise<void> {
   await ip('netns', 'add', layout.underlayNetns);
   await ip('-n', layout.underlayNetns, 'link', 'add', layout.underlayBridge, 'type', 'bridge');
   await ip('-n', layout.underlayNetns, 'link', 'set', layout.underlayBridge, 'up');
+  // The underlay's gateway address, as kind's Docker network has one: nodes need a default route
+  // (a ClusterIP has no route of its own, and a socket to it fails with "network is unreachable"
+  // before kube-proxy's DNAT could apply). The underlay namespace forwards nothing further.
+  await ip('-n', layout.underlayNetns, 'addr', 'add', `${UNDERLAY_GATEWAY}/24`, 'dev', layout.underlayBridge);
   for (const node of layout.nodes) {
     await ip('netns', 'add', node.netns);
     await ip('-n', layout.underlayNetns, 'link', 'add', node.underlayPort, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.netns);
@@ -22,6 +26,7 @@ export async function createNetwork(layout: ClusterLayout): Promise<void> {
     await ip('-n', node.netns, 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0');
     await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
     await ip('-n', node.netns, 'link', 'set', 'lo', 'up');
+    await ip('-n', node.netns, 'route', 'add', 'default', 'via', UNDERLAY_GATEWAY);
     // A node routes for its pods; a new namespace starts with forwarding off.
     await run('ip', ['netns', 'exec', node.netns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
   }

@@ -32,6 +32,7 @@ export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 export const DNS_SERVICE_IP = '10.96.0.10';
 export const CLUSTER_DOMAIN = 'cluster.local';
 export const UNDERLAY_PREFIX = 24;
+export const UNDERLAY_GATEWAY = '172.18.0.1';
 export const API_SERVER_PORT = 6443;
 
 export interface NodeLayout {

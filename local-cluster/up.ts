@@ -225,8 +225,13 @@ export async function up(o: UpOptions): Promise<UpResult> {
     await writeState(state);
     return { kubeconfig: layout.kubeconfig, layout, timings, build };
   } catch (err) {
+    // NETPROPS_LOCAL_CLUSTER_KEEP=1 leaves a failed cluster running to be looked at (then `down`).
+    if (process.env.NETPROPS_LOCAL_CLUSTER_KEEP === '1') {
+      say(`failed: local cluster ${id} left running (NETPROPS_LOCAL_CLUSTER_KEEP=1); 'netprops local-cluster down --dir ${o.dir}' removes it`);
+      throw err;
+    }
     say(`failed: tearing down local cluster ${id}`);
-    await down({ dir, quiet: true });
+    await down({ dir, quiet: true, keepLogs: true });
     throw err;
   } finally {
     process.off('SIGINT', onSignal);

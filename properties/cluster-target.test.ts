@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterState, Probe, ProbeSource, Protocol } from '../cluster/types.ts';
+import type { ClusterState, Probe, ProbeSource } from '../cluster/types.ts';
 import { createApiClient } from '../harness/cluster/api-client.ts';
 import { FakeApiServer, type ExecCall, type ExecReply } from '../harness/cluster/fake-apiserver.ts';
 import { createClusterHarness } from '../harness/cluster/harness.ts';
@@ -15,7 +15,7 @@ import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { serviceEndpoints } from '../harness/model/endpoints.ts';
 import { buildModel } from '../harness/model/model.ts';
 import { runProperties } from './runner.ts';
-import { agnhostAnswer } from '../harness/cluster/agnhost-answer.fixture.ts';
+import { agnhostAnswer, probeTarget } from '../harness/cluster/agnhost-answer.fixture.ts';
 
 const RUN = 'np-univ';
 const NODE_AGENTS = `netprops-nodes-${RUN}`;
@@ -51,16 +51,16 @@ function modelNetwork(applied: () => ClusterState | undefined, strayDials: strin
       const ips = svc.clusterIP !== 'None' ? [svc.clusterIP] : [...new Set(serviceEndpoints(state, svc).flatMap((p) => p.endpoints.filter((e) => dnsPublishesNotReady || e.ready).map((e) => e.ip)))];
       return { exitCode: 0, stdout: ips.map((ip) => `${ip}\n`).join('') };
     }
-    const m = /\/agnhost connect --timeout=\d+s --protocol=(\w+) ([\d.]+):(\d+)/.exec(script);
+    const m = probeTarget(call.command);
     if (!m) return { exitCode: 126, stderr: `unexpected exec ${script}` };
     // A dial to a node must be on a nodePort the cluster allocated for the state applied now.
-    if (state.nodes.some((n) => n.internalIP === m[2])) {
-      nodePortDials.push(`${m[2]}:${m[3]}`);
-      if (!state.services.some((v) => v.ports.some((p) => p.nodePort === Number(m[3])))) strayDials.push(`${m[2]}:${m[3]}`);
+    if (state.nodes.some((n) => n.internalIP === m.host)) {
+      nodePortDials.push(`${m.host}:${m.port}`);
+      if (!state.services.some((v) => v.ports.some((p) => p.nodePort === m.port))) strayDials.push(`${m.host}:${m.port}`);
     }
-    const probe: Probe = { from: sourceOf(call, s, state), to: { kind: 'ip', ip: m[2] }, port: Number(m[3]), protocol: m[1].toUpperCase() as Protocol };
+    const probe: Probe = { from: sourceOf(call, s, state), to: { kind: "ip", ip: m.host }, port: m.port, protocol: m.protocol };
     const prediction = buildModel(state).predict(probe);
-    return agnhostAnswer(prediction, script);
+    return agnhostAnswer(prediction, call.command);
   };
 }
 

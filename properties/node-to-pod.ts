@@ -1,22 +1,12 @@
 // node-to-pod: a node reaches every pod, and the pod sees the node's IP.
-import ipaddr from 'ipaddr.js';
-import type { ClusterState, Node, Probe } from '../cluster/types.ts';
+import type { Probe } from '../cluster/types.ts';
+import { isNodeAddress } from '../harness/model/source-seen.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf } from './pod-pairs.ts';
 import { describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
-
-/**
- * An address the node owns: its InternalIP, or (for its own pods) the gateway address it holds on the
- * pod bridge inside its pod CIDR, which the kernel picks as the source toward that bridge. No pod holds it.
- */
-function isNodeAddress(state: ClusterState, node: Node, ip: string): boolean {
-  if (ip === node.internalIP) return true;
-  if (!ipaddr.IPv4.isValid(ip) || !ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(node.podCIDR))) return false;
-  return !state.pods.some((p) => !p.hostNetwork && p.ip === ip);
-}
 
 export const nodeToPod: Property = {
   id: 'node-to-pod',

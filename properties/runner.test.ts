@@ -1,5 +1,6 @@
 // The runner on a small local property and a scripted harness: runs, shrinking, replay, skipping,
 // teardown, time limits and repro writing, each shown with a case that would fail if it broke.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,30 @@ describe('runProperties', () => {
     const saved = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8'));
     expect(saved).toMatchObject({ property: 'reach-served-port', target: 'scripted', seed: 7, record: report.properties[0].failure!.record });
     expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.json', 'repro']);
+  });
+
+  it('writes the reports of the properties finished so far before the next one starts (a Ctrl-C keeps them)', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
+    const second: Property = { ...reachServedPort, id: 'second' };
+    const seenAtStart: unknown[] = [];
+    const report = await runProperties({
+      ...base,
+      catalog: [reachServedPort, second],
+      runs: 5,
+      // The runner hands over the report so far; the CLI writes it (reports/run-output.ts).
+      onPropertyDone: (partial) => writeRunOutput(partial, out, ['json']),
+      harnessFactory: scripted().make,
+      onProgress: (e) => {
+        if (e.kind === 'start' && e.property === 'second') {
+          const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { properties: { id: string; status: string }[] };
+          seenAtStart.push(json.properties.map((p) => [p.id, p.status]));
+        }
+      },
+    });
+    expect(seenAtStart).toEqual([[['reach-served-port', 'passed']]]);
+    await writeRunOutput(report, out, ['json']);
+    const final = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { properties: unknown[] };
+    expect(final.properties).toHaveLength(2);
   });
 });
 

@@ -55,6 +55,8 @@ export interface RunOptions {
    * seconds there) it is drawn from the seed when none is given; the others draw whole cases unless given one.
    */
   universe?: Universe;
+  /** Called with the report so far after each property but the last (the CLI writes it, so Ctrl-C keeps what finished). */
+  onPropertyDone?: (partial: RunReport) => Promise<void>;
   /** The targets to choose from; harness/targets.ts by default (tests add a stand-in). */
   targets?: readonly TargetDescriptor[];
   /** Makes the harness; the target's descriptor by default (tests wrap it to break one thing). */
@@ -261,33 +263,40 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   const harness = await make();
   const results: PropertyResult[] = [];
   const samples: number[] = [];
+  const reportOf = (): RunReport => {
+    const report: RunReport = {
+      runId,
+      target: harness.target,
+      ...(options.fault ? { fault: options.fault } : {}),
+      seed: options.seed,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      properties: [...results],
+    };
+    const settled = results.flatMap((r) => (r.settling ? [r.settling] : []));
+    if (settled.length > 0) {
+      const total = (k: 'staleAllow' | 'staleDeny' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
+      report.settling = {
+        timeToEnforceMs: enforcementSummary(samples),
+        staleAllow: total('staleAllow'),
+        staleDeny: total('staleDeny'),
+        profileViolations: total('profileViolations'),
+        attempts: total('attempts'),
+      };
+    }
+    return report;
+  };
   try {
     const session = sessionOf(harness, make);
     const universe = options.universe ?? (descriptor.needs.podUniverse ? drawUniverse(harness.capabilities, options.seed) : undefined);
-    for (const property of selected) results.push(await runProperty(property, harness, session, options, universe, samples));
+    for (const [i, property] of selected.entries()) {
+      results.push(await runProperty(property, harness, session, options, universe, samples));
+      // The report so far, after each property: a run stopped by Ctrl-C keeps what it finished.
+      if (i < selected.length - 1) await options.onPropertyDone?.(reportOf());
+    }
   } finally {
     await harness.teardown();
   }
-  const report: RunReport = {
-    runId,
-    target: harness.target,
-    ...(options.fault ? { fault: options.fault } : {}),
-    seed: options.seed,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    properties: results,
-  };
-  const settled = results.flatMap((r) => (r.settling ? [r.settling] : []));
-  if (settled.length > 0) {
-    const total = (k: 'staleAllow' | 'staleDeny' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
-    report.settling = {
-      timeToEnforceMs: enforcementSummary(samples),
-      staleAllow: total('staleAllow'),
-      staleDeny: total('staleDeny'),
-      profileViolations: total('profileViolations'),
-      attempts: total('attempts'),
-    };
-  }
-  return report;
+  return reportOf();
 }
 

@@ -5,6 +5,7 @@ import type { Verdict } from '../cluster/types.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
 import { modelOf } from '../harness/record.ts';
+import { expectedSource, sourceAgrees } from '../harness/model/source-seen.ts';
 
 /** The judgeable verdict of probe `i` of step `step`, or undefined when it must not be judged. */
 export function judgedVerdict(ctx: CheckContext, step: number, i: number): Exclude<Verdict, 'undefined'> | undefined {
@@ -36,8 +37,8 @@ const backendKey = (b: { namespace: string; name: string; port: number }): strin
 
 /**
  * For each selected delivered probe the model allows: the backend that answered is one the model
- * says may answer, and where the model names the source the receiver sees or the address the reply
- * comes from, the observation agrees.
+ * says may answer, and where the model names the source the receiver sees (an address, or any address
+ * of a sending node) or the address the reply comes from, the observation agrees.
  */
 export function deliveryFindings(ctx: CheckContext, step: number, select: (i: number) => boolean = () => true): Finding[] {
   const run = ctx.steps[step];
@@ -54,8 +55,8 @@ export function deliveryFindings(ctx: CheckContext, step: number, select: (i: nu
         findings.push({ message: `${describeProbe(probe)}: answered by ${backendKey(o.backend)}, which is not among ${may.join(', ') || 'no backend'}`, probes: at });
         return;
       }
-      if (match.sourceSeen !== undefined && o.sourceSeen !== undefined && match.sourceSeen !== o.sourceSeen) {
-        findings.push({ message: `${describeProbe(probe)}: the receiver saw source ${o.sourceSeen}, expected ${match.sourceSeen}`, probes: at });
+      if (o.sourceSeen !== undefined && !sourceAgrees(run.state, match, o.sourceSeen)) {
+        findings.push({ message: `${describeProbe(probe)}: the receiver saw source ${o.sourceSeen}, expected ${expectedSource(run.state, match)}`, probes: at });
       }
       if (match.replyFrom !== undefined && o.replyFrom !== undefined && match.replyFrom !== o.replyFrom) {
         findings.push({ message: `${describeProbe(probe)}: the reply came from ${o.replyFrom}, expected ${match.replyFrom}`, probes: at });

@@ -21,6 +21,21 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
     expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  it('escapes numbers and enums too: a report read from JSON may hold anything there', () => {
+    const r = exampleRunReport();
+    const evil = '"><img src=x onerror=alert(1)>';
+    const p = r.properties[0] as unknown as Record<string, unknown>;
+    p.status = evil;
+    p.runs = evil;
+    p.seed = evil;
+    (p.failure as Record<string, unknown>).shrinks = evil;
+    (r as unknown as Record<string, unknown>).seed = evil;
+    r.properties[0].failure!.probes[0].expected = evil as never;
+    const out = renderHtml(r);
+    expect(out).not.toContain('<img');
+    expect(out).not.toMatch(/"><img/);
+  });
+
   it('draws a matrix only for failures where reachability itself was wrong', () => {
     expect(html.match(/<table class="matrix"/g)).toHaveLength(1);
     expect(html).toContain('<table class="matrix" data-property="policy-verdicts">');

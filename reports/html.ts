@@ -2,7 +2,8 @@
 // opens anywhere: the run, each property's runs, time and outcome, and for a failure the probes
 // expected vs observed and, when reachability was wrong, the matrix with the mismatches coloured.
 // Every cell carries data-* attributes so tools (and the browser test) can read it back.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeOutputFile } from './out-dir.ts';
 import path from 'node:path';
 import type { PropertyFailure, PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
@@ -54,9 +55,9 @@ function matrixCell(cell: MatrixCell | undefined): string {
   const observed = cell.observed.join(' ');
   const title = cell.records.map((r) => `${formatProbeRef(r.probe.from)} -> ${probeDestination(r.probe)}: expected ${r.expected}, observed ${describeObservation(r.observation)}`).join('\n');
   return (
-    `<td class="cell cell-${cell.state}" data-from="${esc(cell.from)}" data-to="${esc(cell.to)}"` +
+    `<td class="cell cell-${esc(String(cell.state))}" data-from="${esc(cell.from)}" data-to="${esc(cell.to)}"` +
     ` data-expected="${esc(expected)}" data-observed="${esc(observed)}" data-outcome="${esc(cell.outcomes.join(' '))}"` +
-    ` data-state="${cell.state}" title="${esc(title)}">` +
+    ` data-state="${esc(String(cell.state))}" title="${esc(title)}">` +
     `<div>expected ${esc(cell.expected.map((v) => SYMBOL[v]).join(', '))}</div>` +
     `<div>observed ${esc(cell.observed.map((v) => SYMBOL[v]).join(', '))}</div></td>`
   );
@@ -81,9 +82,9 @@ ${rows}
 function probesTable(failure: PropertyFailure): string {
   const rows = failure.probes
     .map((r) => {
-      const cls = r.ok ? 'ok' : isReachabilityMismatch(r) ? 'mismatch' : 'failed';
+      const cls = r.ok === true ? 'ok' : isReachabilityMismatch(r) ? 'mismatch' : 'failed';
       return `<tr class="${cls}"><td class="mono">${esc(formatProbeRef(r.probe.from))}</td><td class="mono">${esc(probeDestination(r.probe))}</td>` +
-        `<td>${esc(r.expected)}</td><td>${esc(observedVerdict(r.observation.outcome))}</td><td>${esc(describeObservation(r.observation))}</td><td>${r.ok ? 'ok' : '<strong>FAIL</strong>'}</td></tr>`;
+        `<td>${esc(r.expected)}</td><td>${esc(observedVerdict(r.observation.outcome))}</td><td>${esc(describeObservation(r.observation))}</td><td>${r.ok === true ? 'ok' : '<strong>FAIL</strong>'}</td></tr>`;
     })
     .join('\n');
   return `<h3>Probes: expected vs observed</h3>
@@ -96,10 +97,10 @@ ${rows}
 }
 
 function failureBlock(p: PropertyResult, failure: PropertyFailure, report: RunReport): string {
-  const replay = `npx netprops run --target ${report.target}${report.fault ? ` --fault ${report.fault}` : ''} --property ${p.id} --seed ${p.seed}${failure.path ? ` --path ${failure.path}` : ''}`;
+  const replay = `npx netprops run --target ${report.target}${report.fault ? ` --fault ${report.fault}` : ''} --property ${p.id} --seed ${esc(String(p.seed))}${failure.path ? ` --path ${failure.path}` : ''}`;
   const parts = [
     `<p class="message">${esc(failure.message)}</p>`,
-    `<p>Replay: <code>${esc(replay)}</code>${failure.shrinks !== undefined ? ` (shrunk ${failure.shrinks} times)` : ''}</p>`,
+    `<p>Replay: <code>${esc(replay)}</code>${failure.shrinks !== undefined ? ` (shrunk ${esc(String(failure.shrinks))} times)` : ''}</p>`,
   ];
   if (failure.reproDir) parts.push(`<p>Repro: <code class="repro">${esc(failure.reproDir)}</code> (case.yaml, manifests.yaml, repro.sh, README.md)</p>`);
   if (failure.probes.some(isReachabilityMismatch)) parts.push(matrix(failure, p.id));
@@ -113,17 +114,17 @@ function propertySection(p: PropertyResult, report: RunReport): string {
   const body = [
     `<p>${esc(p.statement)}</p>`,
     `<p class="meta">Rule: ${esc(p.rule)}</p>`,
-    `<p class="meta">${p.runs} runs judging ${p.judged} observations in ${esc(formatDuration(p.durationMs))}, seed ${p.seed}</p>`,
+    `<p class="meta">${esc(String(p.runs))} runs judging ${esc(String(p.judged))} observations in ${esc(formatDuration(p.durationMs))}, seed ${esc(String(p.seed))}</p>`,
   ];
   if (p.status === 'skipped') body.push(`<p class="meta">Skipped: ${esc(p.skipReason ?? 'no reason given')}</p>`);
   if (p.status === 'vacuous') body.push(`<p class="meta">Vacuous (nothing judged): ${esc(p.vacuousReason ?? 'no reason given')}</p>`);
   if (p.failure) body.push(failureBlock(p, p.failure, report));
   if (p.stats) {
-    const rows = Object.entries(p.stats).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${(v * 100).toFixed(1)} %</td></tr>`).join('');
+    const rows = Object.entries(p.stats).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc((Number(v) * 100).toFixed(1))} %</td></tr>`).join('');
     body.push(`<details><summary>Statistics</summary><table>${rows}</table></details>`);
   }
-  return `<section class="property" id="property-${esc(p.id)}" data-property="${esc(p.id)}" data-status="${p.status}">
-<header><h2 class="mono">${esc(p.id)}</h2><span class="status status-${p.status}">${p.status}</span></header>
+  return `<section class="property" id="property-${esc(p.id)}" data-property="${esc(p.id)}" data-status="${esc(String(p.status))}">
+<header><h2 class="mono">${esc(p.id)}</h2><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></header>
 ${body.join('\n')}
 </section>`;
 }
@@ -132,7 +133,7 @@ export function renderHtml(report: RunReport): string {
   const n = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
   const summary = report.properties
     .map((p) => `<tr data-property="${esc(p.id)}"><td><a class="mono" href="#property-${esc(p.id)}">${esc(p.id)}</a></td>` +
-      `<td><span class="status status-${p.status}">${p.status}</span></td><td>${p.runs}</td><td>${p.judged}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
+      `<td><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></td><td>${esc(String(p.runs))}</td><td>${esc(String(p.judged))}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
       `<td class="mono">${esc(p.failure?.reproDir ?? '')}</td></tr>`)
     .join('\n');
   const title = `netprops report: ${report.target}${report.fault ? `, fault ${report.fault}` : ''}`;
@@ -146,8 +147,8 @@ export function renderHtml(report: RunReport): string {
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="run">Run <code>${esc(report.runId)}</code>, seed ${report.seed}, started ${esc(report.startedAt)}, took ${esc(formatDuration(report.durationMs))}.
-${report.properties.length} properties: ${n('passed')} passed, ${n('failed')} failed, ${n('vacuous')} vacuous, ${n('skipped')} skipped.</p>
+<p class="run">Run <code>${esc(report.runId)}</code>, seed ${esc(String(report.seed))}, started ${esc(report.startedAt)}, took ${esc(formatDuration(report.durationMs))}.
+${esc(String(report.properties.length))} properties: ${esc(String(n('passed')))} passed, ${esc(String(n('failed')))} failed, ${esc(String(n('vacuous')))} vacuous, ${esc(String(n('skipped')))} skipped.</p>
 <table class="summary">
 <thead><tr><th>property</th><th>status</th><th>runs</th><th>judged</th><th>time</th><th>repro</th></tr></thead>
 <tbody>
@@ -166,7 +167,7 @@ export function createHtmlReporter(): Reporter {
     async write(report, outDir) {
       await mkdir(outDir, { recursive: true });
       const file = path.join(outDir, HTML_REPORT_FILE);
-      await writeFile(file, renderHtml(report));
+      await writeOutputFile(file, renderHtml(report));
       return file;
     },
   };

@@ -1,5 +1,6 @@
 // The RunReport as JSON, unchanged: the form other tools (and a later rerun of the reporters) read.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeOutputFile } from './out-dir.ts';
 import path from 'node:path';
 import type { Reporter } from './reporter.ts';
 
@@ -11,7 +12,7 @@ export function createJsonReporter(): Reporter {
     async write(report, outDir) {
       await mkdir(outDir, { recursive: true });
       const file = path.join(outDir, JSON_REPORT_FILE);
-      await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+      await writeOutputFile(file, JSON.stringify(report, null, 2) + '\n');
       return file;
     },
   };

@@ -2,7 +2,8 @@
 // a run by target. A failure carries the message, the failing probes, the replay seed/path and the
 // repro path; a skipped property carries its reason. Format: the de-facto JUnit schema that
 // Jenkins, GitLab and GitHub test reporters read (testsuites > testsuite > testcase).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeOutputFile } from './out-dir.ts';
 import path from 'node:path';
 import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
@@ -87,7 +88,7 @@ export function createJunitReporter(): Reporter {
     async write(report, outDir) {
       await mkdir(outDir, { recursive: true });
       const file = path.join(outDir, JUNIT_REPORT_FILE);
-      await writeFile(file, renderJunit(report));
+      await writeOutputFile(file, renderJunit(report));
       return file;
     },
   };

@@ -21,7 +21,7 @@ export interface SavedRecord {
   record: CheckContext;
 }
 
-async function writeFailure(report: RunReport, p: PropertyResult, outDir: string): Promise<void> {
+async function writeFailure(report: RunReport, p: PropertyResult, outDir: string, options: RunOutputOptions): Promise<void> {
   const failure = p.failure!;
   const dir = path.join(outDir, 'repro', p.id);
   await writeRepro(dir, {
@@ -31,6 +31,7 @@ async function writeFailure(report: RunReport, p: PropertyResult, outDir: string
     path: failure.path ?? '',
     target: report.target,
     ...(report.fault ? { fault: report.fault } : {}),
+    ...(options.targetFlags?.length ? { targetFlags: options.targetFlags } : {}),
   });
   failure.reproDir = dir;
   if (!failure.record) return;
@@ -46,9 +47,17 @@ async function writeFailure(report: RunReport, p: PropertyResult, outDir: string
   await writeFile(path.join(dir, RECORD_FILE), `${JSON.stringify(saved, null, 2)}\n`);
 }
 
-/** Writes every failure's repro and record (setting its reproDir), then the named reporters but the console. */
-export async function writeRunOutput(report: RunReport, outDir: string, reporters: readonly string[] = []): Promise<void> {
-  for (const p of report.properties) if (p.failure) await writeFailure(report, p, outDir);
+export interface RunOutputOptions {
+  /** The command-line words selecting the target's settings (`--cni-conf F`), for a repro's replay commands. */
+  targetFlags?: string[];
+}
+
+/**
+ * Writes every failure's repro and record (setting its reproDir; one already written is left), then
+ * the named reporters but the console.
+ */
+export async function writeRunOutput(report: RunReport, outDir: string, reporters: readonly string[] = [], options: RunOutputOptions = {}): Promise<void> {
+  for (const p of report.properties) if (p.failure && !p.failure.reproDir) await writeFailure(report, p, outDir, options);
   const files = reporters.filter((r) => r !== 'console');
   if (files.length > 0) await writeReports(report, outDir, files);
 }

@@ -36,12 +36,19 @@ export function connectOutcome(exitCode: number, stderr: string): Observation {
     case 'REFUSED':
       return { outcome: 'refused', detail: line };
     case 'OTHER':
-      // Go's error text for SCTP on a kernel without it, and for ICMP unreachables.
+      // Go's error text for SCTP on a kernel without it, an SCTP abort, and ICMP unreachables.
       if (/protocol not supported/i.test(line)) return { outcome: 'unsupported', detail: line };
-      if (/connection reset by peer/i.test(line)) return { outcome: 'refused', detail: line };
+      if (/connection reset by peer|connection refused/i.test(line)) return { outcome: 'refused', detail: line };
       return { outcome: 'unreachable', detail: line };
     case 'DNS':
       return { outcome: 'unreachable', detail: line };
+    case 'UNKNOWN':
+      // connect's UDP path prints UNKNOWN for every error but timeout and refusal (an ICMP host or
+      // admin-prohibited unreachable, a network unreachable): an observation, not a crash. Its
+      // argument errors print UNKNOWN too, but only a bug in this harness makes those.
+      if (/no route to host|network is unreachable|host is unreachable|permission denied|operation not permitted/i.test(line)) return { outcome: 'unreachable', detail: line };
+      if (/connection refused/i.test(line)) return { outcome: 'refused', detail: line };
+      throw new Error(`agnhost connect exited ${exitCode} with unexpected output: ${JSON.stringify(stderr)}`);
     default:
       throw new Error(`agnhost connect exited ${exitCode} with unexpected output: ${JSON.stringify(stderr)}`);
   }
@@ -54,4 +61,34 @@ export function clientIPOf(body: string): string | undefined {
   if (v6) return v6[1];
   const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(text);
   return v4 ? v4[1] : undefined;
+}
+
+/** host:port with an IPv6 address in brackets, as Go's net.JoinHostPort and URLs write it. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * An outcome from curl's exit code and its -sS error line (curl's libcurl-errors: 7 could not
+ * connect, 28 timed out, 52 empty reply, 56 receive failure). Exit codes that no network outcome
+ * explains (curl missing, bad arguments) are a bug or a broken image: they throw.
+ */
+export function curlOutcome(exitCode: number, stderr: string): Observation {
+  if (exitCode === 0) return { outcome: 'delivered' };
+  const line = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+  switch (exitCode) {
+    case 7:
+      if (/refused/i.test(line)) return { outcome: 'refused', detail: line };
+      if (/timed out|timeout/i.test(line)) return { outcome: 'timeout', detail: line };
+      return { outcome: 'unreachable', detail: line };
+    case 28:
+      return { outcome: 'timeout', detail: line };
+    case 56:
+      if (/reset/i.test(line)) return { outcome: 'refused', detail: line };
+      return { outcome: 'unreachable', detail: line };
+    case 52:
+      return { outcome: 'unreachable', detail: `connected, but no HTTP answer: ${line}` };
+    default:
+      throw new Error(`curl exited ${exitCode} with unexpected output: ${JSON.stringify(stderr)}`);
+  }
 }

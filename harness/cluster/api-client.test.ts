@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { PrerequisiteError } from '../../cluster/errors.ts';
+import { EnvironmentError, PrerequisiteError } from '../../cluster/errors.ts';
 import { FIELD_MANAGER, createApiClient, resourceName } from './api-client.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
 
@@ -50,11 +50,13 @@ describe('createApiClient against the fake API server', () => {
     expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(3);
   });
 
-  it('gives up after the configured attempts with the verb and resource in the error', async () => {
+  it('gives up after the configured attempts: one environment line naming the server, status, verb and resource', async () => {
     server = await new FakeApiServer().start();
     server.failNext(/^PATCH /, 503, 10);
     const api = createApiClient(server.kubeConfig(), { attempts: 2, backoffMs: 1 });
-    await expect(api.apply(ns('x'))).rejects.toThrow(/patch namespaces failed \(503\)/);
+    const err = await api.apply(ns('x')).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/^the API server at http:\/\/127\.0\.0\.1:\d+ answered 503 Service Unavailable to patch namespaces: injected failure \(2 attempts\)$/);
     expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 
@@ -83,13 +85,14 @@ describe('createApiClient against the fake API server', () => {
     expect(err.message).toMatch(/patch namespaces failed \(403\): unable to create new content/);
   });
 
-  it('an unreachable server is one PrerequisiteError line', async () => {
+  it('an unreachable server is one environment line (exit 3)', async () => {
     server = await new FakeApiServer().start();
     const kc = server.kubeConfig();
     await server.stop();
     server = undefined;
     const err = await createApiClient(kc, { attempts: 1 }).list('v1', 'Namespace').catch((e) => e);
-    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.exitCode).toBe(3);
     expect(err.message).toMatch(/^cannot reach the cluster at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   });
 

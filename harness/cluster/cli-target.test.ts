@@ -1,6 +1,6 @@
 // `netprops run --target cluster` through the real CLI: the two things a user sees without a cluster.
 import { describe, it, expect, afterEach } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { schemaErrors } from './schema.ts';
+import { kubeconfigFor, startMisbehavingApiServer } from './misbehaving-apiserver.ts';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/netprops.js');
 let dir: string | undefined;
@@ -19,12 +20,32 @@ afterEach(async () => {
 const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 256 * 1024 * 1024 });
 
 describe('netprops run --target cluster', () => {
-  it('with no reachable cluster exits 2 with one clear line', async () => {
+  it('against a server that accepts connections and never answers: ends within a minute, one line, exit 3 (default timeouts)', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
+    const server = await startMisbehavingApiServer('hang');
+    try {
+      const kubeconfig = path.join(dir, 'config');
+      await writeFile(kubeconfig, kubeconfigFor(`https://127.0.0.1:${server.port}`));
+      const child = spawn(process.execPath, [bin, 'run', '--target', 'cluster', '--kubeconfig', kubeconfig, '--out', path.join(dir, 'out')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearTimeout(killer);
+      expect(code).toBe(3);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^netprops: the API server at https:\/\/127\.0\.0\.1:\d+ did not complete the TLS handshake within 10 s \(POST \/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews\)$/)]);
+      expect(server.requests).toBeGreaterThan(0); // it did accept
+    } finally {
+      await server.stop();
+    }
+  }, 70_000);
+
+  it('with no reachable cluster exits 3 (the environment failed) with one clear line', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
     const kubeconfig = path.join(dir, 'config');
     await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n');
     const r = run(['run', '--target', 'cluster'], { KUBECONFIG: kubeconfig }, dir);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(3);
     expect(r.stderr.trim().split('\n')).toEqual(['netprops: cannot reach the cluster at https://127.0.0.1:1 (ECONNREFUSED): check --kubeconfig/--context and that the cluster is running']);
   }, 120_000);
 

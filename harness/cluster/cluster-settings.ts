@@ -17,6 +17,8 @@ export interface ClusterSettings {
   dryRun?: boolean;
   /** Where a dry run writes its plan. */
   out?: string;
+  /** `--request-timeout`: how long one API request may take to be answered. */
+  requestTimeoutMs?: number;
 }
 
 export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
@@ -37,5 +39,6 @@ export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSetti
     keep: Boolean(raw.keep),
     dryRun: Boolean(raw.dryRun),
     out: str('out'),
+    ...(raw.requestTimeoutMs !== undefined ? { requestTimeoutMs: Number(raw.requestTimeoutMs) } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PrerequisiteError } from '../../cluster/errors.ts';
+import { EnvironmentError, PrerequisiteError } from '../../cluster/errors.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
 import { loadKubeConfig, preflight } from './connection.ts';
 
@@ -88,7 +88,7 @@ describe('preflight', () => {
     await server.stop();
     server = undefined;
     const err = await preflight(kc).catch((e) => e);
-    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/^cannot reach the cluster at .*ECONNREFUSED/);
   });
 });

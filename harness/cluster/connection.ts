@@ -4,8 +4,9 @@
 // every authenticated user may create), and names the first missing one in one line.
 import { existsSync } from 'node:fs';
 import { AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { PrerequisiteError } from '../../cluster/errors.ts';
-import { prerequisiteProblem, serverOf } from './api-client.ts';
+import { EnvironmentError, PrerequisiteError } from '../../cluster/errors.ts';
+import { serverOf, withRetries, type ApiClientOptions } from './api-client.ts';
+import { ApiServerError, boundedConfiguration, deadlinesFor } from './request-deadlines.ts';
 
 export interface ConnectionSettings {
   kubeconfig?: string;
@@ -44,7 +45,38 @@ export function loadKubeConfig(settings: ConnectionSettings = {}, env: NodeJS.Pr
   if (!kc.getCurrentCluster()) {
     throw new PrerequisiteError('no cluster to connect to: pass --kubeconfig or --context, or set KUBECONFIG');
   }
+  checkCurrentContext(kc);
   return kc;
+}
+
+/**
+ * What client-node would only find out mid-request, with a stack: a server URL that is not http(s),
+ * a certificate or key file that is not there. One line each, naming the context. A plain http://
+ * server (what `kubectl proxy` serves) is accepted as kubectl accepts it: client-node refuses http
+ * unless TLS verification is off, and over http there is nothing to verify.
+ */
+function checkCurrentContext(kc: KubeConfig): void {
+  const cluster = kc.getCurrentCluster()!;
+  const user = kc.getCurrentUser();
+  const where = `kubeconfig context ${kc.getCurrentContext()}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(cluster.server);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname) {
+    throw new EnvironmentError('E_KUBECONFIG', `${where}: cluster ${cluster.name} has server '${cluster.server}', not an http(s) URL`);
+  }
+  if (url.protocol === 'http:') (cluster as { skipTLSVerify: boolean }).skipTLSVerify = true;
+  const files: [string, string | undefined][] = [
+    ['certificate-authority', cluster.caFile],
+    ['client-certificate', user?.certFile],
+    ['client-key', user?.keyFile],
+  ];
+  for (const [field, file] of files) {
+    if (file && !existsSync(file)) throw new EnvironmentError('E_KUBECONFIG', `${where}: ${field} file ${file} does not exist`);
+  }
 }
 
 /** One permission the harness needs: what `kubectl auth can-i VERB RESOURCE` would ask. */
@@ -74,24 +106,27 @@ export function permissionText(p: Permission): string {
  * Reachability, credentials, then each permission (cluster-wide: a run creates its own namespaces).
  * Throws a PrerequisiteError naming the first problem.
  */
-export async function preflight(kc: KubeConfig, permissions: readonly Permission[] = REQUIRED_PERMISSIONS): Promise<void> {
-  const authz = kc.makeApiClient(AuthorizationV1Api);
+export async function preflight(kc: KubeConfig, permissions: readonly Permission[] = REQUIRED_PERMISSIONS, options: ApiClientOptions = {}): Promise<void> {
   const server = serverOf(kc);
+  const authz = new AuthorizationV1Api(boundedConfiguration(kc, server, options.deadlines ?? deadlinesFor(options.requestTimeoutMs)));
   // One review per permission, all at once: a preflight costs one round trip, not twenty.
   const allowed = await Promise.all(
     permissions.map(async (p) => {
-      try {
-        const review = await authz.createSelfSubjectAccessReview({
+      const review = await withRetries(server, 'create', 'selfsubjectaccessreviews.authorization.k8s.io', undefined, () =>
+        authz.createSelfSubjectAccessReview({
           body: {
             apiVersion: 'authorization.k8s.io/v1',
             kind: 'SelfSubjectAccessReview',
             spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group, ...(p.subresource ? { subresource: p.subresource } : {}) } },
           },
-        });
-        return review.status?.allowed === true;
-      } catch (err) {
-        throw prerequisiteProblem(err, 'create', 'selfsubjectaccessreviews.authorization.k8s.io', undefined, server) ?? err;
+        }),
+        options,
+      );
+      // An answer without status.allowed is not a review: reading it as "denied" would blame RBAC.
+      if (typeof review?.status?.allowed !== 'boolean') {
+        throw new ApiServerError('E_API_ANSWER', `the API server at ${server} answered a SelfSubjectAccessReview without status.allowed: is this a Kubernetes API server?`);
       }
+      return review.status.allowed;
     }),
   );
   const missing = permissions.filter((_, i) => !allowed[i]).map(permissionText);

@@ -44,6 +44,8 @@ export interface FakeApiServerOptions {
   latencyMs?: number;
   /** The exec subprotocol to pick when the client offers it (default: v5, else v4). */
   execProtocol?: 'v4.channel.k8s.io' | 'v5.channel.k8s.io';
+  /** Every exec websocket is dropped once open, before any output or exit status. */
+  execDrop?: boolean;
   /** Answers a probe's exec; the default answers readiness toggles and fails anything else. */
   exec?: (call: ExecCall, server: FakeApiServer) => ExecReply | Promise<ExecReply>;
 }
@@ -326,6 +328,10 @@ export class FakeApiServer {
     this.openExecs++;
     this.peakExecs = Math.max(this.peakExecs, this.openExecs);
     ws.on('close', () => this.openExecs--);
+    if (this.options.execDrop) {
+      ws.terminate();
+      return;
+    }
     const url = new URL(req.url ?? '/', this.url);
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     const sendStatus = (s: unknown) => ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(s))]));

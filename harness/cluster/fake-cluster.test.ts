@@ -12,7 +12,7 @@ import { buildModel } from '../model/model.ts';
 import { runProperties } from '../../properties/runner.ts';
 import { FakeApiServer, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
-import { agnhostAnswer } from './agnhost-answer.fixture.ts';
+import { agnhostAnswer, probeTarget } from './agnhost-answer.fixture.ts';
 
 let server: FakeApiServer | undefined;
 let dir: string | undefined;
@@ -29,7 +29,7 @@ function modelNetwork(applied: () => ClusterState | undefined, ignorePolicies: b
   return (call: ExecCall, s: FakeApiServer): ExecReply => {
     const state = applied();
     const script = call.command.join(' ');
-    const m = /\/agnhost connect --timeout=\d+s --protocol=(\w+) ([\d.]+):(\d+)/.exec(script);
+    const m = probeTarget(call.command);
     if (!state || !m) return { exitCode: 126, stderr: `unexpected exec ${script}` };
     let from: ProbeSource;
     if (call.namespace === `netprops-nodes-${RUN}`) {
@@ -38,10 +38,10 @@ function modelNetwork(applied: () => ClusterState | undefined, ignorePolicies: b
     } else {
       from = { kind: 'pod', namespace: call.namespace.slice(0, -(RUN.length + 1)), name: call.pod };
     }
-    const probe: Probe = { from, to: { kind: 'ip', ip: m[2] }, port: Number(m[3]), protocol: m[1].toUpperCase() as Probe['protocol'] };
+    const probe: Probe = { from, to: { kind: 'ip', ip: m.host }, port: m.port, protocol: m.protocol };
     const model = buildModel(ignorePolicies ? { ...state, policies: [] } : state);
     const prediction = model.predict(probe);
-    return agnhostAnswer(prediction, script);
+    return agnhostAnswer(prediction, call.command);
   };
 }
 

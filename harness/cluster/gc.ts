@@ -1,15 +1,24 @@
-// Sweeping what killed runs left in a cluster: every namespace labelled as netprops's, unless its
-// owner (recorded as host/pid when the run created it) is a process still alive on this host, or
-// it was created on another host less than `minAgeMinutes` ago (that run may still be going).
+// Sweeping what killed runs left in a cluster, and nothing else: a namespace is deleted only when it
+// reads in every part as a netprops run's (labels, a name carrying the run id, a well-formed lease
+// holder) and its lease has expired (run-lease.ts); a holder that is a live process on this host
+// keeps it even then. Everything gc cannot read is left alone: a shared cluster's other tools, and
+// namespaces of a netprops too old to hold a lease.
 import { hostname } from 'node:os';
 import type { V1Namespace } from '@kubernetes/client-node';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import { loadKubeConfig, type ConnectionSettings } from './connection.ts';
-import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL } from './run-names.ts';
+import { leaseVerdict } from './run-lease.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL } from './run-names.ts';
 
 export interface GcOptions extends ConnectionSettings {
-  /** Leave namespaces of other hosts younger than this (default 60). */
-  minAgeMinutes?: number;
+  /** List what would be deleted, delete nothing. */
+  dryRun?: boolean;
+  requestTimeoutMs?: number;
+}
+
+/** What one sweep found: namespaces deleted (or, on a dry run, to delete) and why. */
+export interface GcResult {
+  removed: { name: string; why: string }[];
 }
 
 function alive(pid: number): boolean {
@@ -22,25 +31,29 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Whether a run's namespace may be removed, and why not. */
-export function leftover(ns: V1Namespace, now: Date, minAgeMinutes: number, host = hostname(), isAlive = alive): boolean {
-  const owner = ns.metadata?.annotations?.[OWNER_ANNOTATION];
-  const created = Date.parse(ns.metadata?.annotations?.[CREATED_ANNOTATION] ?? '');
-  const [ownerHost, pid] = owner?.split('/') ?? [];
-  if (ownerHost === host && Number(pid) > 0) return !isAlive(Number(pid));
-  if (Number.isNaN(created)) return true;
-  return now.getTime() - created >= minAgeMinutes * 60_000;
+/** A holder on this host is alive while its pid is (another host's cannot be asked). */
+export function holderAliveOnThisHost(holder: string, host = hostname(), isAlive = alive): boolean {
+  const [h, pid] = holder.split('/');
+  return h === host && isAlive(Number(pid));
 }
 
-export async function gcCluster(options: GcOptions = {}, api: ApiClient = createApiClient(loadKubeConfig(options))): Promise<string[]> {
-  const namespaces = await api.list<V1Namespace>('v1', 'Namespace', { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${RUN_LABEL}` });
-  const now = new Date();
-  const doomed = namespaces.filter((ns) => leftover(ns, now, options.minAgeMinutes ?? 60));
-  await Promise.all(doomed.map((ns) => api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata!.name } })));
-  return doomed.map((ns) => ns.metadata!.name!).sort();
+export async function gcCluster(options: GcOptions = {}, api?: ApiClient, now = new Date()): Promise<GcResult> {
+  const client = api ?? createApiClient(loadKubeConfig(options), options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {});
+  const namespaces = await client.list<V1Namespace>('v1', 'Namespace', { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${RUN_LABEL}` });
+  const removed: GcResult['removed'] = [];
+  for (const ns of namespaces) {
+    const v = leaseVerdict(ns, now, (holder) => holderAliveOnThisHost(holder));
+    if (v.kind === 'expired') removed.push({ name: ns.metadata!.name!, why: `run ${v.runId} of ${v.holder}, lease expired ${v.expiredAt.toISOString()}` });
+  }
+  removed.sort((a, b) => a.name.localeCompare(b.name));
+  if (!options.dryRun) await Promise.all(removed.map((r) => client.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: r.name } })));
+  return { removed };
 }
 
-/** For `netprops gc` (cli/gc.ts SWEEPERS): one line per namespace removed. */
-export function clusterSweeper(options: GcOptions = {}): { target: string; sweep(): Promise<string[]> } {
-  return { target: 'cluster', sweep: async () => (await gcCluster(options)).map((name) => `cluster namespace ${name}`) };
+/** For `netprops gc` (cli/gc.ts): one line per namespace removed, or to remove on a dry run. */
+export function clusterSweeper(options: GcOptions = {}): { target: string; sweep(opts?: { dryRun?: boolean }): Promise<string[]> } {
+  return {
+    target: 'cluster',
+    sweep: async (opts = {}) => (await gcCluster({ ...options, ...opts })).removed.map((r) => `cluster namespace ${r.name} (${r.why})`),
+  };
 }

@@ -6,11 +6,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClusterState, NetworkPolicy, Probe } from '../../cluster/types.ts';
-import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
+import { EnvironmentError, PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import { FakeApiServer, tunnelAddress, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
 import { execute } from '../execute.ts';
 import { RUN_LABEL } from './run-names.ts';
+import { deliveredReply, failedReply, probeTarget } from './agnhost-answer.fixture.ts';
+import { gcCluster } from './gc.ts';
+import { createApiClient } from './api-client.ts';
+import { RENEW_TIME_ANNOTATION, leaseVerdict } from './run-lease.ts';
 
 let server: FakeApiServer | undefined;
 let harness: ClusterHarness | undefined;
@@ -46,15 +50,13 @@ const toWebService: Probe = { from: { kind: 'pod', namespace: 'y', name: 'client
 /** A scripted network: `allowed(call)` decides; a delivered connect answers the HTTP follow-up like agnhost. */
 function network(server: () => FakeApiServer, allowed: (call: ExecCall, dest: string) => boolean, delayMs = 0) {
   return (call: ExecCall): ExecReply => {
-    const script = call.command.join(' ');
-    const m = /\/agnhost connect --timeout=\d+s --protocol=(\w+) ([\d.]+):(\d+)/.exec(script);
-    if (!m) return { exitCode: 126, stderr: `unexpected ${script}` };
-    const dest = `${m[2]}:${m[3]}`;
-    if (!allowed(call, dest)) return { exitCode: 1, stderr: 'TIMEOUT\n', delayMs };
+    const m = probeTarget(call.command);
+    if (!m) return { exitCode: 126, stderr: `unexpected ${call.command.join(' ')}` };
+    const dest = `${m.host}:${m.port}`;
+    if (!allowed(call, dest)) return failedReply(m, 'timeout', delayMs);
     const client = server().get('Pod', call.namespace, call.pod);
-    const clientIP = (client?.status as { podIP: string } | undefined)?.podIP;
-    const stdout = script.includes('/clientip') ? `${clientIP}:43210` : script.includes('/hostname') ? 'web' : '';
-    return { exitCode: 0, stdout, delayMs };
+    const clientIP = (client?.status as { podIP: string } | undefined)?.podIP ?? '';
+    return deliveredReply(m, { hostname: 'web', clientIP }, delayMs);
   };
 }
 
@@ -75,14 +77,14 @@ async function start(options: ConstructorParameters<typeof FakeApiServer>[0] = {
 }
 
 describe('createClusterHarness', () => {
-  it('with no reachable cluster: one PrerequisiteError line', async () => {
+  it('with no reachable cluster: one EnvironmentError line (exit 3)', async () => {
     const s = await new FakeApiServer().start();
     dir = await mkdtemp(path.join(tmpdir(), 'netprops-kc-'));
     const kubeconfig = path.join(dir, 'config');
     await writeFile(kubeconfig, s.kubeConfigYAML());
     await s.stop();
     const err = await createClusterHarness({ settings: { kubeconfig } }, { signals: false }).catch((e) => e);
-    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/^cannot reach the cluster at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     expect(err.message).not.toContain('\n');
   });
@@ -239,7 +241,8 @@ describe('cluster harness probes', () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
     const applied = await h.apply(state());
     const [obs] = await h.probe([toWebService]);
-    expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, backend: { namespace: 'x', name: 'web', port: 80 } });
+    const client = applied.state.pods.find((p) => p.name === 'client')!;
+    expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, sourceSeen: client.ip, backend: { namespace: 'x', name: 'web', port: 80 } });
   });
 
   it('declares the CNI profile\'s deadline as its settling, and probes each probe once', async () => {
@@ -302,7 +305,7 @@ describe('cluster harness probes', () => {
 
   it('a denial shown as REFUSED where the profile declares TIMEOUT is flagged', async () => {
     const h = await start(
-      { exec: () => ({ exitCode: 1, stderr: 'REFUSED\n' }) },
+      { exec: (call) => failedReply(probeTarget(call.command)!, 'refused') },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
     const { steps: [run] } = await execute(h, { steps: [{ state: state({ policies: [denyAllIngressToWeb] }), probes: [toWeb] }] });
@@ -339,7 +342,7 @@ describe('cluster harness: the source address of node traffic (CNI profile nodeS
   const tunnelled = (call: ExecCall, s: FakeApiServer): ExecReply => {
     const host = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string; podIP: string });
     const src = call.namespace.startsWith('netprops-nodes') ? tunnelAddress(host.hostIP) : host.podIP;
-    return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${src}:40000` : '' };
+    return deliveredReply(probeTarget(call.command)!, { hostname: 'web', clientIP: src });
   };
 
   it('any-node-address: a node\'s tunnel address counts as the node, and says so', async () => {
@@ -360,7 +363,7 @@ describe('cluster harness: the source address of node traffic (CNI profile nodeS
   it('a pod\'s traffic is never re-mapped, even to an address of its node (SNAT must show)', async () => {
     const snat = (call: ExecCall, s: FakeApiServer): ExecReply => {
       const hostIP = (s.get('Pod', call.namespace, call.pod)!.status as { hostIP: string }).hostIP;
-      return { exitCode: 0, stdout: call.command.join(' ').includes('/clientip') ? `${tunnelAddress(hostIP)}:40000` : '' };
+      return deliveredReply(probeTarget(call.command)!, { hostname: 'web', clientIP: tunnelAddress(hostIP) });
     };
     const h = await start({ exec: snat }, { cniProfile: await profile('deniedAs: [timeout]\nnodeSourceAddress: any-node-address\n') });
     await h.apply(state());
@@ -427,5 +430,80 @@ describe('cluster harness teardown', () => {
     await h.teardown();
     await h.teardown();
     expect(server!.list('Namespace').map((n) => n.metadata.name)).toEqual(['kube-system']);
+  });
+});
+
+describe('long namespace names', () => {
+  it('a case namespace of 63 characters is applied under a valid name that still carries the run id', async () => {
+    const long = `n${'a'.repeat(61)}z`;
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
+    const st = state();
+    st.namespaces[0] = { name: long, labels: { ns: 'x' } };
+    for (const p of st.pods) if (p.namespace === 'x') p.namespace = long;
+    for (const svc of st.services) if (svc.namespace === 'x') svc.namespace = long;
+    await h.apply(st);
+    const names = server!.list('Namespace').map((n) => n.metadata.name);
+    const mapped = names.find((n) => n.startsWith('naaa'))!;
+    expect(mapped).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(mapped.length).toBe(63);
+    expect(mapped.endsWith('-np-test1')).toBe(true);
+    expect(server!.list('Pod', mapped).map((p) => p.metadata.name)).toEqual(['web']);
+  });
+});
+
+describe('the lease a run holds on its namespaces', () => {
+  it('every namespace of a live run carries a lease gc reads as held, renewed while the run goes on', async () => {
+    server = await new FakeApiServer({ exec: (call, s) => network(() => s, () => true)(call) }).start();
+    harness = await createClusterHarness({ runId: 'np-lease1', settings: { kubeconfig: await kubeconfigOf(server) } }, { signals: false, leaseRenewIntervalMs: 50 });
+    await harness.apply(state());
+    const first = new Map(server.list('Namespace').map((n) => [n.metadata.name, n.metadata.annotations![RENEW_TIME_ANNOTATION]]));
+    expect([...first.keys()].sort()).toEqual(['netprops-nodes-np-lease1', 'x-np-lease1', 'y-np-lease1']);
+    for (const n of server.list('Namespace')) expect(leaseVerdict(n as never, new Date()).kind).toBe('held');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const n of server.list('Namespace')) {
+      expect(Date.parse(n.metadata.annotations![RENEW_TIME_ANNOTATION])).toBeGreaterThan(Date.parse(first.get(n.metadata.name)!));
+      // Renewing keeps the run's labels (the whole namespace is re-applied).
+      expect(n.metadata.labels?.[RUN_LABEL]).toBe('np-lease1');
+    }
+    expect((await gcCluster({}, createApiClient(server.kubeConfig()))).removed).toEqual([]);
+  });
+});
+
+async function kubeconfigOf(s: FakeApiServer): Promise<string> {
+  dir ??= await mkdtemp(path.join(tmpdir(), 'netprops-kc-'));
+  const file = path.join(dir, 'config');
+  await writeFile(file, s.kubeConfigYAML());
+  return file;
+}
+
+describe('two cluster runs at once on one cluster', () => {
+  it('each works in its own namespaces; one tearing down, or gc, leaves the other running', async () => {
+    server = await new FakeApiServer({ exec: (call, s) => network(() => s, () => true)(call) }).start();
+    const kubeconfig = await kubeconfigOf(server);
+    const a = await createClusterHarness({ runId: 'np-aaaa01', settings: { kubeconfig } }, { signals: false });
+    const b = await createClusterHarness({ runId: 'np-bbbb02', settings: { kubeconfig } }, { signals: false });
+    try {
+      // The same case at the same time: the same case names, different cluster objects.
+      const [appliedA, appliedB] = await Promise.all([a.apply(state()), b.apply(state())]);
+      expect(appliedA.state.pods.map((p) => p.ip)).not.toEqual(appliedB.state.pods.map((p) => p.ip));
+      const nsOf = (run: string) => server!.list('Namespace').filter((n) => n.metadata.labels?.[RUN_LABEL] === run).map((n) => n.metadata.name).sort();
+      expect(nsOf('np-aaaa01')).toEqual(['netprops-nodes-np-aaaa01', 'x-np-aaaa01', 'y-np-aaaa01']);
+      expect(nsOf('np-bbbb02')).toEqual(['netprops-nodes-np-bbbb02', 'x-np-bbbb02', 'y-np-bbbb02']);
+      // A probe of one run execs only in its own pods.
+      server.execCalls.length = 0;
+      await a.probe([toWeb]);
+      expect(server.execCalls.length).toBeGreaterThan(0);
+      expect(server.execCalls.every((c) => c.namespace.endsWith('-np-aaaa01'))).toBe(true);
+      // gc while both run removes neither; a's teardown removes only a's.
+      expect((await gcCluster({}, createApiClient(server.kubeConfig()))).removed).toEqual([]);
+      await a.teardown();
+      expect(nsOf('np-aaaa01')).toEqual([]);
+      expect(nsOf('np-bbbb02')).toEqual(['netprops-nodes-np-bbbb02', 'x-np-bbbb02', 'y-np-bbbb02']);
+      expect(server.list('Pod').every((p) => p.metadata.namespace!.endsWith('-np-bbbb02'))).toBe(true);
+      expect((await b.probe([toWeb]))[0].outcome).toBe('delivered');
+    } finally {
+      await a.teardown();
+      await b.teardown();
+    }
   });
 });

@@ -4,11 +4,13 @@
 // `agnhost connect` over the exec API with bounded concurrency; the harness declares its settling (the
 // CNI profile's deadline), and execute() repeats probes until they match the reference model or the
 // deadline passes (harness/enforcement.ts), recording every attempt.
-// Everything is removed on teardown, on error and on Ctrl-C/SIGTERM; `gcCluster` sweeps leftovers.
+// Everything is removed on teardown, on error and on Ctrl-C/SIGTERM. While it runs, the run renews a
+// lease on each of its namespaces (run-lease.ts), so `gcCluster` sweeps only the leftovers of runs
+// that died.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { PrerequisiteError, UsageError } from '../../cluster/errors.ts';
+import { EnvironmentError, PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import type { AppliedState, Harness, HarnessOptions, Readdress, Settling } from '../harness.ts';
@@ -24,14 +26,15 @@ import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, NODE_ADDRESSES_COMMAND, allIPv4Of, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
 import { digAnswers, digCommand, expectedServiceRecords } from './service-dns.ts';
-import { CREATED_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, OWNER_ANNOTATION, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
+import { RENEW_INTERVAL_MS, leaseAnnotations } from './run-lease.ts';
 import { assertSchemaValid } from './schema.ts';
 
 export interface ClusterHarness extends Harness {
   readonly runId: string;
 }
 
-export async function createClusterHarness(options: HarnessOptions = {}, deps: { clock?: Clock; signals?: boolean } = {}): Promise<ClusterHarness> {
+export async function createClusterHarness(options: HarnessOptions = {}, deps: { clock?: Clock; signals?: boolean; leaseRenewIntervalMs?: number } = {}): Promise<ClusterHarness> {
   const settings = clusterSettings(options.settings);
   if (options.fault) throw new UsageError(`the cluster target has no faults (a real cluster brings its own); drop --fault ${options.fault}`);
   const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
@@ -42,9 +45,10 @@ export async function createClusterHarness(options: HarnessOptions = {}, deps: {
   }
   const profile = await loadCNIProfile(settings.cniProfile);
   const kc = loadKubeConfig(settings);
-  await preflight(kc);
-  const api = createApiClient(kc);
-  const harness = new LiveClusterHarness(api, runId, settings, profile, deps.clock ?? realClock);
+  const requestOptions = settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {};
+  await preflight(kc, undefined, requestOptions);
+  const api = createApiClient(kc, requestOptions);
+  const harness = new LiveClusterHarness(api, runId, settings, profile, deps.clock ?? realClock, deps.leaseRenewIntervalMs ?? RENEW_INTERVAL_MS);
   await harness.discoverNodes();
   if (deps.signals !== false) harness.cleanupOnSignals();
   return harness;
@@ -71,6 +75,10 @@ class LiveClusterHarness implements ClusterHarness {
   private tornDown = false;
   private signalHandlers: [NodeJS.Signals, () => void][] = [];
   private readonly owner = `${hostname()}/${process.pid}`;
+  /** The run's namespaces as last written, re-applied with a fresh lease by the heartbeat. */
+  private namespaceObjects = new Map<string, ApiObject>();
+  private heartbeat?: NodeJS.Timeout;
+  private renewalFailed = false;
 
   constructor(
     private readonly api: ApiClient,
@@ -78,7 +86,36 @@ class LiveClusterHarness implements ClusterHarness {
     private readonly settings: ClusterSettings,
     private readonly profile: CNIProfile,
     private readonly clock: Clock,
+    private readonly leaseRenewIntervalMs: number = RENEW_INTERVAL_MS,
   ) {}
+
+  /**
+   * Renews the lease on every namespace of the run, so gc never mistakes it for a dead one. A
+   * renewal that fails is said once on stderr and tried again at the next beat; it never fails the run.
+   */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void this.renewLeases(), this.leaseRenewIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    const lease = leaseAnnotations(this.owner, new Date());
+    await Promise.all(
+      [...this.namespaceObjects.values()].map(async (ns) => {
+        if (this.tornDown) return;
+        const renewed = { ...ns, metadata: { ...ns.metadata, annotations: { ...(ns.metadata as { annotations?: Record<string, string> }).annotations, ...lease } } };
+        try {
+          await this.api.apply(renewed);
+          this.namespaceObjects.set(ns.metadata!.name!, renewed);
+        } catch (err) {
+          if (this.renewalFailed) return;
+          this.renewalFailed = true;
+          process.stderr.write(`cluster: could not renew the lease of run ${this.runId} on namespace ${ns.metadata!.name}: ${(err as Error).message.split('\n')[0]}\n`);
+        }
+      }),
+    );
+  }
 
   /** Ready nodes, workers first (their names sorted), then the rest: case nodes map onto them in order. */
   async discoverNodes(): Promise<void> {
@@ -112,7 +149,11 @@ class LiveClusterHarness implements ClusterHarness {
   private async write(object: ApiObject): Promise<ApiObject & { spec?: unknown }> {
     if (this.tornDown) throw new Error(`run ${this.runId} is being torn down; not applying ${object.kind} ${object.metadata?.name}`);
     const written = await this.api.apply(object);
-    if (object.kind === 'Namespace') this.liveNamespaces.add(object.metadata!.name!);
+    if (object.kind === 'Namespace') {
+      this.liveNamespaces.add(object.metadata!.name!);
+      this.namespaceObjects.set(object.metadata!.name!, object);
+      this.startHeartbeat();
+    }
     return written;
   }
 
@@ -144,7 +185,7 @@ class LiveClusterHarness implements ClusterHarness {
   }
 
   private namespaceAnnotations(): Record<string, string> {
-    return { [OWNER_ANNOTATION]: this.owner, [CREATED_ANNOTATION]: new Date().toISOString() };
+    return leaseAnnotations(this.owner, new Date());
   }
 
   /** One hostNetwork pod per node, the client of probes `from: node:NAME`. */
@@ -412,6 +453,7 @@ class LiveClusterHarness implements ClusterHarness {
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
+    clearInterval(this.heartbeat);
     for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
     if (this.settings.keep) {
       process.stderr.write(`cluster: --keep: the namespaces of run ${this.runId} are left in place (netprops gc removes them)\n`);
@@ -419,9 +461,16 @@ class LiveClusterHarness implements ClusterHarness {
     }
     // The label finds every namespace of the run, even one whose apply answer never arrived; the
     // set covers one the list missed.
-    const mine = await this.api.list('v1', 'Namespace', { labelSelector: `${RUN_LABEL}=${this.runId}` });
-    const names = new Set([...mine.map((ns) => ns.metadata!.name!), ...this.liveNamespaces]);
-    await Promise.all([...names].map((name) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    try {
+      const mine = await this.api.list('v1', 'Namespace', { labelSelector: `${RUN_LABEL}=${this.runId}` });
+      const names = new Set([...mine.map((ns) => ns.metadata!.name!), ...this.liveNamespaces]);
+      await Promise.all([...names].map((name) => this.api.remove({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    } catch (err) {
+      // The cluster failing during teardown must not hide why the run ended (often the same failure).
+      // The lease stops being renewed, so gc can remove what is left once it expires.
+      if (!(err instanceof EnvironmentError)) throw err;
+      process.stderr.write(`cluster: the namespaces of run ${this.runId} could not be deleted (${err.message}); \`netprops gc --target cluster\` removes them once their lease expires\n`);
+    }
   }
 }
 

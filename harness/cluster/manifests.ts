@@ -11,11 +11,11 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
 import type { ClusterState, LabelSelector, Labels, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Pod, Service } from '../../cluster/types.ts';
-import { agnhostServer } from './agnhost-server.ts';
+import { agnhostContainers, CONTAINER_NAME } from './agnhost-server.ts';
+import { AGNHOST_IMAGE } from '../../cluster/agnhost-image.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL, runNamespaceName } from './run-names.ts';
 
-/** Pinned so every run and every repro uses the same servers; `--image` overrides it (mirrors). */
-export const AGNHOST_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+export { AGNHOST_IMAGE, CONTAINER_NAME };
 /** The API server's own label on every Namespace; policies select namespaces by name through it. */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Pod label used only for placement (pod (anti-)affinity) when real node names are not known. */
@@ -24,8 +24,6 @@ export const PLACEMENT_LABEL = 'netprops.dev/node';
 export const NOT_READY_FILE = '/tmp/netprops-not-ready';
 /** Pod Security Admission's enforce level label (pod-security.kubernetes.io). */
 export const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
-/** The one container of every pod; the harness execs its probes there. */
-export const CONTAINER_NAME = 'agnhost';
 
 export interface ManifestOptions {
   /** The agnhost image (default AGNHOST_IMAGE). */
@@ -73,29 +71,40 @@ export function namespaceManifest(name: string, labels: Labels, options: Manifes
  * running pod's spec cannot change.
  */
 export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
-  const server = agnhostServer(pod);
-  const agnhostArgs = ['/agnhost', ...server.args];
-  const container: NonNullable<IPod['spec']>['containers'][number] = {
-    name: CONTAINER_NAME,
-    image: options.image ?? AGNHOST_IMAGE,
-    ...(pod.ready
-      ? { args: server.args }
-      : { command: ['/bin/sh', '-c', `touch ${NOT_READY_FILE} && exec ${agnhostArgs.join(' ')}`] }),
-    ...(server.env.length ? { env: server.env } : {}),
-    ports: pod.ports.map((p) => ({
-      ...(p.name ? { name: p.name } : {}),
-      containerPort: p.containerPort,
-      protocol: p.protocol,
-      // The API requires hostPort = containerPort for hostNetwork pods and defaults it; write it.
-      ...(pod.hostNetwork ? { hostPort: p.containerPort } : {}),
-    })),
-    readinessProbe: {
-      exec: { command: ['/bin/sh', '-c', `test ! -e ${NOT_READY_FILE}`] },
-      periodSeconds: 1,
-      failureThreshold: 1,
-      successThreshold: 1,
-    },
-  };
+  type Container = NonNullable<IPod['spec']>['containers'][number];
+  const containers: Container[] = agnhostContainers(pod).map((server, i) => {
+    const agnhostArgs = ['/agnhost', ...server.args];
+    // The first container carries the readiness probe the harness toggles; the others are ready
+    // when they run, so the pod is Ready exactly when the first one is.
+    const first = i === 0;
+    return {
+      name: server.name,
+      image: options.image ?? AGNHOST_IMAGE,
+      ...(pod.ready || !first
+        ? { args: server.args }
+        : { command: ['/bin/sh', '-c', `touch ${NOT_READY_FILE} && exec ${agnhostArgs.join(' ')}`] }),
+      ...(server.env.length ? { env: server.env } : {}),
+      ports: pod.ports
+        .filter((p) => server.serves.includes(`${p.protocol}/${p.containerPort}`))
+        .map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          containerPort: p.containerPort,
+          protocol: p.protocol,
+          // The API requires hostPort = containerPort for hostNetwork pods and defaults it; write it.
+          ...(pod.hostNetwork ? { hostPort: p.containerPort } : {}),
+        })),
+      ...(first
+        ? {
+            readinessProbe: {
+              exec: { command: ['/bin/sh', '-c', `test ! -e ${NOT_READY_FILE}`] },
+              periodSeconds: 1,
+              failureThreshold: 1,
+              successThreshold: 1,
+            },
+          }
+        : {}),
+    };
+  });
   const realNode = options.nodeNames?.[pod.nodeName];
   const labels: Labels = { ...pod.labels };
   if (!realNode) labels[PLACEMENT_LABEL] = pod.nodeName;
@@ -104,7 +113,7 @@ export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
     kind: 'Pod',
     metadata: { name: pod.name, namespace: runNamespaceName(pod.namespace, options.runId), labels },
     spec: {
-      containers: [container],
+      containers,
       // Probes must not linger on teardown; agnhost exits at once on SIGTERM anyway.
       terminationGracePeriodSeconds: 0,
       // A hostNetwork pod resolves through the node's DNS unless it asks for the cluster's.

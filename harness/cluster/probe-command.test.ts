@@ -21,26 +21,28 @@ const ctx: ProbeContext = { state, runId: 'np-1', nodeAgents: { 'node-1': { name
 const from = { kind: 'pod' as const, namespace: 'x', name: 'client' };
 const exec = (p: Probe) => probeExec(p, ctx) as ProbeExec;
 
+const curl = (host: string, port: number) => ['curl', '-sS', '--connect-timeout', '2', '-m', '2', '-w', '\\n%{num_connects}\\n', `http://${host}:${port}/hostname`, `http://${host}:${port}/clientip`];
+
 describe('probeExec', () => {
-  it('a named port resolves on the target pod; netexec targets also answer /clientip', () => {
+  it('a TCP probe to a netexec port is one curl over one connection: /hostname then /clientip (keep-alive)', () => {
     const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 'http', protocol: 'TCP' });
-    expect(e).toMatchObject({ namespace: 'x-np-1', pod: 'client', container: 'agnhost', host: '10.244.1.3', port: 8080, follow: 'clientip' });
-    expect(e.command).toEqual(['/bin/sh', '-c', '/agnhost connect --timeout=2s --protocol=tcp 10.244.1.3:8080 || exit $?; curl -s -m 2 http://10.244.1.3:8080/clientip || true']);
+    expect(e).toMatchObject({ namespace: 'x-np-1', pod: 'client', container: 'agnhost', host: '10.244.1.3', port: 8080, follow: 'http' });
+    expect(e.command).toEqual(curl('10.244.1.3', 8080));
   });
 
-  it('a porter target (several ports) is probed with connect alone', () => {
-    expect(exec({ from, to: { kind: 'pod', namespace: 'x', name: 'multi' }, port: 9090, protocol: 'TCP' }).command).toEqual(['/agnhost', 'connect', '--timeout=2s', '--protocol=tcp', '10.244.1.4:9090']);
+  it('every TCP port a pod declares is netexec HTTP, so a second port is probed the same way', () => {
+    expect(exec({ from, to: { kind: 'pod', namespace: 'x', name: 'multi' }, port: 9090, protocol: 'TCP' }).command).toEqual(curl('10.244.1.4', 9090));
   });
 
   it('a port name the pod lacks (for that protocol) is unreachable, with no exec', () => {
     expect(probeExec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 'http', protocol: 'UDP' }, ctx)).toEqual({ outcome: 'unreachable', detail: 'pod x/web has no UDP container port named http' });
   });
 
-  it('a Service probe dials the ClusterIP on the Service port (by number or name) and asks who answered', () => {
+  it('a Service probe dials the ClusterIP on the Service port (by number or name) and asks who answered on the same connection', () => {
     for (const port of [80, 'web'] as const) {
       const e = exec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port, protocol: 'TCP' });
-      expect(e).toMatchObject({ host: '10.96.0.10', port: 80, follow: 'identity' });
-      expect(e.command[2]).toContain('http://10.96.0.10:80/hostname');
+      expect(e).toMatchObject({ host: '10.96.0.10', port: 80, follow: 'http' });
+      expect(e.command).toEqual(curl('10.96.0.10', 80));
     }
   });
 
@@ -49,7 +51,7 @@ describe('probeExec', () => {
     expect(probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'headless' }, port: 80, protocol: 'TCP' }, ctx)).toMatchObject({ outcome: 'unreachable', detail: 'Service x/headless is headless: it has no ClusterIP' });
   });
 
-  it('a probe from a node runs in that node\'s hostNetwork agent', () => {
+  it("a probe from a node runs in that node's hostNetwork agent; UDP is agnhost connect", () => {
     const e = exec({ from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.3' }, port: 30080, protocol: 'UDP' });
     expect(e).toMatchObject({ namespace: 'netprops-nodes-np-1', pod: 'node-agent-kind-worker' });
     expect(e.command).toEqual(['/agnhost', 'connect', '--timeout=2s', '--protocol=udp', '172.18.0.3:30080']);
@@ -60,33 +62,53 @@ describe('probeExec', () => {
     for (const ip of ['10.244.1.3', '172.18.0.3', '10.96.0.10']) expect(probeExec({ from, to: { kind: 'ip', ip }, port: 80, protocol: 'TCP' }, ctx)).toHaveProperty('command');
   });
 
-  it('a UDP payload is sent as --udp-data (plus connect\'s newline = payloadBytes); TCP payloads and source ports are unsupported', () => {
+  it("a UDP payload is netexec's `echo <text>` datagram of exactly payloadBytes (connect adds the newline); TCP payloads and source ports are unsupported", () => {
     const udp = exec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', payloadBytes: 1400 });
-    expect(udp).toHaveProperty('command');
-    expect(udp.command.at(-1)).toBe(`--udp-data=${'x'.repeat(1399)}`);
+    const data = udp.command.at(-1)!.slice('--udp-data='.length);
+    expect(data.startsWith('echo ')).toBe(true);
+    expect(Buffer.byteLength(`${data}\n`)).toBe(1400);
     expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 80, protocol: 'TCP', payloadBytes: 1400 }, ctx)).toMatchObject({ outcome: 'unsupported' });
     expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });
   });
 });
 
+const answers = (hostname: string, clientip: string, reused = true) => `${hostname}\n1\n${clientip}\n${reused ? 0 : 1}\n`;
+
 describe('probeObservation', () => {
   it('a delivered direct probe: backend is the target, sourceSeen from /clientip, reply from the dialed address', () => {
     const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' });
-    expect(probeObservation(e, { exitCode: 0, stdout: '10.244.1.2:51234', stderr: '' }, state)).toEqual({
+    expect(probeObservation(e, { exitCode: 0, stdout: answers('web', '10.244.1.2:51234'), stderr: '' }, state)).toEqual({
       outcome: 'delivered', replyFrom: '10.244.1.3', sourceSeen: '10.244.1.2', backend: { namespace: 'x', name: 'web', port: 8080 },
     });
   });
 
-  it('a Service backend is found from netexec\'s hostname or porter\'s identity, with its resolved targetPort', () => {
+  it("a Service backend is found from netexec's hostname, with its resolved targetPort", () => {
     const e = exec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' });
-    expect(probeObservation(e, { exitCode: 0, stdout: 'web', stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'web', port: 8080 });
-    expect(probeObservation(e, { exitCode: 0, stdout: 'x/multi', stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'multi', port: 8081 });
+    expect(probeObservation(e, { exitCode: 0, stdout: answers('web', '10.244.1.2:1'), stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'web', port: 8080 });
+    expect(probeObservation(e, { exitCode: 0, stdout: answers('multi', '10.244.1.2:1'), stderr: '' }, state).backend).toEqual({ namespace: 'x', name: 'multi', port: 8081 });
     // A hostNetwork backend's hostname is its node's: unknown, so left out rather than guessed.
-    expect(probeObservation(e, { exitCode: 0, stdout: 'kind-worker', stderr: '' }, state).backend).toBeUndefined();
+    expect(probeObservation(e, { exitCode: 0, stdout: answers('kind-worker', '10.244.1.2:1'), stderr: '' }, state).backend).toBeUndefined();
   });
 
-  it('a failed connect is its agnhost outcome', () => {
+  it('answers from two connections are never taken for one backend: backend and source are left unjudged', () => {
+    const e = exec({ from, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' });
+    const o = probeObservation(e, { exitCode: 0, stdout: answers('web', '10.244.1.2:1', false), stderr: '' }, state);
+    expect(o.backend).toBeUndefined();
+    expect(o.sourceSeen).toBeUndefined();
+    expect(o.detail).toMatch(/did not reuse its connection/);
+  });
+
+  it("a failed curl is curl's outcome: 7 refused or no route, 28 timed out", () => {
     const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' });
+    expect(probeObservation(e, { exitCode: 28, stdout: '', stderr: 'curl: (28) Connection timed out after 2001 milliseconds\n' }, state)).toMatchObject({ outcome: 'timeout' });
+    expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 0 ms: Connection refused\n' }, state)).toMatchObject({ outcome: 'refused' });
+    expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 3 ms: No route to host\n' }, state)).toMatchObject({ outcome: 'unreachable' });
+  });
+
+  it('a failed UDP connect is its agnhost outcome; UNKNOWN with an ICMP error is unreachable, not a crash', () => {
+    const e = exec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP' });
     expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'TIMEOUT\n' }, state)).toEqual({ outcome: 'timeout', detail: 'TIMEOUT' });
+    expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'UNKNOWN: read udp 10.244.1.2:4000->10.244.1.3:53: read: no route to host\n' }, state)).toMatchObject({ outcome: 'unreachable' });
+    expect(() => probeObservation(e, { exitCode: 1, stdout: '', stderr: 'UNKNOWN: bad flag\n' }, state)).toThrow(/unexpected output/);
   });
 });

@@ -1,14 +1,15 @@
 // How one probe runs in a live cluster: which pod execs what. The client is the source pod's own
-// agnhost container, or the run's hostNetwork agent pod on the source node; the command is
-// `agnhost connect` to the target's address (pod IP, ClusterIP, or a given IP) and port, which exits 0
-// only when the connection was made and answered. For TCP, a delivered connection is followed by one
-// HTTP request to learn more: netexec's /clientip (the source address the server saw) for a pod
-// target, /hostname or porter's identity (which backend answered) for a Service.
+// agnhost container, or the run's hostNetwork agent pod on the source node. A TCP probe to a pod or
+// Service whose servers are netexec is one curl over one connection asking /hostname then
+// /clientip (HTTP keep-alive): which backend answered and the source address it saw come from the
+// same connection, so a Service's second backend can never be mistaken for the first; curl reports
+// whether that one connection was reused. Every other probe is `agnhost connect`, which exits 0
+// only when the connection was made (and, for UDP, answered: netexec and serve-hostname answer the
+// datagram `hostname`; a payload probe sends `echo <payload>`, which netexec echoes).
 import type { ClusterState, Observation, Pod, Probe, Service, ServicePort } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import { clientIPOf, connectOutcome } from './agnhost-output.ts';
-import { agnhostServer, servesNetexecHTTP } from './agnhost-server.ts';
-import { CONTAINER_NAME } from './manifests.ts';
+import { clientIPOf, connectOutcome, curlOutcome, hostPort } from './agnhost-output.ts';
+import { CONTAINER_NAME, servesNetexecHTTP } from './agnhost-server.ts';
 import { runNamespaceName } from './run-names.ts';
 
 export interface ProbeExec {
@@ -17,8 +18,8 @@ export interface ProbeExec {
   pod: string;
   container: string;
   command: string[];
-  /** What the answer to the follow-up HTTP request means. */
-  follow?: 'clientip' | 'identity';
+  /** `http`: the command is curl asking /hostname and /clientip over one connection. */
+  follow?: 'http';
   host: string;
   port: number;
   /** The target pod (case key) and port for a direct probe. */
@@ -67,7 +68,7 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     if (resolved === undefined) return { outcome: 'unreachable', detail: `pod ${podKey(target)} has no ${probe.protocol} container port named ${probe.port}` };
     host = target.ip;
     port = resolved;
-    if (probe.protocol === 'TCP' && servesNetexecHTTP(target, port)) follow = 'clientip';
+    if (probe.protocol === 'TCP' && servesNetexecHTTP(target, port)) follow = 'http';
     extra.targetPod = target;
   } else if (to.kind === 'service') {
     const svc = state.services.find((s) => s.namespace === to.namespace && s.name === to.name);
@@ -77,7 +78,8 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     if (svc.clusterIP === 'None') return { outcome: 'unreachable', detail: `Service ${podKey(svc)} is headless: it has no ClusterIP` };
     host = svc.clusterIP;
     port = sp.port;
-    if (probe.protocol === 'TCP') follow = 'identity';
+    // Every backend this run creates serves its TCP ports with netexec.
+    if (probe.protocol === 'TCP') follow = 'http';
     extra.service = svc;
     extra.servicePort = sp;
   } else {
@@ -89,15 +91,17 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     host = to.ip;
     port = probe.port;
   }
-  const connect = ['/agnhost', 'connect', `--timeout=${ctx.timeoutSeconds}s`, `--protocol=${probe.protocol.toLowerCase()}`, `${host}:${port}`];
-  // connect sends the UDP data plus a newline in one datagram: a payload of exactly payloadBytes.
-  if (probe.protocol === 'UDP' && probe.payloadBytes !== undefined) connect.push(`--udp-data=${'x'.repeat(Math.max(0, probe.payloadBytes - 1))}`);
-  let command = connect;
+  const t = ctx.timeoutSeconds;
+  let command: string[];
   if (follow) {
-    // One exec: connect decides the exit code; the HTTP answer, if any, is stdout. Only addresses
-    // and numbers are interpolated, never text from a case.
-    const path = follow === 'clientip' ? '/clientip' : '/hostname';
-    command = ['/bin/sh', '-c', `${connect.join(' ')} || exit $?; curl -s -m ${ctx.timeoutSeconds} http://${host}:${port}${path} || true`];
+    // Only addresses and numbers reach the command line, never text from a case.
+    const url = (path: string) => `http://${hostPort(host, port)}${path}`;
+    command = ['curl', '-sS', '--connect-timeout', String(t), '-m', String(t), '-w', '\\n%{num_connects}\\n', url('/hostname'), url('/clientip')];
+  } else {
+    command = ['/agnhost', 'connect', `--timeout=${t}s`, `--protocol=${probe.protocol.toLowerCase()}`, hostPort(host, port)];
+    // connect sends the data plus a newline in one datagram; netexec answers `echo <text>` with the
+    // text, so the datagram is `echo xxx...` of exactly payloadBytes.
+    if (probe.protocol === 'UDP' && probe.payloadBytes !== undefined) command.push(`--udp-data=echo ${'x'.repeat(Math.max(0, probe.payloadBytes - 6))}`);
   }
   return { namespace, pod, container: CONTAINER_NAME, command, follow, host, port, ...extra };
 }
@@ -112,20 +116,20 @@ function runAddresses(state: ClusterState): Set<string> {
 
 /** The observation from the exec's exit code and output. */
 export function probeObservation(exec: ProbeExec, result: { exitCode: number; stdout: string; stderr: string }, state: ClusterState): Observation {
-  const base = connectOutcome(result.exitCode, result.stderr);
+  const base = exec.follow ? curlOutcome(result.exitCode, result.stderr) : connectOutcome(result.exitCode, result.stderr);
   if (base.outcome !== 'delivered') return base;
   // A connected socket only accepts replies from the address it dialed: the reply came from `host`.
   const observation: Observation = { outcome: 'delivered', replyFrom: exec.host };
-  const answer = result.stdout.trim();
-  if (exec.targetPod) {
-    observation.backend = { namespace: exec.targetPod.namespace, name: exec.targetPod.name, port: exec.port };
-    if (exec.follow === 'clientip') {
-      const seen = clientIPOf(answer);
-      if (seen) observation.sourceSeen = seen;
-    }
-  }
-  if (exec.service && exec.servicePort && answer) {
-    const backend = backendOf(answer, exec.service, state);
+  if (exec.targetPod) observation.backend = { namespace: exec.targetPod.namespace, name: exec.targetPod.name, port: exec.port };
+  if (!exec.follow) return observation;
+  // curl prints each answer, then (-w) how many new connections it made for it: 1 then 0 when the
+  // second request rode the first connection. Anything else, and the answers are not one backend's.
+  const [hostname, firstConnects, clientip, secondConnects] = result.stdout.split('\n');
+  if (firstConnects !== '1' || secondConnects !== '0') return { ...observation, detail: `curl did not reuse its connection (${firstConnects ?? '?'}, ${secondConnects ?? '?'}): backend and source left unjudged` };
+  const seen = clientIPOf(clientip ?? '');
+  if (seen) observation.sourceSeen = seen;
+  if (exec.service && exec.servicePort) {
+    const backend = backendOf((hostname ?? '').trim(), exec.service, state);
     if (backend) {
       const tp = exec.servicePort.targetPort;
       const port = typeof tp === 'number' ? tp : backend.ports.find((p) => p.name === tp && p.protocol === exec.servicePort!.protocol)?.containerPort;
@@ -135,9 +139,7 @@ export function probeObservation(exec: ProbeExec, result: { exitCode: number; st
   return observation;
 }
 
-/** porter answers the case identity `ns/name`; netexec's /hostname the pod name (a hostNetwork pod's is its node's: unknown). */
+/** netexec's /hostname is the pod's name (a hostNetwork pod's is its node's: unknown). */
 function backendOf(answer: string, svc: Service, state: ClusterState): Pod | undefined {
-  const byKey = state.pods.find((p) => podKey(p) === answer && agnhostServer(p).mode === 'porter');
-  if (byKey) return byKey;
   return state.pods.find((p) => p.namespace === svc.namespace && p.name === answer && !p.hostNetwork);
 }

@@ -11,6 +11,7 @@ export const clusterTarget: TargetDescriptor = {
     { flag: '--cni-profile <name|file>', key: 'cniProfile', description: "cluster: the CNI profile declaring the implementation's legitimate choices" },
     { flag: '--concurrency <n>', key: 'concurrency', description: 'cluster: probes in flight at once' },
     { flag: '--keep', key: 'keep', description: "cluster: leave the run's namespaces in place at teardown (debugging)" },
+    { flag: '--request-timeout <duration>', key: 'requestTimeout', description: 'cluster: how long one API request may take to be answered (default 30s; connect and TLS get at most 10s)' },
   ],
   // A real cluster brings its own faults.
   faults: async () => [],

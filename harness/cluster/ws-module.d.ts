@@ -1,4 +1,5 @@
-// The part of the `ws` package (installed with @kubernetes/client-node) that the fake API server uses.
+// The part of the `ws` package (installed with @kubernetes/client-node) that the fake API server and the bounded exec
+// websocket (request-deadlines.ts) use.
 // The project does not depend on @types/ws; if it is ever added, delete this file.
 declare module 'ws' {
   import type { IncomingMessage } from 'node:http';
@@ -19,4 +20,8 @@ declare module 'ws' {
     readonly clients: Set<WebSocket>;
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocket) => void): void;
   }
+
+  /** The client; `handshakeTimeout` bounds the opening handshake (connect, TLS, upgrade answer). */
+  const WebSocketClient: new (url: string, protocols: string[], options: Record<string, unknown> & { handshakeTimeout?: number }) => WebSocket;
+  export default WebSocketClient;
 }

@@ -54,6 +54,16 @@ export async function userCniConfig(file: string, run: KernelRun, node: Node, op
     bridge: run.podBridge,
     runDir: run.dir,
   };
+  return fillCniConfig(text, file, values, path.join(run.dir, 'ipam', node.name));
+}
+
+/**
+ * A template's text filled in with `values` and checked. A host-local IPAM without a dataDir gets
+ * `ipamDir`: host-local's default (/var/lib/cni/networks/<name>) is shared by every run on the
+ * machine, so a second harness (two runs at once, or the runner re-running a shrunk case on a fresh
+ * one) would find the first one's addresses taken and have its requests refused.
+ */
+export function fillCniConfig(text: string, file: string, values: Record<string, string>, ipamDir: string): CniConfig {
   const filled = text.replace(/\$\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
   let config: CniConfig;
   try {
@@ -63,6 +73,11 @@ export async function userCniConfig(file: string, run: KernelRun, node: Node, op
   }
   if (typeof config.cniVersion !== 'string' || typeof config.name !== 'string' || (!config.type && !Array.isArray(config.plugins))) {
     throw new UsageError(`--cni-conf ${file}: a CNI configuration needs cniVersion, name, and type or plugins`);
+  }
+  const plugins: Record<string, unknown>[] = Array.isArray(config.plugins) ? config.plugins : [config];
+  for (const plugin of plugins) {
+    const ipam = plugin.ipam as Record<string, unknown> | undefined;
+    if (ipam && ipam.type === 'host-local' && ipam.dataDir === undefined) ipam.dataDir = ipamDir;
   }
   return config;
 }

@@ -86,7 +86,8 @@ describe.skipIf(missing.length > 0)(title, () => {
     const err = await cniAdd(failing, container(), [dir], node).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CniError);
     expect((err as CniError).message).toMatch(/no can do: first/);
-    expect((err as CniError).code).toBe(11);
+    expect((err as CniError).cniCode).toBe(11);
+    expect((err as CniError).exitCode).toBe(3);
   });
 
   it('names a plugin missing from every directory', async () => {

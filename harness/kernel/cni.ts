@@ -6,6 +6,7 @@
 // node's namespace (`ip netns exec`), so the bridge and host-side veths land there.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { EnvironmentError } from '../../cluster/errors.ts';
 import { runCommand } from './command.ts';
 import { inNetns } from './namespaces.ts';
 
@@ -37,12 +38,16 @@ export interface CniResult {
   [key: string]: unknown;
 }
 
-/** A plugin reported failure (its JSON error, or its exit status and stderr). */
-export class CniError extends Error {
-  readonly code: number | undefined;
-  constructor(message: string, code?: number) {
-    super(message);
-    this.code = code;
+/**
+ * A plugin reported failure (its JSON error, or its exit status and stderr). The plugin, not the
+ * user and not a property, failed: an environment failure (exit 3) carrying the plugin's message.
+ */
+export class CniError extends EnvironmentError {
+  /** The CNI error code of the plugin's JSON error (spec: 1-99 well-known, 100+ plugin-specific). */
+  readonly cniCode: number | undefined;
+  constructor(message: string, cniCode?: number) {
+    super('E_CNI', message);
+    this.cniCode = cniCode;
   }
 }
 

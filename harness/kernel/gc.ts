@@ -6,6 +6,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError } from '../../cluster/errors.ts';
 import { deleteNetns, listNetns, netnsPids } from './namespaces.ts';
+import { releaseNeighbourTable } from './neighbour-table.ts';
 import { isRunId, ownerAlive, RUN_ROOT, runIdOfNetns } from './run.ts';
 
 async function runDirs(): Promise<string[]> {
@@ -46,5 +47,7 @@ export async function gcKernel(): Promise<string[]> {
     await rm(path.join(RUN_ROOT, id), { recursive: true, force: true });
     removed.push(`kernel run ${id}: ${mine.length} namespace(s), ${pids.size} process(es), ${path.join(RUN_ROOT, id)}`);
   }
+  // Thresholds a killed run raised go back once no live run needs them (neighbour-table.ts).
+  if (process.getuid?.() === 0) await releaseNeighbourTable();
   return removed;
 }

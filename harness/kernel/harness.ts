@@ -18,15 +18,16 @@ import { defaultCniConfig, userCniConfig, type NodeNetworkOptions } from './cni-
 import { mustRun } from './command.ts';
 import { kernelFault } from './faults.ts';
 import { gcKernel } from './gc.ts';
-import { addNetns, deleteNetns } from './namespaces.ts';
+import { addNetns, deleteNetns, listNetns } from './namespaces.ts';
 import { changeNodes, createUnderlay, useNodeIPTowardsPods, VXLAN_MTU, type Overlay } from './nodes.ts';
 import { mapWithLimit } from './parallel.ts';
+import { releaseNeighbourTable, sizeNeighbourTable } from './neighbour-table.ts';
 import { checkPod, createPod, deletePod, POD_IFNAME, type PodWiring, type RealizedPod } from './pods.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { dumpEvidence, evidenceFile } from './evidence.ts';
 import { probeRoute, type ProbeTopology } from './probe-target.ts';
 import { flushConntrack, loadIptables, loadNftables } from './rules.ts';
-import { claimRun, kernelRun, newRunId, type KernelRun } from './run.ts';
+import { claimRun, kernelRun, newRunId, runIdOfNetns, type KernelRun } from './run.ts';
 import { kernelSettings, type KernelSettings } from './settings.ts';
 import { exiting, interrupted, releaseSignals, teardownOnSignals } from './signals.ts';
 
@@ -162,6 +163,8 @@ class KernelDataPlane implements KernelHarness {
       // Pods leave before their node does; new pods come once their node is there.
       await this.removeStalePods(state, new Set(plan.removed.map((n) => n.node.name)));
       await this.syncNodes(plan);
+      // The machine-wide neighbour table must hold this state's entries before its pods talk.
+      await sizeNeighbourTable(this.run!.dir, state);
       await this.addPods(state);
       const realized: ClusterState = { ...state, pods: state.pods.map((p) => this.pods.get(podKey(p))!.pod) };
       await this.syncServers(realized);
@@ -446,11 +449,11 @@ class KernelDataPlane implements KernelHarness {
         CNI_PARALLELISM * 2,
         (rp) => deletePod(this.settings.cniBinDirs, rp).catch(() => {}),
       );
-      await deleteNetns([
-        ...pods.filter((rp) => rp.cni).map((rp) => rp.netns),
-        ...nodes.map((n) => n.netns),
-        run.underlayNetns,
-      ]);
+      // Every namespace named for the run, not only the ones it registered: a pod whose ADD failed
+      // (or that a failure elsewhere stopped before its ADD) has a namespace and no record.
+      const named = (await listNetns()).filter((n) => runIdOfNetns(n) === run.id);
+      await deleteNetns([...new Set([...pods.filter((rp) => rp.cni).map((rp) => rp.netns), ...nodes.map((n) => n.netns), run.underlayNetns, ...named])]);
+      await releaseNeighbourTable(run.dir);
       await rm(run.dir, { recursive: true, force: true });
     } finally {
       releaseSignals(this.onSignal);

@@ -72,7 +72,12 @@ export async function createPod(w: PodWiring, pod: Pod, netns: string | undefine
     // plugin choose, after cleaning up the failed attempt as the spec asks of a runtime.
     await cniDel(node.config, container, w.binDirs, node.netns).catch(() => {});
     container.args = base;
-    result = await cniAdd(node.config, container, w.binDirs, node.netns);
+    try {
+      result = await cniAdd(node.config, container, w.binDirs, node.netns);
+    } catch (again) {
+      if (!(again instanceof CniError)) throw again;
+      throw new CniError(`pod ${pod.namespace}/${pod.name} on node ${pod.nodeName}: ${again.message} (with IP=${pod.ip} requested: ${e.message})`, again.cniCode);
+    }
   }
   const ip = resultIPv4(result);
   if (!ip) throw new CniError(`CNI ADD for pod ${pod.namespace}/${pod.name} returned no IPv4 address: ${JSON.stringify(result)}`);

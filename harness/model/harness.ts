@@ -6,6 +6,7 @@ import type { AppliedState, Capability, Harness, HarnessOptions } from '../harne
 import { parseModelFault } from './faults.ts';
 import { buildModel, type Prediction, type ReferenceModel } from './model.ts';
 import { seededRandom } from './seeded-random.ts';
+import type { Delivery } from './source-seen.ts';
 
 const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'pods',
@@ -71,7 +72,8 @@ export function observe(prediction: Prediction, pick: (routes: number) => number
   if (prediction.routes.length === 0) return prediction.failure;
   const route = prediction.routes[pick(prediction.routes.length)];
   if (route.verdict === 'deny') return route.failure;
-  const delivery: Observation = { ...route.delivery };
+  // What a receiver saw is one address; which others the model would also accept is not an observation.
+  const { sourceNode: _open, ...delivery }: Delivery = route.delivery;
   if (delivery.sourceSeen === undefined && route.typicalSourceSeen !== undefined) delivery.sourceSeen = route.typicalSourceSeen;
   if (route.verdict === 'undefined') delivery.detail = `undefined upstream, delivered by the model harness: ${route.reason}`;
   return delivery;

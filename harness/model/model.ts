@@ -6,14 +6,18 @@ import { serviceEndpoints, type ServicePortEndpoints } from './endpoints.ts';
 import { parseModelFault, type ModelFaultName } from './faults.ts';
 import { buildPolicyIndex, type PolicyIndex } from './policy-index.ts';
 import { predictProbe } from './predict.ts';
+import type { Delivery } from './source-seen.ts';
 
 /** One way kube-proxy (or plain routing, for a direct probe) may carry a probe. */
 export interface Route {
   /** Whether policy lets this route through ('undefined' where upstream leaves it open). */
   verdict: Verdict;
   reason: string;
-  /** The observation when the connection goes through: backend, sourceSeen (absent where NAT makes it open), replyFrom. */
-  delivery: Observation;
+  /**
+   * The observation when the connection goes through: backend, sourceSeen (absent where NAT makes it
+   * open; for a node sender, any of its addresses: see source-seen.ts), replyFrom.
+   */
+  delivery: Delivery;
   /**
    * Where `delivery.sourceSeen` is left open (masquerade), the address most implementations show:
    * the node's IP. The model harness reports it; properties must not rely on it.
@@ -30,7 +34,7 @@ export interface Prediction {
    * Every observation a conformant cluster may produce when it delivers the probe: one per backend
    * a route may reach (allowed routes, and those whose verdict is undefined). Empty when denied.
    */
-  deliveries: Observation[];
+  deliveries: Delivery[];
   /** Every route: one for a direct probe, one per programmed endpoint for a Service. */
   routes: Route[];
   /** What the client observes when nothing is delivered and no route applies (no Service port, no endpoints, ...). */

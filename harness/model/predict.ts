@@ -4,6 +4,7 @@ import type { Observation, Pod, Probe, Protocol, Service, ServicePort, Verdict, 
 import { podKey } from '../../cluster/types.ts';
 import { endpointsForClient, programmedEndpoints } from './endpoints.ts';
 import type { ModelIndex, Prediction, Route } from './model.ts';
+import type { Delivery } from './source-seen.ts';
 import { ALLOW, DENY, UNDEFINED, VERDICTS, combine, connectionVerdict, type Party, type VerdictCode } from './policy-verdict.ts';
 
 function partyOfPod(ix: ModelIndex, i: number): Party {
@@ -35,7 +36,7 @@ function serves(pod: Pod, port: number, protocol: Protocol): boolean {
 
 /**
  * The source address the receiver sees without any NAT: the sending pod's own IP, or the node's IP
- * for a node or hostNetwork sender. The snat-pod-to-pod fault rewrites a pod sender to its node's IP.
+ * for a node or hostNetwork sender (the usual one: any address of the node will do, see source-seen.ts). The snat-pod-to-pod fault rewrites a pod sender to its node's IP.
  */
 function seenSource(ix: ModelIndex, src: Party): string {
   if (src.pod >= 0 && ix.fault === 'snat-pod-to-pod') return ix.nodeByName.get(src.node)?.internalIP ?? src.ip;
@@ -65,12 +66,14 @@ function directRoute(ix: ModelIndex, src: Party, named: number, port: number, pr
   const dst = partyOfPod(ix, dstIndex);
   const trace: string[] = [];
   const code = connectionVerdict(ix.policies, src, dst, port, protocol, trace);
-  const delivery: Observation = {
+  const delivery: Delivery = {
     outcome: 'delivered',
     backend: { namespace: pod.namespace, name: pod.name, port },
     sourceSeen: seenSource(ix, src),
     replyFrom: pod.ip,
   };
+  // A node (or hostNetwork) sender may use any address of its node (source-seen.ts).
+  if (src.pod < 0) delivery.sourceNode = src.node;
   return finishRoute(pod, port, protocol, code, trace, delivery);
 }
 

@@ -5,6 +5,7 @@ import { isReachabilityMismatch } from '../reachability-matrix.ts';
 import { formatProbeRef } from '../../cluster/probe-ref.ts';
 import type { ReproInput } from './repro-input.ts';
 import { observationsOf, summarize } from './observations.ts';
+import { shellQuote as q } from './shell-quote.ts';
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -16,8 +17,11 @@ function cell(text: string): string {
 export function reproReadme(input: ReproInput): string {
   const { property, failure } = input;
   const { state, probes } = failure.counterexample;
-  const fault = input.fault ? ` --fault ${input.fault}` : '';
-  const run = `npx netprops run --target ${input.target}${fault} --property ${property.id} --seed ${input.seed}${input.path ? ` --path ${input.path}` : ''}`;
+  // The replay lines are copied into a shell: every value is quoted as one word, and the target's
+  // settings (a plugin configuration, an overlay) belong to the failure: replay with them.
+  const flags = (input.targetFlags ?? []).map((w) => ` ${q(w)}`).join('');
+  const replayOptions = `${input.fault ? ` --fault ${q(input.fault)}` : ''}${flags}`;
+  const run = `npx netprops run --target ${q(input.target)}${replayOptions} --property ${q(property.id)} --seed ${q(String(input.seed))}${input.path ? ` --path ${q(input.path)}` : ''}`;
   const rows = probes.map((p, i) => {
     const observed = summarize(observationsOf(failure, p).map(describeObservation));
     return `| ${i + 1} | \`${cell(formatProbeRef(p.from))}\` | \`${cell(formatProbeRef(p.to))}\` | ${cell(String(p.port))}/${p.protocol} | ${p.expect} | ${cell(observed)} |`;
@@ -68,7 +72,7 @@ ${rows.join('\n')}
 # the same property, seed and path: fails the same way
 ${run}
 ${checkComment}
-npx netprops check case.yaml --target ${input.target}${fault}
+npx netprops check case.yaml --target ${q(input.target)}${replayOptions}
 # a real cluster (use a scratch one): exit 1 when the cluster shows the failure, 0 when it conforms
 ./repro.sh
 \`\`\`

@@ -9,4 +9,6 @@ export interface ReproInput {
   path: string;
   target: string;
   fault?: string;
+  /** The command-line words selecting the target's settings (`--cni-conf /abs/net.conflist`), added to every replay command. */
+  targetFlags?: string[];
 }

@@ -92,6 +92,14 @@ describe('writeRepro', () => {
     expect(readme).not.toContain('## Limits');
   });
 
+  it("README.md's replay commands carry the target's settings (a plugin configuration, an overlay), quoted for the shell", async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'netprops-repro-flags-'));
+    await writeRepro(d, { ...exampleInput(), target: 'kernel', fault: undefined, targetFlags: ['--cni-conf', '/tmp/my nets/ptp.conflist', '--overlay', 'vxlan'] });
+    const readme = await readFile(path.join(d, 'README.md'), 'utf8');
+    expect(readme).toContain("npx netprops run --target kernel --cni-conf '/tmp/my nets/ptp.conflist' --overlay vxlan --property policy-verdicts --seed 42");
+    expect(readme).toContain("npx netprops check case.yaml --target kernel --cni-conf '/tmp/my nets/ptp.conflist' --overlay vxlan");
+  });
+
   it('README.md names the limits: ipBlock addresses, and failures repro.sh cannot see', async () => {
     const other = exampleInput();
     const p = exampleRunReport().properties[1];

@@ -25,15 +25,25 @@ function lookup(l: Lookup): string {
     case 'node-ip':
       return `"$(node_ip ${q(l.namespace)} ${q(l.prober)})"`;
     case 'node-port':
-      return `"$(node_port ${q(l.namespace)} ${q(l.name)} ${l.index})"`;
+      return `"$(node_port ${q(l.namespace)} ${q(l.name)} ${q(String(l.index))})"`;
   }
 }
 
 function comment(text: string): string {
   return text
     .split('\n')
-    .map((l) => `# ${l}`.trimEnd())
+    .map((l) => scriptComment(l))
     .join('\n');
+}
+
+/**
+ * One comment line, whatever `text` holds: a line break (or any control character) in a name would
+ * end the comment and make the rest a command, so each is written as a visible escape.
+ */
+export function scriptComment(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => (c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return `# ${escaped}`.trimEnd();
 }
 
 function waits(state: ClusterState, manifests: ReproManifests): string[] {
@@ -91,15 +101,15 @@ function probeBlock(input: ReproInput, manifests: ReproManifests, probe: Expecte
   );
   const result = connectPlan(state, probe, manifests.probers, manifests.proberNamespace);
   if (!result.ok) {
-    return `# probe ${index + 1}: ${what}\nskip_probe ${q(what)} ${q(result.reason)}`;
+    return `${scriptComment(`probe ${index + 1}: ${what}`)}\nskip_probe ${q(what)} ${q(result.reason)}`;
   }
   const { plan } = result;
   const notes = plan.notes.map((n) => comment(n)).join('\n');
   const args = [
-    q(plan.exec.namespace), q(plan.exec.name), plan.protocol, lookup(plan.host), lookup(plan.port),
-    probe.expect, q(observedText), q(what), plan.checkSource ? 'check-source' : 'no-source-check', ...plan.flags.map(q),
+    q(plan.exec.namespace), q(plan.exec.name), q(plan.protocol), lookup(plan.host), lookup(plan.port),
+    q(probe.expect), q(observedText), q(what), plan.checkSource ? 'check-source' : 'no-source-check', ...plan.flags.map(q),
   ];
-  return `# probe ${index + 1}: ${what}, expected ${probe.expect}${notes ? '\n' + notes : ''}\nprobe ${args.join(' ')}`;
+  return `${scriptComment(`probe ${index + 1}: ${what}, expected ${probe.expect}`)}${notes ? '\n' + notes : ''}\nprobe ${args.join(' ')}`;
 }
 
 export function reproScript(input: ReproInput, manifests: ReproManifests): string {

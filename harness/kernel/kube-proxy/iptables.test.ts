@@ -21,6 +21,10 @@ function parse(input: string): Record<string, Table> {
     else if (line.startsWith('-A ')) {
       const [, chain, ...rest] = line.split(' ');
       t!.rules.set(chain, [...(t!.rules.get(chain) ?? []), rest.join(' ')]);
+    } else if (line.startsWith('-I ')) {
+      // `-I CHAIN` without a position inserts at the head.
+      const [, chain, ...rest] = line.split(' ');
+      t!.rules.set(chain, [rest.join(' '), ...(t!.rules.get(chain) ?? [])]);
     } else if (line.startsWith('-X ')) t!.deleted.push(line.slice(3));
   }
   return tables;
@@ -59,6 +63,14 @@ describe('compileIptablesProxy', () => {
     expect(nat.rules.get('OUTPUT')!.map(jumpTarget)).toEqual(['KUBE-SERVICES']);
     expect(nat.rules.get('POSTROUTING')!.map(jumpTarget)).toEqual(['KUBE-POSTROUTING']);
     expect(filter.rules.get('FORWARD')!.map(jumpTarget)).toEqual(['KUBE-FORWARD', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES']);
+  });
+
+  it("inserts its jumps from the built-in chains at their head, as kube-proxy prepends them, ahead of a plugin's rules", () => {
+    const input = compileIptablesProxy(proxyTestState(), 'node-1');
+    const builtIn = /^-[AI] (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) /;
+    const jumps = input.split('\n').filter((l) => builtIn.test(l));
+    expect(jumps.length).toBe(8);
+    expect(jumps.every((l) => l.startsWith('-I '))).toBe(true);
   });
 
   it('declares every chain it writes to, so iptables-restore --noflush flushes and refills them', () => {
@@ -212,7 +224,7 @@ describe('compileIptablesProxy', () => {
     expect(nat.rules.get('KUBE-POSTROUTING')!.some((r) => r.includes('fault'))).toBe(false);
   });
 
-  it('on reload, deletes chains that are gone and does not append the built-in jumps again', () => {
+  it('on reload, deletes chains that are gone and does not insert the built-in jumps again', () => {
     const first = compileIptablesProxy(proxyTestState(), 'node-1');
     const state = proxyTestState();
     state.services = state.services.filter((s) => s.name !== 'sticky');

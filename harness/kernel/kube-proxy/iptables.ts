@@ -33,7 +33,7 @@ export interface IptablesProxyOptions {
   /**
    * The input loaded before on this node, when reloading. Its chains that are gone are deleted, and
    * the jumps from the built-in chains are not written again (iptables-restore --noflush would
-   * append them twice).
+   * insert them twice).
    */
   previous?: string;
 }
@@ -50,12 +50,18 @@ export function compileIptablesProxy(state: ClusterState, nodeName: string, opti
   const filterChains = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD'];
   const filter: string[] = [];
   if (firstLoad) {
+    // kube-proxy links its chains from the built-in ones with EnsureRule(Prepend, ...)
+    // (pkg/proxy/iptables/proxier.go, syncProxyRules, over iptablesJumpChains), i.e. `iptables -I`:
+    // its jumps come before whatever a CNI plugin or the host put there (a plugin's own ACCEPT
+    // must not keep Service traffic from KUBE-FORWARD or KUBE-SERVICES). Each is inserted at the
+    // head in list order, so the chain ends up holding them in reverse: written here in the order
+    // upstream's list has them, the FORWARD chain reads KUBE-FORWARD, KUBE-SERVICES, KUBE-EXTERNAL-SERVICES.
     filter.push(
-      '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-      '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
-      '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-      '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-      '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-I INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+      '-I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+      '-I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-I OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-I FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
     );
   }
   filter.push(
@@ -68,10 +74,12 @@ export function compileIptablesProxy(state: ClusterState, nodeName: string, opti
   const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
   const nat: string[] = [];
   if (firstLoad) {
+    // Prepended too (see the filter jumps): a plugin's masquerade rules in POSTROUTING (the bridge
+    // plugin's ipMasq) come after KUBE-POSTROUTING, as on a node where kube-proxy runs.
     nat.push(
-      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-      '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-      '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
+      '-I OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-I PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-I POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
     );
   }
   if (faults.has('masquerade-pod-traffic')) {
