@@ -26,7 +26,6 @@ export async function bench(): Promise<BenchSection> {
       runs: DEFAULT_RUNS,
       seed: SEED,
       fault,
-      outDir: out,
       settings: { seed: SEED },
       onProgress(e) {
         if (e.kind === 'fail' && !first) first = { property: e.property, at: performance.now() - started };

@@ -10,6 +10,7 @@ import { checkCases, deliveryMismatch, formatCheckTable } from './check.ts';
 import { createHarness } from '../harness/targets.ts';
 import type { Harness } from '../harness/harness.ts';
 import { SHARED_CASES } from '../cluster/shared-cases.fixture.ts';
+import { encodeCase } from '../cluster/case-file.ts';
 import type { ClusterState } from '../cluster/types.ts';
 
 const SHARED = SHARED_CASES;
@@ -284,5 +285,58 @@ describe('netprops check', () => {
     const { code, out } = await run(['check', wrongStep]);
     expect(code).toBe(1);
     expect(out.trim().split('\n')[0]).toBe(`${wrongStep} (step 1/2): x/client -> svc:x/s 80/TCP: expected deny, observed allow (delivered)`);
+  });
+});
+
+describe('checkCases on a target that allocates its own nodePorts and pod IPs (as a live cluster does)', () => {
+  const node = { name: 'node-1', podCIDR: '10.244.1.0/24', internalIP: '172.18.0.2' };
+  const state: ClusterState = {
+    namespaces: [{ name: 'x', labels: {} }],
+    nodes: [node],
+    pods: [{ namespace: 'x', name: 'web', labels: { app: 'web' }, nodeName: 'node-1', hostNetwork: false, ports: [{ containerPort: 80, protocol: 'TCP' }], ip: '10.244.1.2', ready: true }],
+    services: [{ namespace: 'x', name: 'web', type: 'NodePort', clusterIP: '10.96.0.10', selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 80, protocol: 'TCP', nodePort: 30080 }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' }],
+    policies: [],
+  };
+  const nodePortProbe = { from: { kind: 'node' as const, name: 'node-1' }, to: { kind: 'ip' as const, ip: node.internalIP }, port: 30080, protocol: 'TCP' as const, expect: 'allow' as const };
+  const podIPProbe = { from: { kind: 'node' as const, name: 'node-1' }, to: { kind: 'ip' as const, ip: '10.244.1.2' }, port: 80, protocol: 'TCP' as const, expect: 'allow' as const };
+
+  /** The model's network on a state realized with other nodePorts (+1000) and pod IPs (+10): it answers only there. */
+  const allocating = (say: boolean) => async (_target: string, options: object): Promise<Harness> => {
+    const inner = await createHarness('model', options);
+    return {
+      ...inner,
+      target: 'allocating',
+      async apply(wanted) {
+        const realized: ClusterState = {
+          ...wanted,
+          pods: wanted.pods.map((p) => ({ ...p, ip: p.ip.replace(/\.(\d+)$/, (_, n: string) => `.${Number(n) + 10}`) })),
+          services: wanted.services.map((s) => ({ ...s, ports: s.ports.map((p) => (p.nodePort ? { ...p, nodePort: p.nodePort + 1000 } : p)) })),
+        };
+        const applied = await inner.apply(realized);
+        if (!say) return applied;
+        return { ...applied, readdress: { podIPs: { '10.244.1.2': '10.244.1.12' }, nodeIPs: { [node.internalIP]: node.internalIP }, clusterIPs: {}, nodePorts: { 'TCP/30080': 31080 } } };
+      },
+    };
+  };
+
+  it.each([
+    ['saying how its addresses map (AppliedState.readdress)', true],
+    ['saying nothing (the mapping read object by object)', false],
+  ])('passes a NodePort probe and a pod-IP probe written in the case addresses, %s', async (_, say) => {
+    const file = path.join(dir, `nodeport-${say}.yaml`);
+    await writeFile(file, encodeCase({ state, probes: [nodePortProbe, podIPProbe] }));
+    const report = await checkCases([file], { target: 'model', createHarness: allocating(say) as unknown as typeof createHarness });
+    expect(report.results.map((r) => [r.to, r.port, r.observed, r.ok])).toEqual([
+      [`ip:${node.internalIP}`, 30080, 'allow', true],
+      ['ip:10.244.1.2', 80, 'allow', true],
+    ]);
+  });
+
+  it('the same probe aimed at the case nodePort without re-addressing is refused there (the test can fail)', async () => {
+    const h = await allocating(true)('model', {});
+    await h.apply(state);
+    const { expect: _e, ...probe } = nodePortProbe;
+    expect((await h.probe([probe]))[0].outcome).not.toBe('delivered');
+    await h.teardown();
   });
 });

@@ -9,10 +9,11 @@ import { Command, Option } from 'commander';
 import { EXIT_PASSED, EXIT_PROPERTY_FAILED, UsageError } from '../cluster/errors.ts';
 import { loadCases } from '../cluster/case-file.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
-import type { Case, CaseStep, ClusterState, Expectation, Observation, Probe, Protocol } from '../cluster/types.ts';
-import { podKey } from '../cluster/types.ts';
-import { createHarness, parseTarget, TARGETS, type TargetName } from '../harness/targets.ts';
-import type { Harness } from '../harness/harness.ts';
+import type { Case, CaseStep, ClusterState, Expectation, Observation, Protocol } from '../cluster/types.ts';
+import { TARGET_DESCRIPTORS, createHarness, parseTarget, targetSettings, type TargetName } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
+import { execute } from '../harness/execute.ts';
+import { modelOf, type StepRun } from '../harness/record.ts';
 import type { ExitWith } from './main.ts';
 import { expectedSource, sourceAgrees, type Delivery } from '../harness/model/source-seen.ts';
 import { requestTimeoutOf } from './run.ts';
@@ -25,6 +26,8 @@ export interface CheckOptions {
   settings?: Record<string, unknown>;
   /** How to make the harness; harness/targets.ts by default (tests and tools may wrap it). */
   createHarness?: typeof createHarness;
+  /** The targets to choose from (harness/targets.ts by default). */
+  targets?: readonly TargetDescriptor[];
 }
 
 export type Observed = 'allow' | 'deny' | 'undefined' | 'unsupported';
@@ -104,67 +107,52 @@ export function backendsMismatch(backends: readonly string[] | undefined, observ
   return undefined;
 }
 
-/**
- * The harness may realize the state with other addresses (a CNI's IPAM); an `ip:` probe aimed at
- * a pod, node or ClusterIP of the case file is aimed at the same object's realized address.
- */
-function realizedProbe(probe: Probe, written: ClusterState, applied: ClusterState): Probe {
-  if (probe.to.kind !== 'ip') return probe;
-  const ip = probe.to.ip;
-  const pod = written.pods.find((p) => p.ip === ip && !p.hostNetwork);
-  const node = written.nodes.find((n) => n.internalIP === ip);
-  const service = written.services.find((s) => s.clusterIP === ip);
-  let realized: string | undefined;
-  if (pod) realized = applied.pods.find((p) => podKey(p) === podKey(pod))?.ip;
-  else if (node) realized = applied.nodes.find((n) => n.name === node.name)?.internalIP;
-  else if (service) realized = applied.services.find((s) => podKey(s) === podKey(service))?.clusterIP;
-  return realized ? { ...probe, to: { kind: 'ip', ip: realized } } : probe;
-}
-
-/** Applies one step's state on the harness, probes it and judges each probe against the written expectation. */
-async function checkStep(harness: Harness, step: CaseStep, base: Pick<CheckResult, 'file' | 'step'>): Promise<CheckResult[]> {
-  const { buildModel } = await import('../harness/model/model.ts');
-  const applied = await harness.apply(step.state);
-  const probes = step.probes.map(({ expect: _expect, ...probe }) => realizedProbe(probe, step.state, applied.state));
-  const observations = await harness.probe(probes);
-  const model = buildModel(applied.state);
-  return step.probes.map((written, i) => {
-    const observation = observations[i]!;
-    const prediction = model.predict(probes[i]!);
+/** Judges one step's record against the expectations the case file wrote for it. */
+function judgeStep(run: StepRun, written: CaseStep, base: Pick<CheckResult, 'file' | 'step'>): CheckResult[] {
+  const model = modelOf(run);
+  return written.probes.map((probe, i) => {
+    const observation = run.observations[i]!;
+    const prediction = model.predict(run.probes[i]!);
     const result = {
       ...base,
-      from: formatProbeRef(written.from),
-      to: formatProbeRef(written.to),
-      port: written.port,
-      protocol: written.protocol,
-      expect: written.expect,
+      from: formatProbeRef(probe.from),
+      to: formatProbeRef(probe.to),
+      port: probe.port,
+      protocol: probe.protocol,
+      expect: probe.expect,
     };
     const outcome = observation.detail ? `${observation.outcome}: ${observation.detail}` : observation.outcome;
     if (prediction.verdict === 'undefined') return { ...result, observed: 'undefined', ok: false, detail: prediction.reason };
     // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
     if (observation.outcome === 'unsupported') return { ...result, observed: 'unsupported', ok: false, detail: outcome };
     const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
-    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, applied.state) : undefined;
+    const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, run.state) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
-    const wrongBackend = observed === 'allow' ? backendsMismatch(written.backends, observation, prediction.deliveries) : undefined;
+    const wrongBackend = observed === 'allow' ? backendsMismatch(probe.backends, observation, prediction.deliveries) : undefined;
     if (wrongBackend !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${wrongBackend}` };
-    return { ...result, observed, ok: observed === written.expect, detail: outcome };
+    return { ...result, observed, ok: observed === probe.expect, detail: outcome };
   });
 }
 
-/** A case's `before` steps, then its own state, all on one harness, so what the target remembers carries over. */
+/**
+ * A case's `before` steps, then its own state, all on one harness (what the target remembers carries
+ * over), run through the one execution path (harness/execute.ts) as `netprops run` runs a property's
+ * case: the same re-addressing (realized pod IPs, ClusterIPs, nodePorts) and settling; then each
+ * step's record is judged against the file's expectations.
+ */
 async function checkCase(file: string, c: Case, target: TargetName, options: CheckOptions): Promise<CheckResult[]> {
-  const harness = await (options.createHarness ?? createHarness)(target, {
-    ...(options.fault !== undefined ? { fault: options.fault } : {}),
-    ...(options.settings ? { settings: options.settings } : {}),
-  });
+  const harness = await (options.createHarness ?? createHarness)(
+    target,
+    {
+      ...(options.fault !== undefined ? { fault: options.fault } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+    options.targets ?? TARGET_DESCRIPTORS,
+  );
   try {
     const steps: CaseStep[] = [...(c.before ?? []), { state: c.state, probes: c.probes }];
-    const results: CheckResult[] = [];
-    for (const [i, step] of steps.entries()) {
-      results.push(...(await checkStep(harness, step, { file, ...(steps.length > 1 ? { step: `${i + 1}/${steps.length}` } : {}) })));
-    }
-    return results;
+    const record = await execute(harness, { steps: steps.map((st) => ({ state: st.state, probes: st.probes.map(({ expect: _expect, ...probe }) => probe) })) });
+    return steps.flatMap((st, i) => judgeStep(record.steps[i]!, st, { file, ...(steps.length > 1 ? { step: `${i + 1}/${steps.length}` } : {}) }));
   } finally {
     await harness.teardown();
   }
@@ -208,39 +196,33 @@ export function formatCheckTable(report: CheckReport): string {
   return lines.join('\n') + '\n';
 }
 
-export function checkCommand(exitWith: ExitWith): Command {
-  return new Command('check')
+export function checkCommand(exitWith: ExitWith, targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Command {
+  const command = new Command('check')
     .description('check the probes of case files (a directory: every *.yaml in it) against a target')
     .argument('<paths...>', 'case files or directories')
-    .addOption(new Option('--target <name>', 'where to run the probes').choices(TARGETS).default('model'))
+    .addOption(new Option('--target <name>', 'where to run the probes').choices(targets.map((t) => t.name)).default('model'))
     .option('--fault <name>', 'run against a deliberately broken variant of the target (see `netprops faults`)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--cni-bin-dir <dir>', 'kernel target: directory of the CNI plugin binaries')
-    .option('--cni-conf <file>', 'kernel target: CNI network configuration to use')
-    .option('--proxy-mode <mode>', 'kernel target: kube-proxy rule shape, iptables or nftables')
-    .option('--overlay <mode>', 'kernel target: cross-node routing, host-gw or vxlan')
-    .option('--probe-timeout <ms>', 'kernel target: how long a probe waits for an answer')
-    .option('--kubeconfig <file>', 'cluster target: kubeconfig file')
-    .option('--context <name>', 'cluster target: kubeconfig context')
-    .option('--image <ref>', 'cluster target: agnhost image')
-    .option('--cni-profile <name|file>', "cluster target: the CNI's profile (choices where implementations may differ)")
-    .option('--concurrency <n>', 'cluster target: probes in flight at once')
-    .option('--request-timeout <duration>', 'cluster target: how long one API request may take to be answered (default 30s)')
-    .action(async (paths: string[], opts: Record<string, string | undefined>) => {
-      const settings: Record<string, unknown> = {};
-      for (const key of ['cniBinDir', 'cniConf', 'proxyMode', 'overlay', 'probeTimeout', 'kubeconfig', 'context', 'image', 'cniProfile', 'concurrency']) {
-        if (opts[key] !== undefined) settings[key] = opts[key];
-      }
-      if (opts.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(opts.requestTimeout);
-      const target = parseTarget(opts.target ?? 'model');
-      if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
-      const report = await checkCases(paths, {
-        target,
-        ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
-        ...(Object.keys(settings).length > 0 ? { settings } : {}),
-      });
-      for (const warning of report.warnings ?? []) process.stderr.write(`netprops: warning: ${warning}\n`);
-      process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
-      exitWith(report.results.every((r) => r.ok) ? EXIT_PASSED : EXIT_PROPERTY_FAILED);
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
+  // The same target flags as `run`, from the targets' descriptors.
+  for (const { flag, description } of targetSettings(targets)) command.option(flag, description);
+  return command.action(async (paths: string[], opts: Record<string, string | undefined>) => {
+    const settings: Record<string, unknown> = {};
+    for (const { flag, key } of targetSettings(targets)) {
+      const camel = flag.slice(2).split(' ')[0].replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      if (opts[camel] !== undefined) settings[key] = opts[camel];
+    }
+    if (settings.requestTimeout !== undefined) settings.requestTimeoutMs = requestTimeoutOf(String(settings.requestTimeout));
+    delete settings.requestTimeout;
+    const target = parseTarget(opts.target ?? 'model', targets);
+    if (opts.fault === '') throw new UsageError('--fault needs a fault name (see `netprops faults`)');
+    const report = await checkCases(paths, {
+      target,
+      ...(opts.fault !== undefined ? { fault: opts.fault } : {}),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+      targets,
     });
+    for (const warning of report.warnings ?? []) process.stderr.write(`netprops: warning: ${warning}\n`);
+    process.stdout.write(opts.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckTable(report));
+    exitWith(report.results.every((r) => r.ok) ? EXIT_PASSED : EXIT_PROPERTY_FAILED);
+  });
 }

@@ -1,6 +1,7 @@
 // `netprops faults` lists every fault of every target, one line each.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MODEL_FAULTS } from '../harness/model/faults.ts';
+import { BREAKAGES } from '../harness/breakages.ts';
 import { main } from './main.ts';
 import { listFaults } from './faults.ts';
 
@@ -14,6 +15,9 @@ describe('netprops faults', () => {
       expect.arrayContaining(['ignore-except', 'peers-or', 'ignore-egress', 'named-port-on-source', 'not-ready-endpoints', 'snat-pod-to-pod', 'ignore-endport', 'ignore-policy-protocol', 'no-hairpin']),
     );
     expect(faults.filter((f) => f.target === 'kernel').length).toBeGreaterThan(0);
+    // The breakages that wrap the model harness are named faults too, not test-only helpers.
+    expect(model).toEqual(expect.arrayContaining(BREAKAGES.map((b) => b.name)));
+    expect(new Set(faults.map((f) => `${f.target}/${f.name}`)).size).toBe(faults.length);
     for (const f of faults) expect(f.description).toMatch(/\S/);
   });
 

@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { UsageError } from '../cluster/errors.ts';
 import type { ExitWith } from './main.ts';
+import { TARGET_DESCRIPTORS } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 
 export interface FaultListing {
   target: string;
@@ -10,17 +12,10 @@ export interface FaultListing {
   description: string;
 }
 
-/** The faults of every target; a target whose faults do not load yet is left out, not fatal. */
-export async function listFaults(): Promise<FaultListing[]> {
+/** The faults of every target, from the targets' descriptors. */
+export async function listFaults(targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Promise<FaultListing[]> {
   const faults: FaultListing[] = [];
-  const { MODEL_FAULTS } = await import('../harness/model/faults.ts');
-  for (const f of MODEL_FAULTS) faults.push({ target: 'model', name: f.name, description: f.description });
-  try {
-    const { KERNEL_FAULTS } = await import('../harness/kernel/faults.ts');
-    for (const f of KERNEL_FAULTS) faults.push({ target: 'kernel', name: f.name, description: f.description });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
+  for (const t of targets) for (const f of await t.faults()) faults.push({ target: t.name, name: f.name, description: f.description });
   return faults;
 }
 
@@ -31,13 +26,13 @@ export function renderFaults(faults: FaultListing[]): string {
   return lines.join('\n') + '\n';
 }
 
-export function faultsCommand(exitWith: ExitWith): Command {
+export function faultsCommand(exitWith: ExitWith, targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Command {
   return new Command('faults')
     .description('list the faults each target can inject (use with run/check --fault NAME)')
     .option('--format <format>', 'table or json', 'table')
     .action(async (opts: { format: string }) => {
       if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`unknown --format '${opts.format}': use table or json`);
-      const faults = await listFaults();
+      const faults = await listFaults(targets);
       if (opts.format === 'json') process.stdout.write(JSON.stringify(faults, null, 2) + '\n');
       else process.stdout.write(renderFaults(faults));
       exitWith(0);

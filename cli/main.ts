@@ -7,12 +7,16 @@ import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
 import { faultsCommand } from './faults.ts';
 import { gcCommand } from './gc.ts';
+import { recheckCommand } from './recheck.ts';
 import { localClusterCommand } from './local-cluster.ts';
+import { TARGET_DESCRIPTORS } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 
 /** A command's action reports its exit code through this. */
 export type ExitWith = (code: number) => void;
 
-export async function main(argv: string[]): Promise<number> {
+/** `targets`: the targets the commands offer (harness/targets.ts; a test passes a stand-in beside them). */
+export async function main(argv: string[], targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Promise<number> {
   let code = 0;
   const exitWith: ExitWith = (c) => {
     code = c;
@@ -27,8 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput(output);
-  for (const make of [checkCommand, runCommand, faultsCommand, gcCommand, localClusterCommand]) {
-    program.addCommand(make(exitWith).exitOverride().configureOutput(output));
+  for (const make of [checkCommand, runCommand, recheckCommand, faultsCommand, gcCommand, localClusterCommand]) {
+    program.addCommand(make(exitWith, targets).exitOverride().configureOutput(output));
   }
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,15 +1,17 @@
 // `netprops run`: the properties against one target, with a progress bar per property, a summary,
 // repros of failures and the reports. A thin shell over runProperties() (properties/runner.ts).
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
-import { parseTarget } from '../harness/targets.ts';
+import { TARGET_DESCRIPTORS, parseTarget, targetSettings } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
 import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
 import { prepareOutDir } from '../reports/out-dir.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 import type { ExitWith } from './main.ts';
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
@@ -56,19 +58,6 @@ function seedOf(text: string | undefined): number {
 const listOf = (values: string[] | undefined): string[] | undefined =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 
-const TARGET_SETTINGS: [flag: string, key: string, description: string][] = [
-  ['--cni-bin-dir <dir>', 'cniBinDir', 'kernel: where the CNI plugin binaries are (default /usr/lib/cni)'],
-  ['--cni-conf <file>', 'cniConf', 'kernel: a CNI network configuration to put under test'],
-  ['--overlay <mode>', 'overlay', 'kernel: cross-node routing, host-gw or vxlan'],
-  ['--proxy-mode <mode>', 'proxyMode', "kernel: kube-proxy's shape, iptables or nftables"],
-  ['--kubeconfig <file>', 'kubeconfig', 'cluster: the kubeconfig to use (default $KUBECONFIG)'],
-  ['--context <name>', 'context', 'cluster: the kubeconfig context'],
-  ['--image <ref>', 'image', 'cluster: the agnhost image for pods'],
-  ['--cni-profile <name|file>', 'cniProfile', "cluster: the CNI profile declaring the implementation's legitimate choices"],
-  ['--concurrency <n>', 'concurrency', 'cluster: probes in flight at once'],
-  ['--keep', 'keep', "cluster: leave the run's namespaces in place at teardown (debugging)"],
-  ['--request-timeout <duration>', 'requestTimeout', 'cluster: how long one API request may take to be answered (default 30s; connect and TLS get at most 10s)'],
-];
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
 function progressReporter(stream: NodeJS.WriteStream, replaying = false): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
@@ -83,7 +72,10 @@ function progressReporter(stream: NodeJS.WriteStream, replaying = false): { onPr
         // (A replay of one path runs what the path names, not the search: no time limit to blame.)
         const short = !replaying && r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
         const limit = short ? ' (time limit)' : '';
-        const what = r.status === 'skipped' ? `skipped (${r.skipReason})` : `${r.status}, ${r.runs}${short} runs, ${(r.durationMs / 1000).toFixed(1)}s${limit}`;
+        const what =
+          r.status === 'skipped'
+            ? `skipped (${r.skipReason})`
+            : `${r.status}, ${r.runs}${short} runs, ${r.judged} judged, ${(r.durationMs / 1000).toFixed(1)}s${limit}${r.status === 'vacuous' ? ` (${r.vacuousReason})` : ''}`;
         stream.write(`${r.id}: ${what}\n`);
       },
       stop() {},
@@ -140,10 +132,10 @@ export function renderStats(report: RunReport): string {
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
 
-export function runCommand(exitWith: ExitWith): Command {
+export function runCommand(exitWith: ExitWith, targets: readonly TargetDescriptor[] = TARGET_DESCRIPTORS): Command {
   const command = new Command('run')
     .description('run the properties against a target; on failure shrink it and write a repro')
-    .option('--target <name>', 'model, kernel or cluster', 'model')
+    .option('--target <name>', targets.map((t) => t.name).join(', '), 'model')
     .option('--property <id...>', 'only these properties (repeat or separate with commas)')
     .option('--runs <n>', 'generated cases per property', String(DEFAULT_RUNS))
     .option('--seed <n>', "fast-check's seed (printed in the summary; replay with it)")
@@ -154,10 +146,10 @@ export function runCommand(exitWith: ExitWith): Command {
     .option('--stats', 'print how often each property saw each of its outcomes')
     .option('--format <names...>', `reports to write besides the summary: ${DEFAULT_FORMATS.join(', ')}`, DEFAULT_FORMATS)
     .addOption(new Option('--dry-run', 'cluster: print the plan (objects, probes) without a cluster'));
-  for (const [flag, , description] of TARGET_SETTINGS) command.option(flag, description);
+  for (const { flag, description } of targetSettings(targets)) command.option(flag, description);
 
   return command.action(async (opts: Record<string, unknown>) => {
-    const target = parseTarget(String(opts.target));
+    const target = parseTarget(String(opts.target), targets);
     const formats = listOf(opts.format as string[]) ?? DEFAULT_FORMATS;
     const properties = listOf(opts.property as string[] | undefined);
     // Unknown property ids and reporter names are usage mistakes, caught before anything runs.
@@ -167,7 +159,7 @@ export function runCommand(exitWith: ExitWith): Command {
     const settings: Record<string, unknown> = {};
     // The same settings as command-line words, so a repro's replay commands select the same target.
     const targetFlags: string[] = [];
-    for (const [flag, key] of TARGET_SETTINGS) {
+    for (const { flag, key } of targetSettings(targets)) {
       const name = flag.split(' ')[0];
       const camel = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       if (opts[camel] === undefined) continue;
@@ -206,12 +198,12 @@ export function runCommand(exitWith: ExitWith): Command {
         ...(opts.path ? { path: String(opts.path) } : {}),
         timeLimitMs: parseDuration(String(opts.timeLimit)),
         ...(opts.fault ? { fault: String(opts.fault) } : {}),
-        outDir: String(opts.out),
-        reporters: formats,
         stats: Boolean(opts.stats),
         settings,
-        targetFlags,
         onProgress: progress.onProgress,
+        // The reports so far after each property, so a run stopped by Ctrl-C keeps what it finished.
+        onPropertyDone: (partial) => writeRunOutput(partial, String(opts.out), formats, { targetFlags }),
+        targets,
       });
     } finally {
       progress.stop();
@@ -221,12 +213,15 @@ export function runCommand(exitWith: ExitWith): Command {
     if (opts.path !== undefined && replayed?.status === 'passed' && replayed.runs === 0) {
       throw new UsageError(`--path ${String(opts.path)} names no case of ${replayed.id} with --seed ${seed}: nothing was replayed; copy --seed and --path from the same failure's replay command`);
     }
-    // The summary table always ends a run on stdout; --format picks the files written besides it.
+    // Repros (with each failure's record), then the report files --format picks; the summary table
+    // always ends a run on stdout.
+    await writeRunOutput(report, String(opts.out), formats, { targetFlags });
     const { writeReports } = await import('../reports/registry.ts');
     await writeReports(report, String(opts.out), ['console']);
     const files = formats.filter((f) => f !== 'console');
     if (files.length > 0) process.stderr.write(`reports (${files.join(', ')}) in ${String(opts.out)}\n`);
     if (opts.stats) process.stdout.write(renderStats(report));
+    // Vacuous is no failure of the target (nothing was tested); the summary says so for each.
     exitWith(report.properties.some((p) => p.status === 'failed') ? 1 : 0);
   });
 }

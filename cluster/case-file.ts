@@ -319,7 +319,7 @@ export async function loadCaseFileWithWarnings(file: string): Promise<DecodedCas
 export async function loadCases(paths: string[]): Promise<{ file: string; case: Case; warnings: string[] }[]> {
   const files: string[] = [];
   for (const p of paths) {
-    let info;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(p);
     } catch (err) {

@@ -6,7 +6,7 @@ import type { LabelSelector, LabelSelectorRequirement, Labels, Namespace } from 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 function has(labels: Labels, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(labels, key);
+  return Object.hasOwn(labels, key);
 }
 
 /** One matchExpressions requirement (apimachinery's Requirement.Matches). */

@@ -1,6 +1,7 @@
 // The one interface every target implements (reference model, kernel data plane, live cluster).
 // All I/O lives behind it; a property never knows which harness produced an observation.
 import type { ClusterState, Observation, Probe, ProbeSource } from '../cluster/types.ts';
+import type { Clock, DenialOutcome } from './enforcement.ts';
 
 /** What a harness can do; a property lists what it needs and is skipped (with the reason) elsewhere. */
 export type Capability =
@@ -31,8 +32,8 @@ export interface AppliedState {
   interfaceIPs: Record<string, string>;
   /**
    * Present when the target chose its own addresses (a live cluster): how a probe written against the
-   * case's addresses (`ip:` targets, nodePorts) reads against `state`. Apply it with
-   * readdressProbe() (harness/cluster/readdress.ts) before probing and predicting.
+   * case's addresses (`ip:` targets, nodePorts) reads against `state`. execute() applies it
+   * (readdressProbe, harness/cluster/readdress.ts) before probing and predicting.
    */
   readdress?: Readdress;
 }
@@ -45,13 +46,32 @@ export interface Readdress {
   nodePorts: Record<string, number>;
 }
 
+/**
+ * How to wait for a target that applies changes asynchronously (a live cluster: its CNI agent and
+ * kube-proxy watch the API). execute() re-probes every probe that disagrees with the reference
+ * model until it agrees or the deadline passes, keeping every attempt (harness/enforcement.ts).
+ */
+export interface Settling {
+  deadlineMs: number;
+  retryIntervalMs: number;
+  /** How this target shows a denial (its CNI profile); a denial shown otherwise is a profile violation. */
+  deniedAs: readonly DenialOutcome[];
+  /** Named in the detail of a profile violation. */
+  profile: string;
+  /** Probes in flight at once. */
+  concurrency: number;
+  clock?: Clock;
+}
+
 export interface Harness {
   readonly target: string;
   readonly capabilities: ReadonlySet<Capability>;
   /** Make the target look like `state`. May be called again for the next state (see 'reapply'). */
   apply(state: ClusterState): Promise<AppliedState>;
-  /** Run the probes (concurrently where the target can); one observation per probe, same order. */
+  /** Run each probe once (concurrently where the target can); one observation per probe, same order. */
   probe(probes: Probe[]): Promise<Observation[]>;
+  /** Present for a target that converges asynchronously: execute() waits for it as this says. */
+  readonly settling?: Settling;
   /**
    * With 'dns': the IPv4 addresses a pod's resolver gets for `<name>.<namespace>.svc` (the Service's
    * ClusterIP; a headless Service's ready endpoints), sorted; [] when the name does not resolve.
@@ -62,6 +82,11 @@ export interface Harness {
    * property may pass on it, not even one judged from the applied state alone.
    */
   readonly dryRun?: boolean;
+  /**
+   * True for the conformant reference model itself (the model target without a fault): a property
+   * that compares a target with the model would only compare the model with itself here.
+   */
+  readonly referenceModel?: boolean;
   /** Remove everything this harness created. Safe to call twice, and after a failed apply. */
   teardown(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import type { ClusterState, ProbeSource } from '../cluster/types.ts';
 import type { AppliedState, Harness, HarnessOptions } from '../harness/harness.ts';
 import { serviceEndpoints } from '../harness/model/endpoints.ts';
-import { createModelHarness } from '../harness/model/harness.ts';
+import { createHarness } from '../harness/targets.ts';
 import type { Property } from './property.ts';
 
 export type ClusterDNSBehaviour =
@@ -40,8 +40,15 @@ export function withClusterDNS(inner: Harness, behaviour: ClusterDNSBehaviour = 
   };
 }
 
-/** The model harness for a property's tests: with a DNS server (conformant unless told) when it needs one. */
+/**
+ * The model harness for a property's tests: with a DNS server (conformant unless told) when it needs
+ * one. A property comparing a target with the model (skipped on the model itself) sees the model's
+ * observations as another target's, so its tests show it does not accuse a conformant target.
+ */
 export const modelHarnessFor =
   (property: Property, behaviour: ClusterDNSBehaviour = 'conformant') =>
-  async (options: HarnessOptions): Promise<Harness> =>
-    property.needs.includes('dns') ? withClusterDNS(createModelHarness(options), behaviour) : createModelHarness(options);
+  async (options: HarnessOptions): Promise<Harness> => {
+    const model = await createHarness('model', options);
+    const harness = property.comparesWithModel ? { ...model, target: 'model-as-target', referenceModel: false } : model;
+    return property.needs.includes('dns') ? withClusterDNS(harness, behaviour) : harness;
+  };

@@ -4,6 +4,7 @@ import { serviceStates } from './replicas.ts';
 import type { Property } from './property.ts';
 import { serviceProbes } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
+import { modelOf } from '../harness/record.ts';
 
 export const clusteripReachesReadyEndpoint: Property = {
   id: 'clusterip-reaches-ready-endpoint',
@@ -24,7 +25,7 @@ export const clusteripReachesReadyEndpoint: Property = {
   classify({ steps: [run] }) {
     const labels = new Set<string>();
     for (const p of run.probes) {
-      const prediction = run.model.predict(p);
+      const prediction = modelOf(run).predict(p);
       if (prediction.verdict === 'undefined') continue;
       const backends = new Set(prediction.deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}`] : [])));
       labels.add(backends.size === 0 ? 'no-endpoints' : backends.size === 1 ? 'one-endpoint' : 'several-endpoints');

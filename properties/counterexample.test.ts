@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
 import { nodeAt } from '../generators/node.ts';
 import { buildModel } from '../harness/model/model.ts';
+import { settledStep } from '../harness/record.ts';
 import { counterexampleOf } from './counterexample.ts';
 import type { CheckContext, StepRun } from './property.ts';
 
@@ -33,7 +34,7 @@ const otherNodeToB = probe('node:node-2', 'b'); // undefined upstream while b is
 
 const delivered: Observation = { outcome: 'delivered' };
 const timeout: Observation = { outcome: 'timeout' };
-const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => ({ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, lookups: [], answers: [], model: buildModel(state) });
+const run = (state: ClusterState, probes: Probe[], observations: Observation[]): StepRun => settledStep({ state, probes, observations });
 
 describe('counterexampleOf', () => {
   it('writes the probes a finding names, expecting what the reference model says, not what was observed', () => {

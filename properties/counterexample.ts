@@ -4,6 +4,7 @@
 import type { Case, CaseStep, ExpectedProbe, Probe } from '../cluster/types.ts';
 import type { ProbeRecord } from './result.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
+import { modelOf } from '../harness/record.ts';
 
 export interface Counterexample {
   /** Which step of the property's case the written state is. */
@@ -18,7 +19,7 @@ const probeKey = (p: Probe): string => JSON.stringify(p);
 /** Whether the observed verdict of a probe contradicts the model's defined verdict. */
 function verdictMismatch(ctx: CheckContext, step: number, i: number): boolean {
   const run = ctx.steps[step];
-  const verdict = run.model.predict(run.probes[i]).verdict;
+  const verdict = modelOf(run).predict(run.probes[i]).verdict;
   const o = run.observations[i];
   return judgeable(verdict, o) && observedAllowed(o) !== (verdict === 'allow');
 }
@@ -38,7 +39,7 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
   // come from the probes as sent, against the state as realized.
   const records: ProbeRecord[] = run.probes.map((probe, i) => ({
     probe: run.requestedProbes[i],
-    expected: run.model.predict(probe).verdict,
+    expected: modelOf(run).predict(probe).verdict,
     observation: run.observations[i],
     ok: !named.has(i),
   }));
@@ -59,7 +60,7 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     // A probe through a Service reaches one of several backends; written once per backend, a
     // replay reaches each of them (the model spreads repeated probes over every endpoint), so the
     // backend that showed the failure is among them.
-    const backends = new Set(run.model.predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
+    const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
     for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
   // The earlier steps of the run, replayed first on the same target: what it remembers between
@@ -67,7 +68,7 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
   const before: CaseStep[] = ctx.steps.slice(0, step).map((earlier) => ({
     state: earlier.requested,
     probes: earlier.probes.flatMap((probe, i) => {
-      const verdict = earlier.model.predict(probe).verdict;
+      const verdict = modelOf(earlier).predict(probe).verdict;
       return verdict === 'undefined' ? [] : [{ ...earlier.requestedProbes[i], expect: verdict }];
     }),
   }));

@@ -5,6 +5,7 @@ import { serviceStates } from './replicas.ts';
 import type { Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
+import { modelOf } from '../harness/record.ts';
 
 export const hairpin: Property = {
   id: 'hairpin',
@@ -36,7 +37,7 @@ export const hairpin: Property = {
     const labels = new Set<string>();
     for (const p of run.probes) {
       if (!serviceOf(run.state, p.to)) continue;
-      const backends = new Set(run.model.predict(p).deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}`] : [])));
+      const backends = new Set(modelOf(run).predict(p).deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}`] : [])));
       if (backends.size === 1) labels.add('only-endpoint');
       if (backends.size > 1) labels.add('one-of-several');
     }

@@ -11,6 +11,7 @@ import { checkCases } from '../cli/check.ts';
 import { DEFAULT_CNI_BIN_DIRS } from '../harness/kernel/cni-config.ts';
 import { KERNEL_FAULTS } from '../harness/kernel/faults.ts';
 import { missingPrerequisites } from '../harness/kernel/prerequisites.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 import { runProperties } from './runner.ts';
 
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
@@ -41,7 +42,8 @@ describe.skipIf(missing.length > 0)(title, () => {
     const property = CATCHER[fault];
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-kernel-faults-'));
     dirs.push(out);
-    const report = await runProperties({ target: 'kernel', fault, properties: [property], runs: 25, seed: 1, timeLimitMs: 240_000, outDir: out });
+    const report = await runProperties({ target: 'kernel', fault, properties: [property], runs: 25, seed: 1, timeLimitMs: 240_000 });
+    await writeRunOutput(report, out);
     const result = report.properties[0];
     expect(result.status).toBe('failed');
     expect(result.failure!.counterexample.state.pods.length).toBeLessThanOrEqual(4);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCases } from '../cli/check.ts';
 import type { ClusterState } from '../cluster/types.ts';
 import { MODEL_FAULTS } from '../harness/model/faults.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 import { DEFAULT_RUNS, runProperties } from './runner.ts';
 
 /** Namespaces, nodes, pods, Services and NetworkPolicies: what a person reads in the repro. */
@@ -19,7 +20,8 @@ const HANDFUL = 6;
 describe.each(MODEL_FAULTS.map((f) => [f.name] as const))('model fault %s', (fault) => {
   it(`is caught in a default run (seed 1), shrunk to at most ${HANDFUL} objects, with a repro check replays`, async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-faults-'));
-    const report = await runProperties({ target: 'model', runs: DEFAULT_RUNS, seed: 1, fault, outDir: out });
+    const report = await runProperties({ target: 'model', runs: DEFAULT_RUNS, seed: 1, fault });
+    await writeRunOutput(report, out);
     const failed = report.properties.filter((p) => p.status === 'failed');
     expect(failed.map((p) => p.id)).not.toEqual([]);
     expect(Math.min(...failed.map((p) => objectCount(p.failure!.counterexample.state)))).toBeLessThanOrEqual(HANDFUL);

@@ -17,6 +17,7 @@ export const modelMatchesKernel: Property = {
     'All of the network model at once (Cluster Networking, Services, NetworkPolicy docs), as the reference model encodes it: ' +
     'a data plane that disagrees with it on any probe it defines breaks one of those rules.',
   needs: ['pods'],
+  comparesWithModel: true,
   cases: ({ capabilities, universe }) =>
     clusterCase({
       ...generatorCapabilities(capabilities, universe),

@@ -7,6 +7,7 @@ import { replicaCounts, withReplicas } from './replicas.ts';
 import type { Property } from './property.ts';
 import { podSource } from './service-probes.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
+import { modelOf } from '../harness/record.ts';
 
 /**
  * The case's Services with a ClusterIP all made type NodePort (a nodePort per port, allocated past
@@ -54,7 +55,7 @@ export const nodeportReachable: Property = {
   classify({ steps: [run] }) {
     const labels = new Set<string>();
     for (const p of run.probes) {
-      const v = run.model.predict(p).verdict;
+      const v = modelOf(run).predict(p).verdict;
       if (v === 'allow') labels.add('nodeport-with-endpoints');
       if (v === 'deny') labels.add('nodeport-without-endpoints');
     }

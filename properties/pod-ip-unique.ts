@@ -43,6 +43,8 @@ export const podIpUnique: Property = {
     }
     return findings;
   },
+  // Judged from the applied state: each pod's address is one observation.
+  judged: ({ steps: [run] }) => run.state.pods.length,
   outcomes: ['two-pods-on-one-node', 'pods-on-two-nodes', 'host-network-pod'],
   classify({ steps: [run] }) {
     const perNode = new Map<string, number>();

@@ -1,5 +1,6 @@
 // What a run of the properties produced, as plain data: the input of every reporter.
 import type { Case, Observation, Probe, Verdict } from '../cluster/types.ts';
+import type { CheckContext } from '../harness/record.ts';
 
 export interface ProbeRecord {
   probe: Probe;
@@ -20,20 +21,43 @@ export interface PropertyFailure {
   /** fast-check's replay path, with the seed. */
   path?: string;
   shrinks?: number;
+  /** The shrunk case's whole record (every step, attempt and lookup): saved beside the repro, re-judged by `netprops recheck`. */
+  record?: CheckContext;
+}
+
+/**
+ * What waiting for an asynchronous target found over a property's runs (targets that declare
+ * settling: a live cluster). Time-to-enforce counts from the apply to the first attempt agreeing
+ * with the model; a stale allow is denied traffic still delivered at the deadline (a security window).
+ */
+export interface SettlingSummary {
+  timeToEnforceMs: { count: number; p50: number; p90: number; max: number };
+  staleAllow: number;
+  staleDeny: number;
+  profileViolations: number;
+  /** Probe attempts made, retries included. */
+  attempts: number;
 }
 
 export interface PropertyResult {
   id: string;
   statement: string;
   rule: string;
-  status: 'passed' | 'failed' | 'skipped';
+  /** `vacuous`: every run judged nothing (no probe made, or none whose verdict upstream defines), so nothing was tested. */
+  status: 'passed' | 'failed' | 'skipped' | 'vacuous';
   runs: number;
+  /** Observations judged over the runs of the search (probes, lookups; shrinking not counted). */
+  judged: number;
   durationMs: number;
   seed: number;
   skipReason?: string;
+  /** Why nothing was judged, for a vacuous property. */
+  vacuousReason?: string;
   failure?: PropertyFailure;
   /** fast-check statistics (label -> share of runs, 0..1), when --stats asked for them. */
   stats?: Record<string, number>;
+  /** On a target that settles asynchronously: what waiting for it found over the runs. */
+  settling?: SettlingSummary;
 }
 
 export interface RunReport {
@@ -44,4 +68,6 @@ export interface RunReport {
   startedAt: string;
   durationMs: number;
   properties: PropertyResult[];
+  /** On a target that settles asynchronously: what waiting for it found over the whole run. */
+  settling?: SettlingSummary;
 }

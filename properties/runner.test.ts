@@ -13,6 +13,7 @@ import { nodeAt } from '../generators/node.ts';
 import type { Property } from './property.ts';
 import { verdictFindings } from './verdict-agreement.ts';
 import { runProperties } from './runner.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 
 const ALL: Capability[] = ['pods', 'nodes', 'services', 'policies', 'udp', 'readiness', 'reapply'];
 
@@ -143,26 +144,39 @@ describe('runProperties', () => {
     await expect(runProperties({ ...base, runs: 0 })).rejects.toThrow(UsageError);
   });
 
-  it('writes the repro and the reports of a failure under the output directory', async () => {
+  it("returns data: the failure carries the shrunk case's whole record, plain (a JSON round trip keeps it), and writes nothing", async () => {
+    const report = await runProperties({ ...base, harnessFactory: scripted({ dropFrom: 300 }).make });
+    const failure = report.properties[0].failure!;
+    expect(failure.reproDir).toBeUndefined();
+    const [step] = failure.record!.steps;
+    expect(step.requestedProbes).toEqual([probeTo(300)]);
+    expect(step.attempts).toEqual([[{ observation: { outcome: 'timeout' }, atMs: expect.any(Number) }]]);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('writeRunOutput writes the repro, the record beside it and the reports under the output directory', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
-    const report = await runProperties({ ...base, outDir: out, reporters: ['json', 'junit'], harnessFactory: scripted({ dropFrom: 300 }).make });
+    const report = await runProperties({ ...base, harnessFactory: scripted({ dropFrom: 300 }).make });
+    await writeRunOutput(report, out, ['console', 'json', 'junit']);
     const dir = path.join(out, 'repro', 'reach-served-port');
     expect(report.properties[0].failure!.reproDir).toBe(dir);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'repro.sh']);
+    expect((await readdir(dir)).sort()).toEqual(['README.md', 'case.yaml', 'manifests.yaml', 'record.json', 'repro.sh']);
     expect(await readFile(path.join(dir, 'case.yaml'), 'utf8')).toContain('expect: allow');
-    expect((await readdir(out)).length).toBeGreaterThanOrEqual(3);
+    const saved = JSON.parse(await readFile(path.join(dir, 'record.json'), 'utf8'));
+    expect(saved).toMatchObject({ property: 'reach-served-port', target: 'scripted', seed: 7, record: report.properties[0].failure!.record });
+    expect((await readdir(out)).sort()).toEqual(['junit.xml', 'report.json', 'repro']);
   });
 
   it('writes the reports of the properties finished so far before the next one starts (a Ctrl-C keeps them)', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-runner-'));
     const second: Property = { ...reachServedPort, id: 'second' };
     const seenAtStart: unknown[] = [];
-    await runProperties({
+    const report = await runProperties({
       ...base,
       catalog: [reachServedPort, second],
       runs: 5,
-      outDir: out,
-      reporters: ['json'],
+      // The runner hands over the report so far; the CLI writes it (reports/run-output.ts).
+      onPropertyDone: (partial) => writeRunOutput(partial, out, ['json']),
       harnessFactory: scripted().make,
       onProgress: (e) => {
         if (e.kind === 'start' && e.property === 'second') {
@@ -172,6 +186,7 @@ describe('runProperties', () => {
       },
     });
     expect(seenAtStart).toEqual([[['reach-served-port', 'passed']]]);
+    await writeRunOutput(report, out, ['json']);
     const final = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { properties: unknown[] };
     expect(final.properties).toHaveLength(2);
   });
@@ -220,7 +235,7 @@ describe('runProperties re-running a shrunk failure', () => {
 });
 
 describe('runProperties when the target can make none of the probes', () => {
-  it('reports the property skipped with the target reason, not passed', async () => {
+  it('reports the property vacuous with the target reason, not passed', async () => {
     const make = async (): Promise<Harness> => ({
       target: 'limited',
       capabilities: new Set(ALL),
@@ -229,7 +244,35 @@ describe('runProperties when the target can make none of the probes', () => {
       teardown: async () => {},
     });
     const report = await runProperties({ ...base, harnessFactory: make });
-    expect(report.properties[0]).toMatchObject({ status: 'skipped', skipReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0, vacuousReason: 'target limited could make none of its probes (no SCTP sockets in this kernel)' });
+  });
+});
+
+describe('runProperties counting what a property judged', () => {
+  it('counts one judged probe per run of a one-probe property', async () => {
+    const report = await runProperties({ ...base, harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'passed', runs: 50, judged: 50 });
+  });
+
+  it('reports a property whose cases draw no probe vacuous, with the reason, never passed', async () => {
+    const probeless: Property = { ...reachServedPort, id: 'probeless', classify: () => [], cases: () => fc.integer({ min: 1, max: 1000 }).map((port) => ({ steps: [{ state: onePod(port), probes: [] }] })) };
+    const report = await runProperties({ ...base, catalog: [probeless], harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', runs: 50, judged: 0 });
+    expect(report.properties[0].vacuousReason).toMatch(/^no probe in 50 runs/);
+  });
+
+  it('reports vacuous a property whose probes all have verdicts upstream leaves undefined', async () => {
+    const undefinedOnly: Property = { ...reachServedPort, id: 'undefined-only', judged: () => 0 };
+    const report = await runProperties({ ...base, catalog: [undefinedOnly], harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0, vacuousReason: 'none of the 50 probes of 50 runs has a verdict upstream defines' });
+  });
+
+  it('skips a property that compares with the model on the conformant reference model, and runs it on a faulty one', async () => {
+    const differential: Property = { ...reachServedPort, id: 'differential', comparesWithModel: true };
+    const onModel = await runProperties({ ...base, catalog: [differential] });
+    expect(onModel.properties[0]).toMatchObject({ status: 'skipped', runs: 0, skipReason: 'target model is the reference model: comparing it with itself judges nothing' });
+    const onFaulty = await runProperties({ ...base, catalog: [differential], fault: 'no-hairpin' });
+    expect(onFaulty.properties[0]).toMatchObject({ status: 'passed', runs: 50, judged: 50 });
   });
 });
 

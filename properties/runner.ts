@@ -1,23 +1,23 @@
-// Runs properties against one target: fast-check draws cases, a harness applies and probes them, each
-// property judges, and a failure is shrunk, re-run for its full record, and written as a repro. The
-// result is a RunReport, plain data for every reporter.
-import path from 'node:path';
+// Runs properties against one target: fast-check draws cases, the one execution path
+// (harness/execute.ts) applies and probes them, each property judges the record, and a failure is
+// shrunk and re-run for its full record. The result is a RunReport, plain data: the report layer
+// (reports/run-output.ts) writes repros, saved records and reports from it.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { UsageError } from '../cluster/errors.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
-import { createHarness, parseTarget } from '../harness/targets.ts';
-import { buildModel } from '../harness/model/model.ts';
-import { readdressProbe } from '../harness/cluster/readdress.ts';
+import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
+import type { TargetDescriptor } from '../harness/target.ts';
+import { execute } from '../harness/execute.ts';
+import { modelOf } from '../harness/record.ts';
+import { enforcementSummary } from '../harness/enforcement.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
-import type { CheckContext, Finding, Property, PropertyCase, StepRun } from './property.ts';
+import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
 import type { Universe } from '../generators/cluster.ts';
 import { drawUniverse } from './universe.ts';
-import { writeReports } from '../reports/registry.ts';
-import { writeRepro } from '../reports/repro/repro.ts';
 
 /** Runs per property when none is given: the README's main job passes on the model in seconds. */
 export const DEFAULT_RUNS = 200;
@@ -44,24 +44,22 @@ export interface RunOptions {
   /** Budget per property; fast-check stops drawing new cases after it (runs done so far count). */
   timeLimitMs?: number;
   fault?: string;
-  /** Where repros and reports go; nothing is written when absent. */
-  outDir?: string;
-  /** Reporters (reports/registry.ts) to write into outDir after the run. */
-  reporters?: string[];
   stats?: boolean;
   settings?: Record<string, unknown>;
-  /** The command-line words selecting the target's settings (`--cni-conf F`), for a repro's replay commands. */
-  targetFlags?: string[];
   runId?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** The properties to choose from; the whole catalog by default (tests pass their own). */
   catalog?: readonly Property[];
   /**
-   * The pod universe every case is drawn over. On the cluster target one is drawn from the seed when
-   * none is given (pods cost seconds there); the other targets draw whole cases unless given one.
+   * The pod universe every case is drawn over. On a target that needs one (the cluster: pods cost
+   * seconds there) it is drawn from the seed when none is given; the others draw whole cases unless given one.
    */
   universe?: Universe;
-  /** Makes the harness; targets.ts by default (tests wrap it to break one thing). */
+  /** Called with the report so far after each property but the last (the CLI writes it, so Ctrl-C keeps what finished). */
+  onPropertyDone?: (partial: RunReport) => Promise<void>;
+  /** The targets to choose from; harness/targets.ts by default (tests add a stand-in). */
+  targets?: readonly TargetDescriptor[];
+  /** Makes the harness; the target's descriptor by default (tests wrap it to break one thing). */
   harnessFactory?: (options: HarnessOptions) => Promise<Harness>;
 }
 
@@ -72,42 +70,6 @@ export function selectProperties(catalog: readonly Property[], ids: string[] | u
     if (!p) throw new UsageError(`unknown property '${id}': use one of ${catalog.map((q) => q.id).join(', ')}`);
     return p;
   });
-}
-
-/**
- * Applies each step and probes it; the model is built on what the target applied, never faulty.
- * A target that chose its own addresses (a live cluster) says how the case's map onto them: `ip:`
- * probes are re-expressed in those before they are sent and predicted, so a probe to a case's pod
- * IP or node IP and nodePort reaches the pod or Service it meant.
- */
-async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
-  const steps: StepRun[] = [];
-  for (const step of pc.steps) {
-    const applied = await harness.apply(step.state);
-    const probes = step.probes.map((p) => readdressProbe(p, applied.readdress));
-    const observations = await harness.probe(probes);
-    if (observations.length !== probes.length) {
-      throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
-    }
-    const lookups = step.lookups ?? [];
-    const resolve = harness.resolveService?.bind(harness);
-    if (lookups.length > 0 && (!resolve || !harness.capabilities.has('dns'))) {
-      throw new Error(`harness ${harness.target} was asked for Service lookups but offers no DNS`);
-    }
-    const answers = await Promise.all(lookups.map(async (l) => [...(await resolve!(l.from, l.service))].sort()));
-    steps.push({
-      requested: step.state,
-      state: applied.state,
-      interfaceIPs: applied.interfaceIPs,
-      requestedProbes: step.probes,
-      probes,
-      observations,
-      lookups,
-      answers,
-      model: buildModel(applied.state),
-    });
-  }
-  return { steps };
 }
 
 /** Runs cases on the shared harness, or on a fresh one per case when the target cannot re-apply. */
@@ -132,13 +94,26 @@ function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
 const summarize = (findings: Finding[]): string =>
   findings.length === 1 ? findings[0].message : `${findings[0].message} (and ${findings.length - 1} more)`;
 
-async function runProperty(property: Property, harness: Harness, session: Session, options: RunOptions, universe: Universe | undefined): Promise<PropertyResult> {
+async function runProperty(
+  property: Property,
+  harness: Harness,
+  session: Session,
+  options: RunOptions,
+  universe: Universe | undefined,
+  runSamples: number[],
+): Promise<PropertyResult> {
   const started = Date.now();
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
   const missing = property.needs.filter((c) => !harness.capabilities.has(c));
   const progress = options.onProgress ?? (() => {});
-  if (missing.length > 0) {
-    const skipped: PropertyResult = { ...base, status: 'skipped', runs: 0, durationMs: 0, skipReason: `target ${harness.target} lacks ${missing.join(', ')}` };
+  const skipReason =
+    missing.length > 0
+      ? `target ${harness.target} lacks ${missing.join(', ')}`
+      : property.comparesWithModel && harness.referenceModel
+        ? `target ${harness.target} is the reference model: comparing it with itself judges nothing`
+        : undefined;
+  if (skipReason !== undefined) {
+    const skipped: PropertyResult = { ...base, status: 'skipped', runs: 0, judged: 0, durationMs: 0, skipReason };
     progress({ kind: 'end', property: property.id, result: skipped });
     return skipped;
   }
@@ -148,7 +123,9 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   let failing = false;
   let shrinks = 0;
   let crash: unknown;
-  let madeAProbe = false;
+  let judged = 0;
+  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, profileViolations: 0, attempts: 0 };
+  let probesMade = 0;
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
@@ -167,11 +144,19 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
       runsDone++;
       for (const o of ctx.steps.flatMap((st) => st.observations)) {
         if (o.outcome === 'unsupported') unsupported ??= o.detail ?? 'unsupported';
-        else madeAProbe = true;
+        else probesMade++;
+      }
+      judged += (property.judged ?? judgedProbes)(ctx);
+      for (const st of ctx.steps) {
+        for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
+        settling.staleAllow += st.stale.filter((x) => x === 'stale-allow').length;
+        settling.staleDeny += st.stale.filter((x) => x === 'stale-deny').length;
+        settling.profileViolations += st.profileViolations.length;
+        settling.attempts += st.attempts.reduce((n, a) => n + a.length, 0);
       }
       const labels = property.classify(ctx);
       // The generators' own view of the case (policies selecting pods, verdicts, endpoints per Service probe).
-      if (options.stats) labels.push(...classifyCase(ctx.steps[0], ctx.steps[0].model).map((l) => `case: ${l}`));
+      if (options.stats) labels.push(...classifyCase(ctx.steps[0], modelOf(ctx.steps[0])).map((l) => `case: ${l}`));
       for (const label of new Set(labels)) seen.set(label, (seen.get(label) ?? 0) + 1);
       progress({ kind: 'run', property: property.id, runsDone, runs: options.runs, elapsedMs: Date.now() - started });
     } else {
@@ -199,20 +184,32 @@ async function runProperty(property: Property, harness: Harness, session: Sessio
   const share = (label: string) => (runsDone ? (seen.get(label) ?? 0) / runsDone : 0);
   const caseLabels = [...seen.keys()].filter((l) => l.startsWith('case: ')).sort();
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
-  const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, durationMs: 0, ...(stats ? { stats } : {}) };
+  const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
+  if (harness.settling) {
+    const { samples, ...counts } = settling;
+    result.settling = { timeToEnforceMs: enforcementSummary(samples), ...counts };
+    runSamples.push(...samples);
+  }
   if (harness.dryRun) {
     // A plan observes nothing: even a property judged from the applied state alone would only be
     // judging the plan.
     result.status = 'skipped';
     result.skipReason = `target ${harness.target} dry run: planned, not applied or observed`;
-  } else if (!details.failed && !madeAProbe && unsupported !== undefined) {
+  } else if (!details.failed && judged === 0) {
     // Nothing was judged: passing would claim what was never tested.
-    result.status = 'skipped';
-    result.skipReason = `target ${harness.target} could make none of its probes (${unsupported})`;
+    result.status = 'vacuous';
+    result.vacuousReason =
+      runsDone === 0
+        ? 'no run finished within the time limit'
+        : probesMade === 0 && unsupported !== undefined
+        ? `target ${harness.target} could make none of its probes (${unsupported})`
+        : probesMade === 0
+          ? `no probe in ${runsDone} runs: the cases drawn for target ${harness.target} give this property nothing to probe`
+          : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
-    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, options);
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details);
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
@@ -224,7 +221,6 @@ async function recordFailure(
   session: Session,
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
-  options: RunOptions,
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
   // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
@@ -245,64 +241,62 @@ async function recordFailure(
     probes: ce.records,
     path: details.counterexamplePath ?? undefined,
     shrinks: details.numShrinks,
+    record: ctx,
   };
-  if (options.outDir) {
-    const dir = path.join(options.outDir, 'repro', property.id);
-    await writeRepro(dir, {
-      property: { id: property.id, statement: property.statement, rule: property.rule },
-      failure,
-      seed: options.seed,
-      path: failure.path ?? '',
-      target: options.target,
-      ...(options.fault ? { fault: options.fault } : {}),
-      ...(options.targetFlags?.length ? { targetFlags: options.targetFlags } : {}),
-    });
-    failure.reproDir = dir;
-  }
   return failure;
 }
 
 export async function runProperties(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
-  const target = parseTarget(options.target);
+  const descriptor = targetNamed(options.target, options.targets ?? TARGET_DESCRIPTORS);
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError(`--runs must be a positive integer, not ${options.runs}`);
   const selected = selectProperties(options.catalog ?? PROPERTIES, options.properties);
   const runId = options.runId ?? `np-${randomBytes(3).toString('hex')}`;
-  // The model harness picks Service backends with a PRNG: seed it with the run's seed, so a seed replays a run.
-  const settings = target === 'model' ? { seed: options.seed, ...options.settings } : options.settings;
+  // A target that draws randomness (the model picks Service backends) gets the run's seed, so a seed replays a run.
+  const settings = descriptor.needs.seed ? { seed: options.seed, ...options.settings } : options.settings;
   const harnessOptions: HarnessOptions = {
     runId,
     ...(options.fault ? { fault: options.fault } : {}),
     ...(settings ? { settings } : {}),
   };
-  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => createHarness(target, o)))(harnessOptions);
+  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => descriptor.create(o)))(harnessOptions);
   const harness = await make();
   const results: PropertyResult[] = [];
-  const reportOf = (): RunReport => ({
-    runId,
-    target: harness.target,
-    ...(options.fault ? { fault: options.fault } : {}),
-    seed: options.seed,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    properties: [...results],
-  });
-  const files = (options.reporters ?? []).filter((r) => r !== 'console');
-  const write = async () => {
-    if (options.outDir && files.length > 0) await writeReports(reportOf(), options.outDir, files);
+  const samples: number[] = [];
+  const reportOf = (): RunReport => {
+    const report: RunReport = {
+      runId,
+      target: harness.target,
+      ...(options.fault ? { fault: options.fault } : {}),
+      seed: options.seed,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      properties: [...results],
+    };
+    const settled = results.flatMap((r) => (r.settling ? [r.settling] : []));
+    if (settled.length > 0) {
+      const total = (k: 'staleAllow' | 'staleDeny' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
+      report.settling = {
+        timeToEnforceMs: enforcementSummary(samples),
+        staleAllow: total('staleAllow'),
+        staleDeny: total('staleDeny'),
+        profileViolations: total('profileViolations'),
+        attempts: total('attempts'),
+      };
+    }
+    return report;
   };
   try {
     const session = sessionOf(harness, make);
-    const universe = options.universe ?? (target === 'cluster' ? drawUniverse(harness.capabilities, options.seed) : undefined);
+    const universe = options.universe ?? (descriptor.needs.podUniverse ? drawUniverse(harness.capabilities, options.seed) : undefined);
     for (const [i, property] of selected.entries()) {
-      results.push(await runProperty(property, harness, session, options, universe));
-      // The reports so far, after each property: a run stopped by Ctrl-C keeps what it finished.
-      if (i < selected.length - 1) await write();
+      results.push(await runProperty(property, harness, session, options, universe, samples));
+      // The report so far, after each property: a run stopped by Ctrl-C keeps what it finished.
+      if (i < selected.length - 1) await options.onPropertyDone?.(reportOf());
     }
   } finally {
     await harness.teardown();
   }
-  await write();
   return reportOf();
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterState, Pod, Service } from '../cluster/types.ts';
 import { createModelHarness } from '../harness/model/harness.ts';
-import { buildModel } from '../harness/model/model.ts';
+import { settledStep } from '../harness/record.ts';
 import { withClusterDNS } from './cluster-dns.ts';
 import { runProperties } from './runner.ts';
 import { serviceDns, serviceRecords } from './service-dns.ts';
@@ -47,7 +47,7 @@ describe('service-dns check', () => {
   const ctx = (answers: string[]) => {
     const st = state(headless);
     return {
-      steps: [{ requested: st, state: st, interfaceIPs: {}, requestedProbes: [], probes: [], observations: [], lookups: [{ from: { kind: 'pod' as const, namespace: 'x', name: 'a' }, service: { namespace: 'x', name: 's' } }], answers: [answers], model: buildModel(st) }],
+      steps: [settledStep({ state: st, probes: [], observations: [], lookups: [{ from: { kind: 'pod' as const, namespace: 'x', name: 'a' }, service: { namespace: 'x', name: 's' } }], answers: [answers] })],
     };
   };
   it('accepts the ready endpoints, with or without the portless pod', () => {

@@ -7,6 +7,7 @@ import { describeProbe } from './probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
+import { modelOf } from '../harness/record.ts';
 
 const backendsOf = (deliveries: { backend?: { namespace: string; name: string; port: number } }[]): Set<string> =>
   new Set(deliveries.flatMap((d) => (d.backend ? [`${d.backend.namespace}/${d.backend.name}:${d.backend.port}`] : [])));
@@ -59,7 +60,7 @@ export const serviceSpreads: Property = {
       const first = indices[0];
       const probe = run.probes[first];
       if (judgedVerdict(ctx, 0, first) !== 'allow') continue;
-      const predicted = backendsOf(run.model.predict(probe).deliveries);
+      const predicted = backendsOf(modelOf(run).predict(probe).deliveries);
       const reached = backendsOf(indices.map((i) => run.observations[i]).filter((o) => o.outcome === 'delivered'));
       const at = indices.map((i) => ({ step: 0, probe: i }));
       const stray = [...reached].filter((b) => !predicted.has(b));
@@ -84,7 +85,7 @@ export const serviceSpreads: Property = {
     const labels = new Set<string>();
     for (const key of new Set(run.probes.map((p) => JSON.stringify(p)))) {
       const p = JSON.parse(key) as Probe;
-      const prediction = run.model.predict(p);
+      const prediction = modelOf(run).predict(p);
       if (prediction.verdict !== 'allow') continue;
       if (backendsOf(prediction.deliveries).size > 1) labels.add('several-endpoints');
       if (serviceOf(run.state, p.to)?.sessionAffinity === 'ClientIP') labels.add('client-ip-affinity');

@@ -11,6 +11,7 @@ import { checkCases } from '../cli/check.ts';
 import { decodeCase } from '../cluster/case-file.ts';
 import { DEFAULT_CNI_BIN_DIRS } from '../harness/kernel/cni-config.ts';
 import { missingPrerequisites } from '../harness/kernel/prerequisites.ts';
+import { writeRunOutput } from '../reports/run-output.ts';
 import { runProperties } from './runner.ts';
 
 const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
@@ -29,7 +30,8 @@ describe.skipIf(missing.length > 0)(title, () => {
     const out = await mkdtemp(path.join(tmpdir(), 'netprops-stale-udp-'));
     dirs.push(out);
     const fault = 'stale-udp-conntrack';
-    const report = await runProperties({ target: 'kernel', fault, properties: ['udp-endpoint-change'], runs: 25, seed: 1, timeLimitMs: 240_000, outDir: out });
+    const report = await runProperties({ target: 'kernel', fault, properties: ['udp-endpoint-change'], runs: 25, seed: 1, timeLimitMs: 240_000 });
+    await writeRunOutput(report, out);
     const result = report.properties[0]!;
     expect(result.status).toBe('failed');
     const file = path.join(result.failure!.reproDir!, 'case.yaml');

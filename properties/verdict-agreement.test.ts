@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
 import { nodeAt } from '../generators/node.ts';
 import { buildModel } from '../harness/model/model.ts';
+import { settledStep } from '../harness/record.ts';
 import type { CheckContext } from './property.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
 
@@ -26,7 +27,7 @@ const aToB = p({ kind: 'pod', namespace: 'x', name: 'a' }, { kind: 'pod', namesp
 const node2ToB = p({ kind: 'node', name: 'node-2' }, { kind: 'pod', namespace: 'x', name: 'b' });
 const bToSvc = p({ kind: 'pod', namespace: 'x', name: 'b' }, { kind: 'service', namespace: 'x', name: 'svc' });
 const ctxOf = (probes: Probe[], observations: Observation[]): CheckContext => ({
-  steps: [{ requested: state, state, interfaceIPs: {}, requestedProbes: probes, probes, observations, lookups: [], answers: [], model: buildModel(state) }],
+  steps: [settledStep({ state, probes, observations })],
 });
 
 describe('verdictFindings', () => {

@@ -4,12 +4,13 @@
 import type { Verdict } from '../cluster/types.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
+import { modelOf } from '../harness/record.ts';
 import { expectedSource, sourceAgrees } from '../harness/model/source-seen.ts';
 
 /** The judgeable verdict of probe `i` of step `step`, or undefined when it must not be judged. */
 export function judgedVerdict(ctx: CheckContext, step: number, i: number): Exclude<Verdict, 'undefined'> | undefined {
   const run = ctx.steps[step];
-  const verdict = run.model.predict(run.probes[i]).verdict;
+  const verdict = modelOf(run).predict(run.probes[i]).verdict;
   return judgeable(verdict, run.observations[i]) ? verdict : undefined;
 }
 
@@ -23,7 +24,7 @@ export function verdictFindings(ctx: CheckContext, step: number, select: (i: num
     if (verdict === undefined) return;
     const o = run.observations[i];
     if (observedAllowed(o) === (verdict === 'allow')) return;
-    const why = run.model.predict(probe).reason;
+    const why = modelOf(run).predict(probe).reason;
     findings.push({
       message: `${describeProbe(probe)}: expected ${verdict} (${why}), observed ${describeObservation(o)}`,
       probes: [{ step, probe: i }],
@@ -45,7 +46,7 @@ export function deliveryFindings(ctx: CheckContext, step: number, select: (i: nu
   run.probes.forEach((probe, i) => {
     const o = run.observations[i];
     if (!select(i) || o.outcome !== 'delivered' || judgedVerdict(ctx, step, i) !== 'allow') return;
-    const prediction = run.model.predict(probe);
+    const prediction = modelOf(run).predict(probe);
     const at = [{ step, probe: i }];
     if (o.backend) {
       const match = prediction.deliveries.find((d) => d.backend && backendKey(d.backend) === backendKey(o.backend!));

@@ -9,13 +9,13 @@ describe('console reporter', () => {
 
   it('heads the table with the run: target, fault, seed', () => {
     expect(lines[0]).toBe('netprops run r-example: target model, fault peers-or, seed 42, 2.3 s');
-    expect(lines[1].split(/\s+/)).toEqual(['PROPERTY', 'STATUS', 'RUNS', 'TIME', 'REPRO']);
+    expect(lines[1].split(/\s+/)).toEqual(['PROPERTY', 'STATUS', 'RUNS', 'JUDGED', 'TIME', 'REPRO']);
   });
 
-  it('has one aligned row per property with status, runs, time and repro path', () => {
+  it('has one aligned row per property with status, runs, observations judged, time and repro path', () => {
     const row = (id: string) => lines.find((l) => l.startsWith(id + ' '))!;
-    expect(row('policy-verdicts').split(/\s{2,}/)).toEqual(['policy-verdicts', 'FAILED', '37', '1.2 s', 'netprops-report/repro/policy-verdicts']);
-    expect(row('pod-ip-unique').split(/\s{2,}/)).toEqual(['pod-ip-unique', 'passed', '100', '310 ms']);
+    expect(row('policy-verdicts').split(/\s{2,}/)).toEqual(['policy-verdicts', 'FAILED', '37', '412', '1.2 s', 'netprops-report/repro/policy-verdicts']);
+    expect(row('pod-ip-unique').split(/\s{2,}/)).toEqual(['pod-ip-unique', 'passed', '100', '540', '310 ms']);
     expect(row('sctp-reaches-pod')).toContain("(target lacks 'sctp' <kernel without SCTP & co>)");
     // columns line up: STATUS starts at the same offset in every row
     const at = lines[1].indexOf('STATUS');
@@ -23,7 +23,7 @@ describe('console reporter', () => {
   });
 
   it('counts the outcomes and gives each failure its message and replay arguments', () => {
-    expect(text).toContain('4 properties: 1 passed, 2 failed, 1 skipped');
+    expect(text).toContain('4 properties: 1 passed, 2 failed, 0 vacuous, 1 skipped');
     expect(text).toContain('policy-verdicts: x/local -> x/web:80/TCP: expected deny, observed delivered');
     expect(text).toContain('(replay: --property policy-verdicts --seed 42 --path 36:2:2:1)');
   });
@@ -34,5 +34,13 @@ describe('console reporter', () => {
     stream.on('data', (c: Buffer) => chunks.push(c));
     expect(await createConsoleReporter(stream).write(exampleRunReport(), '/nonexistent')).toBe('-');
     expect(Buffer.concat(chunks).toString()).toBe(text);
+  });
+
+  it('reports a vacuous property as such, with why nothing was judged', () => {
+    const r = exampleRunReport();
+    r.properties[2] = { ...r.properties[2], status: 'vacuous', judged: 0, vacuousReason: 'no probe in 100 runs' };
+    const out = renderConsoleSummary(r);
+    expect(out.split('\n').find((l) => l.startsWith('pod-ip-unique '))!.split(/\s{2,}/)).toEqual(['pod-ip-unique', 'vacuous', '100', '0', '310 ms', '(no probe in 100 runs)']);
+    expect(out).toContain('4 properties: 0 passed, 2 failed, 1 vacuous, 1 skipped');
   });
 });

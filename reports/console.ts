@@ -1,15 +1,15 @@
-// The console summary: one row per property (status, runs, time, where its repro is), then each
+// The console summary: one row per property (status, runs, observations judged, time, where its repro is), then each
 // failure's message. Plain text, no colour, so it reads the same in a CI log and a terminal.
 import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
 import { formatDuration } from './duration.ts';
 
-const HEADER = ['PROPERTY', 'STATUS', 'RUNS', 'TIME', 'REPRO'] as const;
+const HEADER = ['PROPERTY', 'STATUS', 'RUNS', 'JUDGED', 'TIME', 'REPRO'] as const;
 
 function row(p: PropertyResult): string[] {
   const status = p.status === 'failed' ? 'FAILED' : p.status;
-  const where = p.failure?.reproDir ?? (p.status === 'skipped' ? `(${p.skipReason ?? 'skipped'})` : '');
-  return [p.id, status, String(p.runs), formatDuration(p.durationMs), where];
+  const why = p.status === 'skipped' ? `(${p.skipReason ?? 'skipped'})` : p.status === 'vacuous' ? `(${p.vacuousReason ?? 'nothing judged'})` : '';
+  return [p.id, status, String(p.runs), String(p.judged), formatDuration(p.durationMs), p.failure?.reproDir ?? why];
 }
 
 export function renderConsoleSummary(report: RunReport): string {
@@ -22,7 +22,14 @@ export function renderConsoleSummary(report: RunReport): string {
     lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
   }
   const count = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
-  lines.push(`${report.properties.length} ${report.properties.length === 1 ? 'property' : 'properties'}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
+  lines.push(`${report.properties.length} ${report.properties.length === 1 ? 'property' : 'properties'}: ${count('passed')} passed, ${count('failed')} failed, ${count('vacuous')} vacuous, ${count('skipped')} skipped`);
+  const st = report.settling;
+  if (st) {
+    // The cluster target's most distinctive measurement: how long the network took to enforce a change.
+    const t = st.timeToEnforceMs;
+    const when = t.count > 0 ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes` : 'no probe waited for';
+    lines.push(`settling: ${when}; ${st.attempts} attempts; stale allows ${st.staleAllow}, stale denies ${st.staleDeny}, profile violations ${st.profileViolations}`);
+  }
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';

@@ -79,7 +79,7 @@ export function exampleRunReport(): RunReport {
         id: 'policy-verdicts',
         statement: "every probe's allow/deny equals the reference model's verdict",
         rule: 'NetworkPolicy: podSelector and namespaceSelector in one peer select pods matching both',
-        status: 'failed', runs: 37, durationMs: 1234, seed: 42,
+        status: 'failed', runs: 37, judged: 412, durationMs: 1234, seed: 42,
         failure: {
           message: 'x/local -> x/web:80/TCP: expected deny, observed delivered (peer "ns=y" & "app=client" <AND>)',
           // As properties/counterexample.ts writes it: the failing probes, with the correct expectation.
@@ -99,7 +99,7 @@ export function exampleRunReport(): RunReport {
         id: 'no-nat-pod-to-pod',
         statement: "a receiver sees the sending pod's own IP",
         rule: 'Kubernetes network model: pods communicate with all pods without NAT',
-        status: 'failed', runs: 3, durationMs: 87, seed: 42,
+        status: 'failed', runs: 3, judged: 6, durationMs: 87, seed: 42,
         failure: {
           message: 'y/client -> x/web:80/TCP: the receiver saw 172.18.0.3, not 10.244.2.3',
           counterexample: { state: exampleState(), probes: [cx.probes[0]] },
@@ -110,10 +110,10 @@ export function exampleRunReport(): RunReport {
           ],
         },
       },
-      { id: 'pod-ip-unique', statement: 'no two pods share an IP', rule: 'Kubernetes network model: every pod gets its own IP', status: 'passed', runs: 100, durationMs: 310, seed: 42 },
+      { id: 'pod-ip-unique', statement: 'no two pods share an IP', rule: 'Kubernetes network model: every pod gets its own IP', status: 'passed', runs: 100, judged: 540, durationMs: 310, seed: 42 },
       {
         id: 'sctp-reaches-pod', statement: 'an SCTP connection reaches a pod', rule: 'Services and pods support SCTP',
-        status: 'skipped', runs: 0, durationMs: 0, seed: 42, skipReason: "target lacks 'sctp' <kernel without SCTP & co>",
+        status: 'skipped', runs: 0, judged: 0, durationMs: 0, seed: 42, skipReason: "target lacks 'sctp' <kernel without SCTP & co>",
       },
     ],
   };

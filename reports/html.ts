@@ -29,6 +29,7 @@ th { background: #f3f5f7; }
 .status-passed { background: #d8f3dc; color: #1b5e20; }
 .status-failed { background: #ffd6d6; color: #8e1111; }
 .status-skipped { background: #e8e8e8; color: #555; }
+.status-vacuous { background: #fff1c2; color: #6b4e00; }
 section.property { border: 1px solid #d0d7de; border-radius: 6px; padding: .75rem 1rem; margin: 1rem 0; }
 section.property > header { display: flex; gap: .75rem; align-items: center; }
 .meta { color: #4a5560; }
@@ -113,9 +114,10 @@ function propertySection(p: PropertyResult, report: RunReport): string {
   const body = [
     `<p>${esc(p.statement)}</p>`,
     `<p class="meta">Rule: ${esc(p.rule)}</p>`,
-    `<p class="meta">${esc(String(p.runs))} runs in ${esc(formatDuration(p.durationMs))}, seed ${esc(String(p.seed))}</p>`,
+    `<p class="meta">${esc(String(p.runs))} runs judging ${esc(String(p.judged))} observations in ${esc(formatDuration(p.durationMs))}, seed ${esc(String(p.seed))}</p>`,
   ];
   if (p.status === 'skipped') body.push(`<p class="meta">Skipped: ${esc(p.skipReason ?? 'no reason given')}</p>`);
+  if (p.status === 'vacuous') body.push(`<p class="meta">Vacuous (nothing judged): ${esc(p.vacuousReason ?? 'no reason given')}</p>`);
   if (p.failure) body.push(failureBlock(p, p.failure, report));
   if (p.stats) {
     const rows = Object.entries(p.stats).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc((Number(v) * 100).toFixed(1))} %</td></tr>`).join('');
@@ -131,7 +133,7 @@ export function renderHtml(report: RunReport): string {
   const n = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
   const summary = report.properties
     .map((p) => `<tr data-property="${esc(p.id)}"><td><a class="mono" href="#property-${esc(p.id)}">${esc(p.id)}</a></td>` +
-      `<td><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></td><td>${esc(String(p.runs))}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
+      `<td><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></td><td>${esc(String(p.runs))}</td><td>${esc(String(p.judged))}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
       `<td class="mono">${esc(p.failure?.reproDir ?? '')}</td></tr>`)
     .join('\n');
   const title = `netprops report: ${report.target}${report.fault ? `, fault ${report.fault}` : ''}`;
@@ -146,9 +148,9 @@ export function renderHtml(report: RunReport): string {
 <body>
 <h1>${esc(title)}</h1>
 <p class="run">Run <code>${esc(report.runId)}</code>, seed ${esc(String(report.seed))}, started ${esc(report.startedAt)}, took ${esc(formatDuration(report.durationMs))}.
-${esc(String(report.properties.length))} properties: ${esc(String(n('passed')))} passed, ${esc(String(n('failed')))} failed, ${esc(String(n('skipped')))} skipped.</p>
+${esc(String(report.properties.length))} properties: ${esc(String(n('passed')))} passed, ${esc(String(n('failed')))} failed, ${esc(String(n('vacuous')))} vacuous, ${esc(String(n('skipped')))} skipped.</p>
 <table class="summary">
-<thead><tr><th>property</th><th>status</th><th>runs</th><th>time</th><th>repro</th></tr></thead>
+<thead><tr><th>property</th><th>status</th><th>runs</th><th>judged</th><th>time</th><th>repro</th></tr></thead>
 <tbody>
 ${summary}
 </tbody>

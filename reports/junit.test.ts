@@ -138,8 +138,24 @@ describe('JUnit reporter', () => {
   });
 
   it('records seed, target and fault as suite properties', () => {
-    const props = Object.fromEntries(all(root, 'property').map((p) => [p.attrs.name, p.attrs.value]));
+    const [suite] = all(root, 'testsuite');
+    const suiteProps = suite.children.find((c) => c.name === 'properties')!;
+    const props = Object.fromEntries(all(suiteProps, 'property').map((p) => [p.attrs.name, p.attrs.value]));
     expect(props).toEqual({ runId: 'r-example', target: 'model', seed: '42', fault: 'peers-or' });
+  });
+
+  it("records each property's runs and judged observations as testcase properties", () => {
+    const policy = all(root, 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({ runs: '37', judged: '412' });
+  });
+
+  it('reports a vacuous property as skipped, its message saying it judged nothing and why', () => {
+    const r = exampleRunReport();
+    r.properties[2] = { ...r.properties[2], status: 'vacuous', judged: 0, vacuousReason: 'no probe in 100 runs' };
+    const parsed = parseXml(renderJunit(r));
+    const pod = all(parsed, 'testcase').find((c) => c.attrs.name === 'pod-ip-unique')!;
+    expect(all(pod, 'skipped')[0].attrs.message).toBe('vacuous: no probe in 100 runs');
+    expect(all(parsed, 'testsuite')[0].attrs).toMatchObject({ tests: '4', failures: '2', skipped: '2' });
   });
 
   it('stays well-formed for hostile text (control bytes, quotes, ]]>)', () => {

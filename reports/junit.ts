@@ -32,22 +32,35 @@ function failureText(p: PropertyResult): string {
   return lines.join('\n');
 }
 
+/** Runs and observations judged, as testcase properties (as pytest's record_property writes them). */
+function caseProperties(p: PropertyResult): string {
+  const props = [
+    ['runs', String(p.runs)],
+    ['judged', String(p.judged)],
+  ].map(([name, value]) => `        <property${attributes({ name, value })}/>`);
+  return ['      <properties>', ...props, '      </properties>'].join('\n');
+}
+
 function testcase(p: PropertyResult, target: string): string {
-  const open = `    <testcase${attributes({ name: p.id, classname: target, time: seconds(p.durationMs) })}`;
-  if (p.status === 'passed') return `${open}/>`;
+  const open = `    <testcase${attributes({ name: p.id, classname: target, time: seconds(p.durationMs) })}>\n${caseProperties(p)}`;
+  if (p.status === 'passed') return `${open}\n    </testcase>`;
   if (p.status === 'skipped') {
-    return `${open}>\n      <skipped${attributes({ message: p.skipReason ?? 'skipped' })}/>\n    </testcase>`;
+    return `${open}\n      <skipped${attributes({ message: p.skipReason ?? 'skipped' })}/>\n    </testcase>`;
+  }
+  // JUnit has no "tested nothing": a vacuous property is skipped there, its message saying why.
+  if (p.status === 'vacuous') {
+    return `${open}\n      <skipped${attributes({ message: `vacuous: ${p.vacuousReason ?? 'nothing judged'}` })}/>\n    </testcase>`;
   }
   const f = p.failure;
   const message = f ? f.message : 'failed';
   const body = f ? escapeMarkup(failureText(p)) : '';
   const out = f?.reproDir ? `\n      <system-out>${escapeMarkup(`repro: ${f.reproDir}`)}</system-out>` : '';
-  return `${open}>\n      <failure${attributes({ message, type: 'PropertyFailure' })}>${body}</failure>${out}\n    </testcase>`;
+  return `${open}\n      <failure${attributes({ message, type: 'PropertyFailure' })}>${body}</failure>${out}\n    </testcase>`;
 }
 
 export function renderJunit(report: RunReport): string {
   const n = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
-  const counts = { tests: report.properties.length, failures: n('failed'), errors: 0, skipped: n('skipped') };
+  const counts = { tests: report.properties.length, failures: n('failed'), errors: 0, skipped: n('skipped') + n('vacuous') };
   const suiteName = `netprops ${report.target}${report.fault ? ` (fault ${report.fault})` : ''}`;
   const props = [
     ['runId', report.runId],

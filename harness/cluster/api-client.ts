@@ -7,7 +7,7 @@
 // times out, keeps failing or answers nonsense becomes one ApiServerError line (exit 3), each naming
 // the server, the verb and the resource; anything else (a 422 for an object we wrote) is a bug.
 import { Writable } from 'node:stream';
-import { Exec, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
+import { Exec, type KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
 import { NetpropsError, PrerequisiteError } from '../../cluster/errors.ts';
 import { exitCodeOf } from './agnhost-output.ts';
 import { ApiServerError, boundedConfiguration, boundedWebSocketHandler, deadlinesFor, type RequestDeadlines } from './request-deadlines.ts';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { UsageError } from '../../cluster/errors.ts';
-import { clusterSettings } from './harness.ts';
+import { clusterSettings } from './cluster-settings.ts';
 
 describe('clusterSettings (what the CLI passes to the cluster target)', () => {
   it('reads the CLI\'s strings into typed settings', () => {

@@ -64,6 +64,7 @@ async function suite(ignorePolicies: boolean, properties: string[], profileText:
         return a;
       },
       probe: (probes) => h.probe(probes),
+      settling: h.settling,
       teardown: () => h.teardown(),
     };
   };
@@ -76,7 +77,7 @@ async function suite(ignorePolicies: boolean, properties: string[], profileText:
     harnessFactory: factory,
   });
   const connects = server.execCalls.filter((c) => c.command.join(' ').includes('/agnhost connect')).length;
-  return { report, stats: harness!.enforcementStats(), namespacesLeft: server.list('Namespace').length, connects };
+  return { report, stats: report.settling!, namespacesLeft: server.list('Namespace').length, connects };
 }
 
 describe('the suite on a fake cluster whose network is the reference model', () => {

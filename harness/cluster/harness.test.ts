@@ -9,6 +9,7 @@ import type { ClusterState, NetworkPolicy, Probe } from '../../cluster/types.ts'
 import { EnvironmentError, PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import { FakeApiServer, tunnelAddress, type ExecCall, type ExecReply } from './fake-apiserver.ts';
 import { createClusterHarness, type ClusterHarness } from './harness.ts';
+import { execute } from '../execute.ts';
 import { RUN_LABEL } from './run-names.ts';
 import { deliveredReply, failedReply, probeTarget } from './agnhost-answer.fixture.ts';
 import { gcCluster } from './gc.ts';
@@ -54,7 +55,7 @@ function network(server: () => FakeApiServer, allowed: (call: ExecCall, dest: st
     const dest = `${m.host}:${m.port}`;
     if (!allowed(call, dest)) return failedReply(m, 'timeout', delayMs);
     const client = server().get('Pod', call.namespace, call.pod);
-    const clientIP = (client?.status as { podIP: string }).podIP;
+    const clientIP = (client?.status as { podIP: string } | undefined)?.podIP ?? '';
     return deliveredReply(m, { hostname: 'web', clientIP }, delayMs);
   };
 }
@@ -225,9 +226,8 @@ describe('cluster harness apply', () => {
 
 describe('cluster harness probes', () => {
   it('reports a delivered connection with the source IP netexec saw and the reply address', async () => {
-    let srv!: FakeApiServer;
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) });
-    srv = server!;
+    const srv: FakeApiServer = server!;
     const applied = await h.apply(state());
     const [obs] = await h.probe([toWeb]);
     const client = applied.state.pods.find((p) => p.name === 'client')!;
@@ -245,35 +245,52 @@ describe('cluster harness probes', () => {
     expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, sourceSeen: client.ip, backend: { namespace: 'x', name: 'web', port: 80 } });
   });
 
-  it('waits until a new deny policy is enforced and records the time it took', async () => {
-    let enforcedAt = Infinity;
-    const h = await start(
-      { exec: (call, s) => network(() => s, () => performance.now() < enforcedAt)(call) },
-      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 50\n') },
-    );
+  it('declares the CNI profile\'s deadline as its settling, and probes each probe once', async () => {
+    const h = await start({ exec: (call, s) => network(() => s, () => true)(call) }, { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 50\n') });
+    expect(h.settling).toMatchObject({ deadlineMs: 5000, retryIntervalMs: 50, deniedAs: ['timeout'], profile: 'test' });
     await h.apply(state({ policies: [denyAllIngressToWeb] }));
-    enforcedAt = performance.now() + 400; // the CNI takes 400 ms to program the policy
+    const before = server!.execCalls.length;
     const [obs] = await h.probe([toWeb]);
-    expect(obs.outcome).toBe('timeout');
-    const stats = h.enforcementStats();
-    expect(stats.timeToEnforceMs.count).toBe(1);
-    expect(stats.timeToEnforceMs.max).toBeGreaterThanOrEqual(400);
-    expect(stats.timeToEnforceMs.max).toBeLessThan(3000);
-    expect(stats.staleAllow).toBe(0);
+    // Not enforced, and not waited for here: execute() does the waiting.
+    expect(obs.outcome).toBe('delivered');
+    expect(server!.execCalls.length - before).toBe(1);
   });
 
-  it('a policy never enforced is a stale allow at the deadline', async () => {
+  it('execute() waits until a new deny policy is enforced, keeping every attempt, and records the time it took', async () => {
+    let enforcedAt = Infinity;
+    const h = await start(
+      {
+        exec: (call, s) => {
+          // The CNI takes 400 ms from the first probe to program the policy.
+          if (call.command.join(' ').includes('agnhost connect') && enforcedAt === Infinity) enforcedAt = performance.now() + 400;
+          return network(() => s, () => performance.now() < enforcedAt)(call);
+        },
+      },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 50\n') },
+    );
+    const { steps: [run] } = await execute(h, { steps: [{ state: state({ policies: [denyAllIngressToWeb] }), probes: [toWeb] }] });
+    expect(run.observations[0].outcome).toBe('timeout');
+    expect(run.attempts[0].length).toBeGreaterThan(2);
+    expect(run.attempts[0][0].observation.outcome).toBe('delivered');
+    expect(run.attempts[0].at(-1)!.observation.outcome).toBe('timeout');
+    expect(run.attempts[0].map((a) => a.atMs)).toEqual([...run.attempts[0].map((a) => a.atMs)].sort((a, b) => a - b));
+    expect(run.timeToEnforceMs[0]).toBeGreaterThanOrEqual(400);
+    expect(run.timeToEnforceMs[0]).toBeLessThan(3000);
+    expect(run.stale).toEqual([null]);
+  });
+
+  it('a policy never enforced is a stale allow at the deadline (a record field)', async () => {
     const h = await start(
       { exec: (call, s) => network(() => s, () => true)(call) },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
-    await h.apply(state({ policies: [denyAllIngressToWeb] }));
     const t0 = performance.now();
-    const [obs] = await h.probe([toWeb]);
+    const { steps: [run] } = await execute(h, { steps: [{ state: state({ policies: [denyAllIngressToWeb] }), probes: [toWeb] }] });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(500);
-    expect(obs.outcome).toBe('delivered');
-    expect(obs.detail).toMatch(/stale allow: still delivered 1\.0s after the change/);
-    expect(h.enforcementStats()).toMatchObject({ staleAllow: 1, staleDeny: 0 });
+    expect(run.observations[0].outcome).toBe('delivered');
+    expect(run.observations[0].detail).toMatch(/stale allow: still delivered 1\.0s after the change/);
+    expect(run.stale).toEqual(['stale-allow']);
+    expect(run.timeToEnforceMs).toEqual([null]);
   });
 
   it('an allowed connection still blocked at the deadline is a stale deny', async () => {
@@ -281,10 +298,9 @@ describe('cluster harness probes', () => {
       { exec: (call, s) => network(() => s, () => false)(call) },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
-    await h.apply(state());
-    const [obs] = await h.probe([toWeb]);
-    expect(obs.outcome).toBe('timeout');
-    expect(h.enforcementStats()).toMatchObject({ staleAllow: 0, staleDeny: 1 });
+    const { steps: [run] } = await execute(h, { steps: [{ state: state(), probes: [toWeb] }] });
+    expect(run.observations[0].outcome).toBe('timeout');
+    expect(run.stale).toEqual(['stale-deny']);
   });
 
   it('a denial shown as REFUSED where the profile declares TIMEOUT is flagged', async () => {
@@ -292,11 +308,10 @@ describe('cluster harness probes', () => {
       { exec: (call) => failedReply(probeTarget(call.command)!, 'refused') },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
-    await h.apply(state({ policies: [denyAllIngressToWeb] }));
-    const [obs] = await h.probe([toWeb]);
-    expect(obs.outcome).toBe('refused');
-    expect(obs.detail).toMatch(/CNI profile test declares denials as timeout/);
-    expect(h.enforcementStats().profileViolations).toBe(1);
+    const { steps: [run] } = await execute(h, { steps: [{ state: state({ policies: [denyAllIngressToWeb] }), probes: [toWeb] }] });
+    expect(run.observations[0].outcome).toBe('refused');
+    expect(run.observations[0].detail).toMatch(/CNI profile test declares denials as timeout/);
+    expect(run.profileViolations).toEqual([0]);
   });
 
   it('never has more probes in flight than --concurrency', async () => {

@@ -1,8 +1,9 @@
 // The cluster harness (`--target cluster`): the suite against a live cluster through its API. A run
 // creates its own namespaces (named and labelled with the run id), a pod universe that later cases
 // only relabel, and applies Services and NetworkPolicies with server-side apply; probes run as
-// `agnhost connect` over the exec API with bounded concurrency, and are repeated until the observed
-// verdicts match the reference model or the CNI profile's deadline passes (see enforcement.ts).
+// `agnhost connect` over the exec API with bounded concurrency; the harness declares its settling (the
+// CNI profile's deadline), and execute() repeats probes until they match the reference model or the
+// deadline passes (harness/enforcement.ts), recording every attempt.
 // Everything is removed on teardown, on error and on Ctrl-C/SIGTERM. While it runs, the run renews a
 // lease on each of its namespaces (run-lease.ts), so `gcCluster` sweeps only the leftovers of runs
 // that died.
@@ -12,12 +13,14 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError, PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import type { AppliedState, Capability, Harness, HarnessOptions, Readdress } from '../harness.ts';
+import type { AppliedState, Harness, HarnessOptions, Readdress, Settling } from '../harness.ts';
+import { CLUSTER_CAPABILITIES } from './capabilities.ts';
+import { clusterSettings, type ClusterSettings } from './cluster-settings.ts';
 import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
 import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
-import { mapWithLimit } from './concurrency-limit.ts';
+import { mapWithLimit } from '../concurrency-limit.ts';
 import { loadKubeConfig, preflight } from './connection.ts';
-import { awaitEnforcement, enforcementSummary, realClock, type Clock } from './enforcement.ts';
+import { realClock, type Clock } from '../enforcement.ts';
 import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
 import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, NODE_ADDRESSES_COMMAND, allIPv4Of, interfaceIPOf } from './pod-interface.ts';
@@ -27,62 +30,8 @@ import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL, isRunId, nodeAgentNamespace, r
 import { RENEW_INTERVAL_MS, leaseAnnotations } from './run-lease.ts';
 import { assertSchemaValid } from './schema.ts';
 
-export interface ClusterSettings {
-  kubeconfig?: string;
-  context?: string;
-  image?: string;
-  /** A built-in CNI profile name or a profile file (default: generic). */
-  cniProfile?: string;
-  /** Probes in flight at once (default 16). */
-  concurrency?: number;
-  /** How long pods may take to run and become (not) ready (default 180 s: image pulls). */
-  podTimeoutSeconds?: number;
-  /** Leave the run's namespaces in place at teardown (debugging). */
-  keep?: boolean;
-  dryRun?: boolean;
-  /** Where a dry run writes its plan. */
-  out?: string;
-  /** `--request-timeout`: how long one API request may take to be answered. */
-  requestTimeoutMs?: number;
-}
-
 export interface ClusterHarness extends Harness {
   readonly runId: string;
-  /** Time-to-enforce and stale counts over the run so far. */
-  enforcementStats(): EnforcementStats;
-}
-
-export interface EnforcementStats {
-  timeToEnforceMs: { count: number; p50: number; p90: number; max: number };
-  staleAllow: number;
-  staleDeny: number;
-  profileViolations: number;
-}
-
-export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
-  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns',
-]);
-
-export function clusterSettings(raw: Record<string, unknown> = {}): ClusterSettings {
-  const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
-  const num = (k: string) => {
-    if (raw[k] === undefined) return undefined;
-    const n = Number(raw[k]);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer, not ${String(raw[k])}`);
-    return n;
-  };
-  return {
-    kubeconfig: str('kubeconfig'),
-    context: str('context'),
-    image: str('image'),
-    cniProfile: str('cniProfile'),
-    concurrency: num('concurrency'),
-    podTimeoutSeconds: num('podTimeoutSeconds'),
-    keep: Boolean(raw.keep),
-    dryRun: Boolean(raw.dryRun),
-    out: str('out'),
-    ...(raw.requestTimeoutMs !== undefined ? { requestTimeoutMs: Number(raw.requestTimeoutMs) } : {}),
-  };
 }
 
 export async function createClusterHarness(options: HarnessOptions = {}, deps: { clock?: Clock; signals?: boolean; leaseRenewIntervalMs?: number } = {}): Promise<ClusterHarness> {
@@ -123,8 +72,6 @@ class LiveClusterHarness implements ClusterHarness {
   private agentsOn = new Set<string>();
   private applied?: ClusterState;
   private changedAt = 0;
-  private samples: number[] = [];
-  private stale = { allow: 0, deny: 0, profile: 0 };
   private tornDown = false;
   private signalHandlers: [NodeJS.Signals, () => void][] = [];
   private readonly owner = `${hostname()}/${process.pid}`;
@@ -210,8 +157,16 @@ class LiveClusterHarness implements ClusterHarness {
     return written;
   }
 
-  enforcementStats(): EnforcementStats {
-    return { timeToEnforceMs: enforcementSummary(this.samples), staleAllow: this.stale.allow, staleDeny: this.stale.deny, profileViolations: this.stale.profile };
+  /** The CNI profile's deadline and denial shapes: execute() re-probes until enforcement, keeping every attempt. */
+  get settling(): Settling {
+    return {
+      deadlineMs: this.profile.enforcementDeadlineSeconds * 1000,
+      retryIntervalMs: this.profile.retryIntervalMs,
+      deniedAs: this.profile.deniedAs,
+      profile: this.profile.name,
+      concurrency: this.concurrency(),
+      clock: this.clock,
+    };
   }
 
   private manifestOptions(): ManifestOptions {
@@ -420,7 +375,7 @@ class LiveClusterHarness implements ClusterHarness {
       for (const w of wanted) {
         const p = found.get(w.key);
         const readyNow = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        if (!p || p.status?.phase !== 'Running' || !p.status.podIP || readyNow !== w.ready) waiting.push(`${w.key} (${describePod(p, w.ready)})`);
+        if (p?.status?.phase !== 'Running' || !p.status.podIP || readyNow !== w.ready) waiting.push(`${w.key} (${describePod(p, w.ready)})`);
       }
       if (waiting.length === 0) return found;
       if (this.clock.now() >= deadline) {
@@ -454,12 +409,10 @@ class LiveClusterHarness implements ClusterHarness {
     };
   }
 
+  /** Each probe once, as `agnhost connect` over exec, at most --concurrency at a time. */
   async probe(probes: Probe[]): Promise<Observation[]> {
     const state = this.applied;
     if (!state) throw new Error('probe before apply');
-    const { buildModel } = await import('../model/model.ts');
-    const model = buildModel(state);
-    const verdicts = probes.map((p) => model.predict(p).verdict);
     const ctx: ProbeContext = {
       state,
       runId: this.runId,
@@ -467,32 +420,12 @@ class LiveClusterHarness implements ClusterHarness {
       timeoutSeconds: this.profile.probeTimeoutSeconds,
       sctp: this.profile.sctp,
     };
-    const runOne = async (probe: Probe): Promise<Observation> => {
+    return mapWithLimit(probes, this.concurrency(), async (probe) => {
       const exec = probeExec(probe, ctx);
       if (!('command' in exec)) return exec;
       const result = await this.api.exec(exec.namespace, exec.pod, exec.container, exec.command, (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
       return this.nodeSource(probe, probeObservation(exec, result, state), state);
-    };
-    const result = await awaitEnforcement({
-      probes,
-      verdicts,
-      runOne,
-      concurrency: this.concurrency(),
-      changedAt: this.changedAt,
-      deadlineMs: this.profile.enforcementDeadlineSeconds * 1000,
-      retryIntervalMs: this.profile.retryIntervalMs,
-      deniedAs: this.profile.deniedAs,
-      clock: this.clock,
     });
-    for (const t of result.timeToEnforceMs) if (t !== undefined) this.samples.push(t);
-    for (const s of result.staleness) {
-      if (s === 'stale-allow') this.stale.allow++;
-      if (s === 'stale-deny') this.stale.deny++;
-    }
-    this.stale.profile += result.profileViolations.length;
-    return result.observations.map((o, i) =>
-      result.profileViolations.includes(i) ? { ...o, detail: [o.detail, `CNI profile ${this.profile.name} declares denials as ${this.profile.deniedAs.join('/')}`].filter(Boolean).join('; ') } : o,
-    );
   }
 
   /**
@@ -523,12 +456,6 @@ class LiveClusterHarness implements ClusterHarness {
     this.tornDown = true;
     clearInterval(this.heartbeat);
     for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
-    const s = this.enforcementStats();
-    if (s.timeToEnforceMs.count > 0) {
-      process.stderr.write(
-        `cluster: time-to-enforce p50 ${s.timeToEnforceMs.p50.toFixed(0)} ms, p90 ${s.timeToEnforceMs.p90.toFixed(0)} ms, max ${s.timeToEnforceMs.max.toFixed(0)} ms over ${s.timeToEnforceMs.count} probes; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, profile violations ${s.profileViolations}\n`,
-      );
-    }
     if (this.settings.keep) {
       process.stderr.write(`cluster: --keep: the namespaces of run ${this.runId} are left in place (netprops gc removes them)\n`);
       return;

@@ -8,6 +8,8 @@ import { clusterStateArbitrary } from './cluster-state.arbitrary.ts';
 import { AGNHOST_IMAGE, NOT_READY_FILE, PLACEMENT_LABEL, clusterManifests, networkPolicyManifest, podManifest, serviceManifest } from './manifests.ts';
 import { RUN_LABEL } from './run-names.ts';
 import { schemaErrors } from './schema.ts';
+import { loadCases } from '../../cluster/case-file.ts';
+import { SHARED_CASES } from '../../cluster/shared-cases.fixture.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,13 +42,8 @@ describe('clusterManifests: every object is valid against the Kubernetes OpenAPI
     );
   });
 
-  it('for the shared example cases (../shared/cases)', async (ctx) => {
-    const dir = path.resolve(repoRoot, '../shared/cases');
-    const loader = path.join(repoRoot, 'cluster/case-file.ts');
-    if (!existsSync(dir)) return ctx.skip(`${dir} is not present`);
-    if (!existsSync(loader)) return ctx.skip('cluster/case-file.ts has not landed yet');
-    const { loadCases } = (await import(loader)) as { loadCases: (p: string[]) => Promise<{ file: string; case: { state: ClusterState } }[]> };
-    const cases = await loadCases([dir]);
+  it('for the example cases (cluster/fixtures/cases)', async () => {
+    const cases = await loadCases([SHARED_CASES]);
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) expect(clusterManifests(c.case.state).flatMap(schemaErrors), c.file).toEqual([]);
   });

@@ -62,8 +62,6 @@ describe('planClusterRun (--dry-run)', () => {
       properties: ['pod-ip-unique', 'no-nat-pod-to-pod'],
       runs: 2,
       seed: 1,
-      outDir,
-      reporters: [],
       harnessFactory: async () => createDryRunHarness('np-dry2', { out: outDir }, quiet),
     });
     expect(report.properties.map((p) => [p.id, p.status])).toEqual([

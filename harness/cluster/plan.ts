@@ -8,8 +8,9 @@ import { stringify } from 'yaml';
 import type { ClusterState, Observation, Probe } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import type { AppliedState } from '../harness.ts';
-import type { ClusterHarness, ClusterSettings } from './harness.ts';
-import { CLUSTER_CAPABILITIES } from './harness.ts';
+import { CLUSTER_CAPABILITIES } from './capabilities.ts';
+import type { ClusterSettings } from './cluster-settings.ts';
+import type { ClusterHarness } from './harness.ts';
 import { clusterManifests } from './manifests.ts';
 import { probeExec, type ProbeContext } from './probe-command.ts';
 import { nodeAgentNamespace } from './run-names.ts';
@@ -98,7 +99,6 @@ export function createDryRunHarness(runId: string, settings: ClusterSettings, ou
     // A dry run reads no interface: properties that need one are skipped, not failed.
     capabilities: new Set([...CLUSTER_CAPABILITIES].filter((c) => c !== 'interface-ips' && c !== 'dns')),
     runId,
-    enforcementStats: () => ({ timeToEnforceMs: { count: 0, p50: 0, p90: 0, max: 0 }, staleAllow: 0, staleDeny: 0, profileViolations: 0 }),
     async apply(state: ClusterState): Promise<AppliedState> {
       await flush();
       n++;

@@ -48,7 +48,7 @@ export async function agentBinary(): Promise<string> {
   }
   await mkdir(dir, { recursive: true });
   const tmp = `${binary}.${process.pid}.tmp`;
-  let r;
+  let r: Awaited<ReturnType<typeof runCommand>>;
   try {
     r = await runCommand(['cc', '-O2', '-o', tmp, SOURCE]);
   } catch {

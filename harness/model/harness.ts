@@ -99,6 +99,7 @@ export function createModelHarness(options: HarnessOptions = {}): Harness {
   return {
     target: 'model',
     capabilities: CAPABILITIES,
+    referenceModel: fault === undefined,
     async apply(state: ClusterState): Promise<AppliedState> {
       model = buildModel(state, { fault });
       // A new state starts afresh: kube-proxy's choices and affinities do not outlive the rules.

@@ -52,7 +52,7 @@ function chain(script: string, name: string): string[] {
   const start = script.indexOf(`  chain ${name} {\n`);
   if (start < 0) return [];
   const body = script.slice(start).split('\n').slice(1);
-  const end = body.findIndex((l) => l === '  }');
+  const end = body.indexOf('  }');
   return body.slice(0, end).map((l) => l.trim().replace(/@((?:pods|port-\w+)-\d+)/g, (_, n: string) => sets.get(n)!));
 }
 

@@ -1,12 +1,15 @@
-// Waiting for enforcement. A cluster applies Services and NetworkPolicies asynchronously (the CNI
+// Waiting for enforcement (run by execute.ts for a target that declares settling). A cluster applies Services and NetworkPolicies asynchronously (the CNI
 // agent and kube-proxy watch the API), so after a change the harness re-probes every probe that does
 // not yet match the reference model's verdict until it does or a deadline passes, and records the
 // time each took: no fixed sleep, no poll of unrelated state. At the deadline a disagreement is
 // final and classified: a stale allow (denied traffic still got through, a security window) or a
 // stale deny (allowed traffic still blocked).
-import type { Observation, Outcome, Probe, Verdict } from '../../cluster/types.ts';
-import type { DenialOutcome } from './cni-profile.ts';
+import type { Observation, Outcome, Probe, Verdict } from '../cluster/types.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
+import type { ProbeAttempt, Staleness } from './record.ts';
+
+/** The outcomes a denial may show as (a target's profile declares which of them it uses). */
+export type DenialOutcome = Extract<Outcome, 'refused' | 'timeout' | 'unreachable'>;
 
 export interface Clock {
   now(): number;
@@ -35,11 +38,12 @@ export interface EnforcementInput {
   clock?: Clock;
 }
 
-export type Staleness = 'stale-allow' | 'stale-deny';
 
 export interface EnforcementResult {
   /** The last observation of each probe: the matching one, or the one at the deadline. */
   observations: Observation[];
+  /** Every attempt of each probe, its time counted from the change. */
+  attempts: ProbeAttempt[][];
   /** Time from the change to the first matching observation; undefined when it never matched or was not waited for. */
   timeToEnforceMs: (number | undefined)[];
   /** For probes that still disagreed at the deadline. */
@@ -63,6 +67,7 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
   const n = input.probes.length;
   if (input.verdicts.length !== n) throw new Error(`${input.verdicts.length} verdicts for ${n} probes`);
   const observations = new Array<Observation>(n);
+  const attempts: ProbeAttempt[][] = input.probes.map(() => []);
   const timeToEnforceMs = new Array<number | undefined>(n).fill(undefined);
   const staleness = new Array<Staleness | undefined>(n).fill(undefined);
   let pending = input.probes.map((_, i) => i);
@@ -78,6 +83,7 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
     const still: number[] = [];
     pending.forEach((i, k) => {
       observations[i] = seen[k].observation;
+      attempts[i].push({ observation: seen[k].observation, atMs: Math.max(0, seen[k].at - input.changedAt) });
       const verdict = agrees(input.verdicts[i], seen[k].observation);
       if (verdict === true) timeToEnforceMs[i] = Math.max(0, seen[k].at - input.changedAt);
       else if (verdict === false) still.push(i);
@@ -99,7 +105,7 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
     .map((_, i) => i)
     .filter((i) => input.verdicts[i] === 'deny' && staleness[i] === undefined && FAILURES.includes(observations[i].outcome))
     .filter((i) => !input.deniedAs.includes(observations[i].outcome as DenialOutcome));
-  return { observations, timeToEnforceMs, staleness, profileViolations, rounds };
+  return { observations, attempts, timeToEnforceMs, staleness, profileViolations, rounds };
 }
 
 /** Summary of time-to-enforce samples (ms): count, p50, p90, max. */

@@ -1,10 +1,10 @@
-// Harnesses broken in one way each, wrapped around another harness, for the tests that show a
-// property can fail where no named fault of a target breaks what it checks (the model's faults are
-// about policies, endpoints, NAT and hairpin; these are about IPAM, node traffic, policy order,
-// policy selection and Service ports). Each mimics a data-plane bug seen in the wild. Test support
-// only: `netprops run --fault` never reaches them.
+// Breakages: faults of the model target that wrap its harness and break it in one way each, where no
+// fault of the model's evaluator breaks what a property checks (the evaluator's faults are about
+// policies, endpoints, NAT and hairpin; these about IPAM, node traffic, policy order, policy
+// selection, Service ports and readiness). Each mimics a data-plane bug seen in the wild. Named
+// faults like the others: `netprops faults` lists them, `netprops run --fault NAME` runs them.
 import type { ClusterState, NetworkPolicy, Probe } from '../cluster/types.ts';
-import type { AppliedState, Harness } from '../harness/harness.ts';
+import type { AppliedState, Harness } from './harness.ts';
 
 export type Breakage =
   /** IPAM hands the second pod the first pod's address (a leaked host-local reservation). */
@@ -20,14 +20,19 @@ export type Breakage =
   /** A pod that is not ready gets no traffic at all (readiness taken for a firewall switch). */
   | 'not-ready-pods-unreachable';
 
-export const BREAKAGES: readonly Breakage[] = [
-  'duplicate-pod-ip',
-  'node-traffic-masqueraded',
-  'first-policy-wins',
-  'policy-ignores-pod-selector',
-  'clusterip-all-ports',
-  'not-ready-pods-unreachable',
+export const BREAKAGES: readonly { name: Breakage; description: string }[] = [
+  { name: 'duplicate-pod-ip', description: "IPAM hands the second pod the first pod's address (a leaked host-local reservation)" },
+  { name: 'node-traffic-masqueraded', description: "traffic from a node reaches pods from an address that is not the node's (an SNAT to a proxy address)" },
+  { name: 'first-policy-wins', description: 'only the first NetworkPolicy of each namespace is programmed (rule order taken for precedence)' },
+  { name: 'policy-ignores-pod-selector', description: "a NetworkPolicy's podSelector is ignored: every policy isolates every pod of its namespace" },
+  { name: 'clusterip-all-ports', description: "the proxy matches the ClusterIP alone: every port of it reaches the Service's first port" },
+  { name: 'not-ready-pods-unreachable', description: 'a pod that is not ready gets no traffic at all (readiness taken for a firewall switch)' },
 ];
+
+/** The breakage of that name, or undefined for another name (a fault of the evaluator, or none). */
+export function breakageNamed(name: string | undefined): Breakage | undefined {
+  return BREAKAGES.find((b) => b.name === name)?.name;
+}
 
 /** An address from TEST-NET-1 (RFC 5737): no node or pod of a case ever has it. */
 const PROXY_ADDRESS = '192.0.2.1';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { Observation, Outcome, Probe, Verdict } from '../../cluster/types.ts';
+import type { Observation, Outcome, Probe, Verdict } from '../cluster/types.ts';
 import { awaitEnforcement, enforcementSummary, type Clock } from './enforcement.ts';
 
 /** A clock that only moves when the code under test sleeps or a probe takes time. */

@@ -1,0 +1,20 @@
+// The cluster target's descriptor (harness/target.ts).
+import type { TargetDescriptor } from '../target.ts';
+
+export const clusterTarget: TargetDescriptor = {
+  name: 'cluster',
+  description: 'a live Kubernetes cluster through its API (agnhost pods, server-side apply, exec)',
+  settings: [
+    { flag: '--kubeconfig <file>', key: 'kubeconfig', description: 'cluster: the kubeconfig to use (default $KUBECONFIG)' },
+    { flag: '--context <name>', key: 'context', description: 'cluster: the kubeconfig context' },
+    { flag: '--image <ref>', key: 'image', description: 'cluster: the agnhost image for pods' },
+    { flag: '--cni-profile <name|file>', key: 'cniProfile', description: "cluster: the CNI profile declaring the implementation's legitimate choices" },
+    { flag: '--concurrency <n>', key: 'concurrency', description: 'cluster: probes in flight at once' },
+    { flag: '--keep', key: 'keep', description: "cluster: leave the run's namespaces in place at teardown (debugging)" },
+    { flag: '--request-timeout <duration>', key: 'requestTimeout', description: 'cluster: how long one API request may take to be answered (default 30s; connect and TLS get at most 10s)' },
+  ],
+  // A real cluster brings its own faults.
+  faults: async () => [],
+  needs: { podUniverse: true },
+  create: async (options) => (await import('./harness.ts')).createClusterHarness(options),
+};

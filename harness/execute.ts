@@ -1,0 +1,80 @@
+// The one execution path (Jepsen's runner, cyclonus's job runner): a case is applied, its probes
+// re-addressed, probed, its Service names looked up, and, on a target that converges
+// asynchronously, settled: probes that disagree with the reference model are tried again until they
+// agree or the target's deadline passes, keeping every attempt with its time. `netprops run` and
+// `netprops check` both run cases through here and judge the record it returns, which is plain data.
+import type { Observation } from '../cluster/types.ts';
+import { readdressOf, readdressProbe } from './cluster/readdress.ts';
+import { awaitEnforcement, realClock } from './enforcement.ts';
+import type { Harness } from './harness.ts';
+import { modelOf, type CheckContext, type PropertyCase, type Step, type StepRun } from './record.ts';
+
+export async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
+  const steps: StepRun[] = [];
+  for (const step of pc.steps) steps.push(await executeStep(harness, step));
+  return { steps };
+}
+
+async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
+  const settling = harness.settling;
+  const clock = settling?.clock ?? realClock;
+  const applied = await harness.apply(step.state);
+  const changedAt = clock.now();
+  // A target that chose its own addresses (a live cluster) says how the case's map onto them: `ip:`
+  // probes are re-expressed in those before they are sent and predicted, so a probe to a case's pod
+  // IP, or node IP and nodePort, reaches the pod or Service it meant. One that says nothing is read
+  // object by object (a CNI's IPAM may still have chosen other pod IPs).
+  const readdress = applied.readdress ?? readdressOf(step.state, applied.state);
+  const probes = step.probes.map((p) => readdressProbe(p, readdress));
+  const settled = settling
+    ? await awaitEnforcement({
+        probes,
+        verdicts: probes.map((p) => modelOf(applied).predict(p).verdict),
+        runOne: async (probe) => (await probeAll(harness, [probe]))[0],
+        concurrency: settling.concurrency,
+        changedAt,
+        deadlineMs: settling.deadlineMs,
+        retryIntervalMs: settling.retryIntervalMs,
+        deniedAs: settling.deniedAs,
+        clock,
+      })
+    : undefined;
+  let observations: Observation[];
+  if (settled) {
+    observations = settled.observations.map((o, i) =>
+      settled.profileViolations.includes(i) ? { ...o, detail: [o.detail, `CNI profile ${settling!.profile} declares denials as ${settling!.deniedAs.join('/')}`].filter(Boolean).join('; ') } : o,
+    );
+  } else {
+    observations = await probeAll(harness, probes);
+  }
+  const at = Math.max(0, clock.now() - changedAt);
+
+  const lookups = step.lookups ?? [];
+  const resolve = harness.resolveService?.bind(harness);
+  if (lookups.length > 0 && (!resolve || !harness.capabilities.has('dns'))) {
+    throw new Error(`harness ${harness.target} was asked for Service lookups but offers no DNS`);
+  }
+  const answers = await Promise.all(lookups.map(async (l) => [...(await resolve!(l.from, l.service))].sort()));
+  return {
+    requested: step.state,
+    state: applied.state,
+    interfaceIPs: applied.interfaceIPs,
+    requestedProbes: step.probes,
+    probes,
+    observations,
+    attempts: settled ? settled.attempts : observations.map((observation) => [{ observation, atMs: at }]),
+    timeToEnforceMs: settled ? settled.timeToEnforceMs.map((t) => t ?? null) : probes.map(() => null),
+    stale: settled ? settled.staleness.map((s) => s ?? null) : probes.map(() => null),
+    profileViolations: settled ? settled.profileViolations : [],
+    lookups,
+    answers,
+  };
+}
+
+async function probeAll(harness: Harness, probes: StepRun['probes']): Promise<Observation[]> {
+  const observations = await harness.probe(probes);
+  if (observations.length !== probes.length) {
+    throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
+  }
+  return observations;
+}
