@@ -93,7 +93,7 @@ export interface PolicyIndex {
   admissions: Record<Direction, Map<number, Admission>[]>;
   /** Admissions by the rules they are made of, shared between pods. */
   admissionBySignature: Map<string, Admission>;
-  /** Per rule id and (port, protocol): the ordinary pods declaring one of its named ports with that number. */
+  /** Per list of named policy ports and (port, protocol): the ordinary pods declaring one of them with that number. */
   namedPortPeers: Map<string, Uint8Array>;
 }
 
@@ -326,7 +326,8 @@ function compose(index: PolicyIndex, rules: AdmittingRule[], port: number, proto
 }
 
 function namedPortPeers(index: PolicyIndex, ar: AdmittingRule, port: number, protocol: Protocol): Uint8Array {
-  const key = `${ar.rule.id}|${port}/${protocol}`;
+  // Keyed by the named entries themselves: many rules name the same port ('http').
+  const key = `${ar.peerNamedPorts!.map((pp) => `${pp.port}/${pp.protocol ?? 'TCP'}`).join(',')}|${port}/${protocol}`;
   let set = index.namedPortPeers.get(key);
   if (!set) {
     set = indexSet(index.pods.length);
