@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // plugins; they skip themselves, with the reason, where those are missing.
 export default defineConfig({
   test: {
-    include: ['{cluster,generators,harness,properties,reports,cli,bench,ci}/**/*.test.ts'],
+    include: ['{cluster,generators,harness,properties,reports,cli,bench,ci,local-cluster}/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

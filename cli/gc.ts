@@ -14,13 +14,21 @@ export const kernelSweeper: Sweeper = {
   sweep: async () => (await import('../harness/kernel/gc.ts')).gcKernel(),
 };
 
+export const localClusterSweeper: Sweeper = {
+  target: 'local-cluster',
+  sweep: async () => (await import('../local-cluster/gc.ts')).gcLocalClusters(),
+};
+
 export async function clusterSweeper(settings: { kubeconfig?: string; context?: string }): Promise<Sweeper> {
   return (await import('../harness/cluster/gc.ts')).clusterSweeper(settings);
 }
 
-/** The sweepers for `netprops gc --target T` (T absent: the kernel). */
-export async function sweepersFor(target: 'kernel' | 'cluster' | undefined, settings: { kubeconfig?: string; context?: string } = {}): Promise<Sweeper[]> {
-  return target === 'cluster' ? [await clusterSweeper(settings)] : [kernelSweeper];
+/** The sweepers for `netprops gc --target T` (T absent: this machine, the kernel target and local clusters). */
+export async function sweepersFor(target: 'kernel' | 'cluster' | 'local-cluster' | undefined, settings: { kubeconfig?: string; context?: string } = {}): Promise<Sweeper[]> {
+  if (target === 'cluster') return [await clusterSweeper(settings)];
+  if (target === 'local-cluster') return [localClusterSweeper];
+  if (target === 'kernel') return [kernelSweeper];
+  return [kernelSweeper, localClusterSweeper];
 }
 
 export async function gc(sweepers: Sweeper[]): Promise<string[]> {
@@ -31,11 +39,11 @@ export async function gc(sweepers: Sweeper[]): Promise<string[]> {
 
 export function gcCommand(exitWith: ExitWith): Command {
   return new Command('gc')
-    .description("remove what killed runs left behind: the kernel target's namespaces, state and helper processes (default), or with --target cluster the run namespaces of dead runs")
-    .addOption(new Option('--target <name>', 'which target to sweep').choices(['kernel', 'cluster']).default('kernel'))
+    .description("remove what killed runs left behind: by default this machine's (the kernel target's namespaces, state and helper processes, and dead local clusters), with --target cluster the run namespaces of dead runs in a cluster")
+    .addOption(new Option('--target <name>', 'which target to sweep').choices(['kernel', 'cluster', 'local-cluster']))
     .option('--kubeconfig <file>', 'cluster target: kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'cluster target: kubeconfig context')
-    .action(async (opts: { target: 'kernel' | 'cluster'; kubeconfig?: string; context?: string }) => {
+    .action(async (opts: { target?: 'kernel' | 'cluster' | 'local-cluster'; kubeconfig?: string; context?: string }) => {
       const settings = {
         ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
         ...(opts.context !== undefined ? { context: opts.context } : {}),

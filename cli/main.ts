@@ -6,6 +6,7 @@ import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
 import { faultsCommand } from './faults.ts';
 import { gcCommand } from './gc.ts';
+import { localClusterCommand } from './local-cluster.ts';
 
 /** A command's action reports its exit code through this. */
 export type ExitWith = (code: number) => void;
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput(output);
-  for (const make of [checkCommand, runCommand, faultsCommand, gcCommand]) {
+  for (const make of [checkCommand, runCommand, faultsCommand, gcCommand, localClusterCommand]) {
     program.addCommand(make(exitWith).exitOverride().configureOutput(output));
   }
   try {

@@ -1,0 +1,3 @@
+module netprops.dev/local-cluster/netns-forward
+
+go 1.24.0
