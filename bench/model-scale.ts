@@ -26,6 +26,8 @@ export interface ScaleFigures {
   /** Per probe, in batches of one step's size (predictions dropped after each batch, as a run does). */
   podPredictUs: number;
   podPredictCpuUs: number;
+  /** The same probes again as fresh objects (no memo hit): every admission they need already built. */
+  warmPodPredictCpuUs: number;
   servicePredictUs: number;
   servicePredictCpuUs: number;
   serviceProbes: number;
@@ -72,6 +74,8 @@ export function measure(pods: number, policies: number, services: number): Scale
     return { from: { kind: 'pod', ...ref(int(pods)) }, to: { kind: 'pod', namespace: dst.namespace, name: dst.name }, port: port.containerPort, protocol: port.protocol };
   });
   const [, podMs, podCpu] = timed(() => predictInSteps(model, podProbes));
+  const again = podProbes.map((p) => ({ ...p }));
+  const [, , warmCpu] = timed(() => predictInSteps(model, again));
   const serviceProbes: Probe[] = Array.from({ length: 50_000 }, () => {
     const svc = state.services[int(services)];
     return { from: { kind: 'pod', ...ref(int(pods)) }, to: { kind: 'service', namespace: svc.namespace, name: svc.name }, port: 80, protocol: 'TCP' };
@@ -105,6 +109,7 @@ export function measure(pods: number, policies: number, services: number): Scale
     podProbes: podProbes.length,
     podPredictUs: (podMs * 1000) / podProbes.length,
     podPredictCpuUs: (podCpu * 1000) / podProbes.length,
+    warmPodPredictCpuUs: (warmCpu * 1000) / again.length,
     serviceProbes: serviceProbes.length,
     servicePredictUs: (svcMs * 1000) / serviceProbes.length,
     servicePredictCpuUs: (svcCpu * 1000) / serviceProbes.length,
