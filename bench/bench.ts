@@ -16,4 +16,16 @@ export interface BenchSection {
   skipped?: string;
 }
 
-export type Bench = () => Promise<BenchSection>;
+/** `--name value` options from the command line (`npm run bench -- kernel --pods 300`). */
+export type BenchOptions = Record<string, string>;
+
+export type Bench = (options: BenchOptions) => Promise<BenchSection>;
+
+/** A comma-separated list of positive integers, or `fallback` when the option is absent. */
+export function sizesOption(options: BenchOptions, name: string, fallback: number[]): number[] {
+  const text = options[name];
+  if (text === undefined) return fallback;
+  const sizes = text.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--${name} takes positive integers separated by commas, not '${text}'`);
+  return sizes;
+}

@@ -1,9 +1,11 @@
-// The kernel target's costs: building and removing a 3-node, 30-pod data plane, a 30 x 30 probe
-// mesh, memory, and the time one generated case takes (apply + probe, re-applied on one harness as
-// the runner does). Needs root and the kernel prerequisites; skipped with the reason otherwise.
+// The kernel target's costs: building and removing a 3-node data plane (30 pods unless `--pods N`,
+// spread over `--nodes`), a probe mesh (every pod to every pod, at most `--probes` of them, 10,000 by
+// default), memory, and the time one generated case takes (apply + probe, re-applied on one harness
+// as the runner does). Needs root and the kernel prerequisites; skipped with the reason otherwise.
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
-import type { BenchRow, BenchSection } from './bench.ts';
+import type { BenchOptions, BenchRow, BenchSection } from './bench.ts';
+import { sizesOption } from './bench.ts';
 import type { Probe } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { createKernelHarness } from '../harness/kernel/harness.ts';
@@ -12,8 +14,6 @@ import { missingPrerequisites } from '../harness/kernel/prerequisites.ts';
 import { netnsPids } from '../harness/kernel/namespaces.ts';
 import { mesh } from '../harness/kernel/kernel-test-state.ts';
 
-const NODES = 3;
-const PODS_PER_NODE = 10;
 const CASES = 10;
 
 async function rssMB(pid: number): Promise<number> {
@@ -27,7 +27,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function bench(): Promise<BenchSection> {
+export async function bench(options: BenchOptions = {}): Promise<BenchSection> {
+  const [NODES] = sizesOption(options, 'nodes', [3]);
+  const [pods] = sizesOption(options, 'pods', [30]);
+  const [maxProbes] = sizesOption(options, 'probes', [10_000]);
+  const PODS_PER_NODE = Math.ceil(pods / NODES);
   const title = `Kernel target (${NODES} nodes x ${NODES * PODS_PER_NODE} pods, bridge + host-local, kube-proxy iptables)`;
   const missing = await missingPrerequisites({ binDirs: DEFAULT_CNI_BIN_DIRS, plugins: ['bridge', 'host-local'] });
   if (missing.length > 0) return { title, rows: [], skipped: `needs ${missing.join('; ')}` };
@@ -35,7 +39,7 @@ export async function bench(): Promise<BenchSection> {
   const state = mesh(NODES, PODS_PER_NODE);
   const probes: Probe[] = [];
   for (const a of state.pods) {
-    for (const b of state.pods) probes.push({ from: { kind: 'pod', namespace: a.namespace, name: a.name }, to: { kind: 'pod', namespace: b.namespace, name: b.name }, port: 80, protocol: 'TCP' });
+    for (const b of state.pods) if (probes.length < maxProbes) probes.push({ from: { kind: 'pod', namespace: a.namespace, name: a.name }, to: { kind: 'pod', namespace: b.namespace, name: b.name }, port: 80, protocol: 'TCP' });
   }
 
   const setups: number[] = [];

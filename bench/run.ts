@@ -1,20 +1,29 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) one after the
-// other and prints each section as a Markdown table, the form the README keeps.
+// other and prints each section as a Markdown table, the form the README keeps. `--name value`
+// options go to every bench that runs (e.g. `npm run bench -- model --pods 500,1000`).
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import type { BenchSection } from './bench.ts';
+import type { Bench, BenchOptions } from './bench.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only: string[] = [];
+const options: BenchOptions = {};
+for (let i = 0; i < args.length; i++) {
+  if (args[i].startsWith('--')) {
+    const [name, inline] = args[i].slice(2).split('=', 2);
+    options[name] = inline ?? args[++i] ?? '';
+  } else only.push(args[i]);
+}
 const files = (await readdir(here))
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
 for (const file of files) {
-  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { bench: () => Promise<BenchSection> };
-  const section = await mod.bench();
+  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { bench: Bench };
+  const section = await mod.bench(options);
   console.log(`\n### ${section.title}\n`);
   if (section.skipped) console.log(`(skipped: ${section.skipped})\n`);
   if (section.rows.length === 0) continue;

@@ -112,8 +112,9 @@ export function createModelHarness(options: HarnessOptions = {}): Harness {
     async probe(probes: Probe[]): Promise<Observation[]> {
       if (!model) throw new Error('model harness: probe() before apply()');
       const m = model;
-      return probes.map((probe) => {
-        const prediction = m.predict(probe);
+      const predictions = m.predictAll(probes);
+      return probes.map((probe, i) => {
+        const prediction = predictions[i];
         return observe(prediction, (n) => {
           if (prediction.affinity === undefined) return chooser.pick(JSON.stringify(probe), n);
           const key = `${prediction.affinity}|${clientIP(probe, m.state)}`;

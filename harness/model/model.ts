@@ -7,6 +7,7 @@ import { parseModelFault, type ModelFaultName } from './faults.ts';
 import { buildPolicyIndex, type PolicyIndex } from './policy-index.ts';
 import { predictProbe } from './predict.ts';
 import type { Delivery } from './source-seen.ts';
+import { matrixOf, type ReachabilityMatrix } from './reachability.ts';
 
 /** One way kube-proxy (or plain routing, for a direct probe) may carry a probe. */
 export interface Route {
@@ -46,7 +47,12 @@ export interface Prediction {
 export interface ReferenceModel {
   readonly state: ClusterState;
   readonly fault?: ModelFaultName;
+  /** One probe. Memoized per probe object: the same probe asked twice returns the same (read-only) prediction. */
   predict(probe: Probe): Prediction;
+  /** All probes of a step, in order: the batch form of predict() (reads its memo, does not fill it). */
+  predictAll(probes: readonly Probe[]): Prediction[];
+  /** Every pod to every served port of every pod: the policy verdicts alone, as one array. */
+  podMatrix(): ReachabilityMatrix;
 }
 
 /** Look-ups over one state, shared by predict() and the reachability matrix. */
@@ -55,6 +61,8 @@ export interface ModelIndex {
   fault?: ModelFaultName;
   policies: PolicyIndex;
   podIndex: Map<string, number>;
+  /** namespace -> name -> pod index: finds a probe's pods without building a key string. */
+  podByName: Map<string, Map<string, number>>;
   /** Ordinary pods by IP (hostNetwork pods share their node's IP and are found through the node). */
   podByIP: Map<string, number>;
   nodeByName: Map<string, Node>;
@@ -67,8 +75,12 @@ export interface ModelIndex {
 export function buildModelIndex(state: ClusterState, fault?: ModelFaultName): ModelIndex {
   const podIndex = new Map<string, number>();
   const podByIP = new Map<string, number>();
+  const podByName = new Map<string, Map<string, number>>();
   state.pods.forEach((p: Pod, i) => {
     podIndex.set(podKey(p), i);
+    let names = podByName.get(p.namespace);
+    if (!names) podByName.set(p.namespace, (names = new Map()));
+    names.set(p.name, i);
     if (!p.hostNetwork) podByIP.set(p.ip, i);
   });
   const serviceByClusterIP = new Map<string, Service>();
@@ -78,6 +90,7 @@ export function buildModelIndex(state: ClusterState, fault?: ModelFaultName): Mo
     fault,
     policies: buildPolicyIndex(state, fault),
     podIndex,
+    podByName,
     podByIP,
     nodeByName: new Map(state.nodes.map((n) => [n.name, n])),
     nodeByIP: new Map(state.nodes.map((n) => [n.internalIP, n])),
@@ -91,5 +104,14 @@ export function buildModelIndex(state: ClusterState, fault?: ModelFaultName): Mo
 export function buildModel(state: ClusterState, options: { fault?: string } = {}): ReferenceModel {
   const fault = parseModelFault(options.fault);
   const index = buildModelIndex(state, fault);
-  return { state, fault, predict: (probe) => predictProbe(index, probe) };
+  // Properties ask for the same probe of a step several times (verdict, reason, deliveries): compute
+  // it once. A batch does not fill the memo, so a large one does not stay in memory twice.
+  const memo = new Map<Probe, Prediction>();
+  const predict = (probe: Probe): Prediction => {
+    let p = memo.get(probe);
+    if (!p) memo.set(probe, (p = predictProbe(index, probe)));
+    return p;
+  };
+  const predictAll = (probes: readonly Probe[]): Prediction[] => probes.map((probe) => memo.get(probe) ?? predictProbe(index, probe));
+  return { state, fault, predict, predictAll, podMatrix: () => matrixOf(index) };
 }

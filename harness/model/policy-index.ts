@@ -1,7 +1,7 @@
 // NetworkPolicy selectors evaluated once per state: which pods each policy selects, which pods each
-// rule's peers admit, and per pod the policies that isolate it in each direction. Judging a
-// connection is then a few array look-ups, which the 1,000-pod matrix needs (the naive loop over
-// all policies and selectors per pair is far too slow).
+// rule's peers admit, and per pod the policies that isolate it in each direction. On top of that,
+// per isolated pod and port, the admission: the union of the peers its rules admit there. Judging a
+// connection is then one array read per direction, for one probe and for the whole matrix alike.
 import { namespaceLabels, selectorMatches } from '../../cluster/label-selector.ts';
 import type {
   ClusterState,
@@ -11,14 +11,17 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   Pod,
+  Protocol,
 } from '../../cluster/types.ts';
 import type { ModelFaultName } from './faults.ts';
 import ipaddr from 'ipaddr.js';
 import { ipBlockMatcher } from './ip-block.ts';
-import type { PortMatchOptions } from './policy-port.ts';
+import { rulePortsMatch, type PortMatchOptions } from './policy-port.ts';
 import { governsEgress, governsIngress } from './policy-types.ts';
 
 export interface CompiledRule {
+  /** Unique within the index (keys the admissions that share this rule). */
+  id: number;
   /** 1-based, as a person counts the rules of one direction. */
   number: number;
   /** Absent: every port of every protocol (an empty list is compiled to absent, as the API reads it). */
@@ -38,8 +41,45 @@ export interface CompiledPolicy {
   egressRules: CompiledRule[];
 }
 
+export type Direction = 'ingress' | 'egress';
+
+/**
+ * A rule of an isolated pod's policies whose ports admit one (port, protocol). `peerNamedPorts`:
+ * the rule admits it only through named ports resolved on the peer (the destination of an egress
+ * rule), so only peers declaring such a port with that number are admitted; absent, every peer the
+ * rule's `from`/`to` admits is.
+ */
+export interface AdmittingRule {
+  policy: number;
+  rule: CompiledRule;
+  peerNamedPorts?: NetworkPolicyPort[];
+}
+
+/**
+ * What one isolated pod's policies admit in one direction on one (port, protocol): the union of
+ * its rules that admit the port. This is the evaluator: predict() reads one entry of `peers`, the
+ * matrix reads whole arrays of them, and the reason names the first rule of `rules` that admits the
+ * peer. Pods whose rules admit a port alike share one admission (and its arrays).
+ */
+export interface Admission {
+  /** Dense, for keying caches of admissions. */
+  id: number;
+  /** In policy order, then rule order (the order a reason names the admitting rule in). */
+  rules: AdmittingRule[];
+  /** Ordinary pod index -> 1 when some rule admits that pod as the peer. */
+  peers: Uint8Array;
+  /** A rule open to every peer admits the port outright: hosts (nodes, hostNetwork pods) included. */
+  everyPeer: boolean;
+  /** Rules open to every peer that admit the port only by a named port on the peer (a host may have it). */
+  hostRules: AdmittingRule[];
+}
+
 export interface PolicyIndex {
   pods: Pod[];
+  /** `namespace/name` of each pod, built once for reasons. */
+  keys: string[];
+  /** Per direction and pod, the policies isolating it as reason text (built on first use). */
+  isolatedByText: Record<Direction, (string | undefined)[]>;
   policies: CompiledPolicy[];
   /** Pod index -> indices of the policies that select it and govern Ingress (its ingress isolation). */
   ingressOf: number[][];
@@ -47,6 +87,14 @@ export interface PolicyIndex {
   egressOf: number[][];
   fault?: ModelFaultName;
   portOptions: PortMatchOptions;
+  /** Ordinary (non-hostNetwork) pods as a set: the peers of a rule open to every peer. */
+  ordinaryPods: Uint8Array;
+  /** Memo of admission(): per direction, pod index -> (port, protocol) key -> admission. */
+  admissions: Record<Direction, Map<number, Admission>[]>;
+  /** Admissions by the rules they are made of, shared between pods. */
+  admissionBySignature: Map<string, Admission>;
+  /** Per list of named policy ports and (port, protocol): the ordinary pods declaring one of them with that number. */
+  namedPortPeers: Map<string, Uint8Array>;
 }
 
 /**
@@ -132,14 +180,16 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
     // A peer with no field at all is invalid (the API rejects it); it admits nothing here.
   };
 
+  let ruleIds = 0;
   const compileRules = (rules: { peers?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[], ns: string): CompiledRule[] =>
     rules.map((rule, r) => {
       const allPeers = rule.peers === undefined || rule.peers.length === 0;
       const ports = rule.ports === undefined || rule.ports.length === 0 ? undefined : rule.ports;
-      if (allPeers) return { number: r + 1, ports, allPeers };
+      const id = ruleIds++;
+      if (allPeers) return { id, number: r + 1, ports, allPeers };
       const peerPods = indexSet(n);
       for (const peer of rule.peers!) markPeer(peerPods, peer, ns);
-      return { number: r + 1, ports, allPeers, peerPods };
+      return { id, number: r + 1, ports, allPeers, peerPods };
     });
 
   const ingressOf: number[][] = pods.map(() => []);
@@ -159,12 +209,141 @@ export function buildPolicyIndex(state: ClusterState, fault?: ModelFaultName): P
       egressRules: egress ? compileRules((policy.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })), policy.namespace) : [],
     };
   });
+  const ordinaryPods = indexSet(n);
+  pods.forEach((p, i) => {
+    if (!p.hostNetwork) ordinaryPods[i] = 1;
+  });
   return {
     pods,
+    keys: pods.map((p) => `${p.namespace}/${p.name}`),
+    isolatedByText: { ingress: [], egress: [] },
     policies,
     ingressOf,
     egressOf,
     fault,
     portOptions: { ignoreEndPort: fault === 'ignore-endport', ignoreProtocol: fault === 'ignore-policy-protocol' },
+    ordinaryPods,
+    admissions: { ingress: pods.map(() => new Map()), egress: pods.map(() => new Map()) },
+    admissionBySignature: new Map(),
+    namedPortPeers: new Map(),
   };
+}
+
+const PROTOCOL_NUMBER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/**
+ * Where a rule's named port is resolved. The API: on the destination, which is the isolated pod
+ * for ingress and the peer for egress; the named-port-on-source fault resolves it on the source.
+ */
+function namedPortOnPeer(index: PolicyIndex, direction: Direction): boolean {
+  return (direction === 'egress') !== (index.fault === 'named-port-on-source');
+}
+
+/** Whether one admitting rule admits `peer` (an ordinary pod index, or a host with its hostNetwork pod if any). */
+export function ruleAdmitsPeer(index: PolicyIndex, ar: AdmittingRule, peer: { pod: number; hostPod?: number }, port: number, protocol: Protocol): boolean {
+  if (ar.rule.peerPods !== undefined && (peer.pod < 0 || ar.rule.peerPods[peer.pod] !== 1)) return false;
+  if (ar.peerNamedPorts === undefined) return true;
+  const pod = peer.pod >= 0 ? index.pods[peer.pod] : peer.hostPod === undefined ? undefined : index.pods[peer.hostPod];
+  return rulePortsMatch(ar.peerNamedPorts, port, protocol, pod, index.portOptions);
+}
+
+/** Whether `adm` admits a host peer (a node, or a hostNetwork pod): only rules open to every peer can. */
+export function admitsHost(index: PolicyIndex, adm: Admission, peer: { pod: number; hostPod?: number }, port: number, protocol: Protocol): boolean {
+  if (adm.everyPeer) return true;
+  for (const ar of adm.hostRules) if (ruleAdmitsPeer(index, ar, peer, port, protocol)) return true;
+  return false;
+}
+
+/**
+ * The admission of pod `i`'s policies in `direction` on (port, protocol); the pod must be isolated
+ * in that direction. Memoized per pod and port, and shared between pods with the same rules.
+ */
+export function admission(index: PolicyIndex, direction: Direction, i: number, port: number, protocol: Protocol): Admission {
+  const memo = index.admissions[direction][i];
+  const key = port * 4 + PROTOCOL_NUMBER[protocol];
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const onPeer = namedPortOnPeer(index, direction);
+  const own = index.pods[i];
+  const options = index.portOptions;
+  const rules: AdmittingRule[] = [];
+  let signature = '';
+  let portDependent = false;
+  for (const pi of direction === 'ingress' ? index.ingressOf[i] : index.egressOf[i]) {
+    for (const rule of direction === 'ingress' ? index.policies[pi].ingressRules : index.policies[pi].egressRules) {
+      if (rule.ports === undefined) {
+        rules.push({ policy: pi, rule });
+        signature += `${rule.id},`;
+        continue;
+      }
+      if (!onPeer) {
+        if (rulePortsMatch(rule.ports, port, protocol, own, options)) {
+          rules.push({ policy: pi, rule });
+          signature += `${rule.id},`;
+        }
+        continue;
+      }
+      // Named ports wait for the peer; numeric ones (and port-less entries) decide now.
+      const named = rule.ports.filter((pp) => typeof pp.port === 'string');
+      const numeric = named.length === 0 ? rule.ports : rule.ports.filter((pp) => typeof pp.port !== 'string');
+      if (numeric.length > 0 && rulePortsMatch(numeric, port, protocol, undefined, options)) {
+        rules.push({ policy: pi, rule });
+        signature += `${rule.id},`;
+      } else if (named.length > 0) {
+        rules.push({ policy: pi, rule, peerNamedPorts: named });
+        signature += `${rule.id}n,`;
+        portDependent = true;
+      }
+    }
+  }
+  // A named port on the peer makes the peers depend on the port number, not only on the rules.
+  if (portDependent) signature += `@${key}`;
+  let adm = index.admissionBySignature.get(signature);
+  if (!adm) {
+    adm = compose(index, rules, port, protocol);
+    index.admissionBySignature.set(signature, adm);
+  }
+  memo.set(key, adm);
+  return adm;
+}
+
+function compose(index: PolicyIndex, rules: AdmittingRule[], port: number, protocol: Protocol): Admission {
+  const peers = indexSet(index.pods.length);
+  let everyPeer = false;
+  const hostRules: AdmittingRule[] = [];
+  for (const ar of rules) {
+    const { rule } = ar;
+    if (ar.peerNamedPorts === undefined) {
+      if (rule.peerPods === undefined) everyPeer = true;
+      else unionInto(peers, rule.peerPods);
+      continue;
+    }
+    if (rule.peerPods === undefined) hostRules.push(ar);
+    unionInto(peers, rule.peerPods === undefined ? namedPortPeers(index, ar, port, protocol) : intersect(rule.peerPods, namedPortPeers(index, ar, port, protocol)));
+  }
+  if (everyPeer) unionInto(peers, index.ordinaryPods);
+  return { id: index.admissionBySignature.size, rules, peers, everyPeer, hostRules };
+}
+
+function namedPortPeers(index: PolicyIndex, ar: AdmittingRule, port: number, protocol: Protocol): Uint8Array {
+  // Keyed by the named entries themselves: many rules name the same port ('http').
+  const key = `${ar.peerNamedPorts!.map((pp) => `${pp.port}/${pp.protocol ?? 'TCP'}`).join(',')}|${port}/${protocol}`;
+  let set = index.namedPortPeers.get(key);
+  if (!set) {
+    set = indexSet(index.pods.length);
+    index.pods.forEach((p, i) => {
+      if (!p.hostNetwork && rulePortsMatch(ar.peerNamedPorts, port, protocol, p, index.portOptions)) set![i] = 1;
+    });
+    index.namedPortPeers.set(key, set);
+  }
+  return set;
+}
+
+function intersect(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length >> 2);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+  const z = new Uint32Array(out.buffer, 0, out.length >> 2);
+  for (let k = 0; k < z.length; k++) z[k] = x[k] & y[k];
+  return out;
 }

@@ -1,8 +1,8 @@
 // Whether NetworkPolicy lets one connection through: the source's egress AND the destination's
-// ingress, each judged only when the pod is isolated for that direction.
-import type { Pod, Protocol, Verdict } from '../../cluster/types.ts';
-import type { PolicyIndex } from './policy-index.ts';
-import { rulePortsMatch } from './policy-port.ts';
+// ingress, each judged only when the pod is isolated for that direction, through the admissions of
+// policy-index.ts (the same arrays the reachability matrix reads).
+import type { Protocol, Verdict } from '../../cluster/types.ts';
+import { admission, admitsHost, ruleAdmitsPeer, type Admission, type Direction, type PolicyIndex } from './policy-index.ts';
 
 /**
  * One end of a connection. `pod` is the index of an ordinary pod, or -1 for a host: a node, or a
@@ -21,23 +21,24 @@ export const UNDEFINED = 2;
 export type VerdictCode = typeof ALLOW | typeof DENY | typeof UNDEFINED;
 export const VERDICTS: readonly Verdict[] = ['allow', 'deny', 'undefined'];
 
-function podOf(index: PolicyIndex, party: Party): Pod | undefined {
-  if (party.pod >= 0) return index.pods[party.pod];
-  return party.hostPod === undefined ? undefined : index.pods[party.hostPod];
-}
-
 function name(index: PolicyIndex, party: Party): string {
-  const pod = podOf(index, party);
-  if (!pod) return `node ${party.node}`;
-  return party.pod >= 0 ? `${pod.namespace}/${pod.name}` : `hostNetwork pod ${pod.namespace}/${pod.name}`;
+  if (party.pod >= 0) return index.keys[party.pod];
+  return party.hostPod === undefined ? `node ${party.node}` : `hostNetwork pod ${index.keys[party.hostPod]}`;
 }
 
-function key(pod: Pod): string {
-  return `${pod.namespace}/${pod.name}`;
+function isolatedBy(index: PolicyIndex, direction: Direction, i: number): string {
+  const memo = index.isolatedByText[direction];
+  return (memo[i] ??= (direction === 'ingress' ? index.ingressOf[i] : index.egressOf[i]).map((pi) => index.policies[pi].key).join(', '));
 }
 
-function isolatedBy(index: PolicyIndex, policies: number[]): string {
-  return policies.map((pi) => index.policies[pi].key).join(', ');
+/** The first rule of `adm` that admits `peer`, for a reason (the verdict itself reads `adm.peers`). */
+function witness(index: PolicyIndex, adm: Admission, peer: Party, port: number, protocol: Protocol, direction: string): string {
+  const ar = adm.rules.find((r) => ruleAdmitsPeer(index, r, peer, port, protocol))!;
+  return `${index.policies[ar.policy].key} ${direction} rule ${ar.rule.number}`;
+}
+
+function admits(index: PolicyIndex, adm: Admission, peer: Party, port: number, protocol: Protocol): boolean {
+  return peer.pod >= 0 ? adm.peers[peer.pod] === 1 : admitsHost(index, adm, peer, port, protocol);
 }
 
 /**
@@ -58,33 +59,25 @@ export function ingressVerdict(
   const policies = index.ingressOf[dst];
   const dstPod = index.pods[dst];
   if (policies.length === 0) {
-    trace?.push(`ingress of ${key(dstPod)} is not isolated`);
+    trace?.push(`ingress of ${index.keys[dst]} is not isolated`);
     return ALLOW;
   }
   if (src.pod < 0 && src.node === dstPod.nodeName) {
-    trace?.push(`traffic from ${key(dstPod)}'s own node is always allowed`);
+    trace?.push(`traffic from ${index.keys[dst]}'s own node is always allowed`);
     return ALLOW;
   }
-  // named-port-on-source fault: resolve named ports on the source instead of the destination.
-  const namedPortPod = index.fault === 'named-port-on-source' ? podOf(index, src) : dstPod;
-  const options = index.portOptions;
-  for (let k = 0; k < policies.length; k++) {
-    const compiled = index.policies[policies[k]];
-    for (const rule of compiled.ingressRules) {
-      // A rule admits the source through its peers (every source when it has none) and its ports.
-      if (rule.peerPods !== undefined && (src.pod < 0 || rule.peerPods[src.pod] !== 1)) continue;
-      if (rule.ports !== undefined && !rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
-      trace?.push(`ingress of ${key(dstPod)} allowed by ${compiled.key} ingress rule ${rule.number}`);
-      return ALLOW;
-    }
+  const adm = admission(index, 'ingress', dst, port, protocol);
+  if (admits(index, adm, src, port, protocol)) {
+    trace?.push(`ingress of ${index.keys[dst]} allowed by ${witness(index, adm, src, port, protocol, 'ingress')}`);
+    return ALLOW;
   }
   if (src.pod < 0) {
     trace?.push(
-      `ingress of ${key(dstPod)} is isolated (${isolatedBy(index, policies)}) and the source is ${name(index, src)}: upstream leaves traffic from other nodes and hostNetwork pods to the implementation`,
+      `ingress of ${index.keys[dst]} is isolated (${isolatedBy(index, 'ingress', dst)}) and the source is ${name(index, src)}: upstream leaves traffic from other nodes and hostNetwork pods to the implementation`,
     );
     return UNDEFINED;
   }
-  trace?.push(`ingress of ${key(dstPod)} is isolated (${isolatedBy(index, policies)}) and no ingress rule admits ${name(index, src)} on ${protocol} ${port}`);
+  trace?.push(`ingress of ${index.keys[dst]} is isolated (${isolatedBy(index, 'ingress', dst)}) and no ingress rule admits ${name(index, src)} on ${protocol} ${port}`);
   return DENY;
 }
 
@@ -106,31 +99,25 @@ export function egressVerdict(
   const policies = index.egressOf[src];
   const srcPod = index.pods[src];
   if (policies.length === 0) {
-    trace?.push(`egress of ${key(srcPod)} is not isolated`);
+    trace?.push(`egress of ${index.keys[src]} is not isolated`);
     return ALLOW;
   }
   if (dst.pod < 0 && dst.node === srcPod.nodeName) {
-    trace?.push(`traffic from ${key(srcPod)} to its own node is always allowed`);
+    trace?.push(`traffic from ${index.keys[src]} to its own node is always allowed`);
     return ALLOW;
   }
-  const namedPortPod = index.fault === 'named-port-on-source' ? srcPod : podOf(index, dst);
-  const options = index.portOptions;
-  for (let k = 0; k < policies.length; k++) {
-    const compiled = index.policies[policies[k]];
-    for (const rule of compiled.egressRules) {
-      if (rule.peerPods !== undefined && (dst.pod < 0 || rule.peerPods[dst.pod] !== 1)) continue;
-      if (rule.ports !== undefined && !rulePortsMatch(rule.ports, port, protocol, namedPortPod, options)) continue;
-      trace?.push(`egress of ${key(srcPod)} allowed by ${compiled.key} egress rule ${rule.number}`);
-      return ALLOW;
-    }
+  const adm = admission(index, 'egress', src, port, protocol);
+  if (admits(index, adm, dst, port, protocol)) {
+    trace?.push(`egress of ${index.keys[src]} allowed by ${witness(index, adm, dst, port, protocol, 'egress')}`);
+    return ALLOW;
   }
   if (dst.pod < 0) {
     trace?.push(
-      `egress of ${key(srcPod)} is isolated (${isolatedBy(index, policies)}) and the destination is ${name(index, dst)}: upstream leaves traffic to nodes and hostNetwork pods to the implementation`,
+      `egress of ${index.keys[src]} is isolated (${isolatedBy(index, 'egress', src)}) and the destination is ${name(index, dst)}: upstream leaves traffic to nodes and hostNetwork pods to the implementation`,
     );
     return UNDEFINED;
   }
-  trace?.push(`egress of ${key(srcPod)} is isolated (${isolatedBy(index, policies)}) and no egress rule admits ${name(index, dst)} on ${protocol} ${port}`);
+  trace?.push(`egress of ${index.keys[src]} is isolated (${isolatedBy(index, 'egress', src)}) and no egress rule admits ${name(index, dst)} on ${protocol} ${port}`);
   return DENY;
 }
 

@@ -15,6 +15,10 @@ function partyOfPod(ix: ModelIndex, i: number): Party {
   return pod.hostNetwork ? { pod: -1, node: pod.nodeName, ip: pod.ip, hostPod: i } : { pod: i, node: pod.nodeName, ip: pod.ip };
 }
 
+function podIndexOf(ix: ModelIndex, ref: { namespace: string; name: string }): number | undefined {
+  return ix.podByName.get(ref.namespace)?.get(ref.name);
+}
+
 function sourceParty(ix: ModelIndex, probe: Probe): Party {
   const from = probe.from;
   if (from.kind === 'node') {
@@ -22,14 +26,14 @@ function sourceParty(ix: ModelIndex, probe: Probe): Party {
     if (!node) throw new UsageError(`probe source node:${from.name} is not a node of the state`);
     return { pod: -1, node: node.name, ip: node.internalIP };
   }
-  const i = ix.podIndex.get(podKey(from));
+  const i = podIndexOf(ix, from);
   if (i === undefined) throw new UsageError(`probe source ${podKey(from)} is not a pod of the state`);
   return partyOfPod(ix, i);
 }
 
 function partyName(ix: ModelIndex, party: Party): string {
-  if (party.pod >= 0) return podKey(ix.state.pods[party.pod]);
-  if (party.hostPod !== undefined) return podKey(ix.state.pods[party.hostPod]);
+  if (party.pod >= 0) return ix.policies.keys[party.pod];
+  if (party.hostPod !== undefined) return ix.policies.keys[party.hostPod];
   return `node:${party.node}`;
 }
 
@@ -77,13 +81,13 @@ function directRoute(ix: ModelIndex, src: Party, named: number, port: number, pr
   };
   // A node (or hostNetwork) sender may use any address of its node (source-seen.ts).
   if (src.pod < 0) delivery.sourceNode = src.node;
-  return finishRoute(pod, port, protocol, code, trace, delivery);
+  return finishRoute(ix, dstIndex, port, protocol, code, trace, delivery);
 }
 
 /** A pod serves exactly its declared ports: anything else is refused, whatever policy says. */
-function finishRoute(pod: Pod, port: number, protocol: Protocol, code: VerdictCode, trace: string[], delivery: Observation): Route {
-  if (!serves(pod, port, protocol)) {
-    const reason = `${podKey(pod)} serves no ${protocol} port ${port}: the connection is refused`;
+function finishRoute(ix: ModelIndex, i: number, port: number, protocol: Protocol, code: VerdictCode, trace: string[], delivery: Observation): Route {
+  if (!serves(ix.state.pods[i], port, protocol)) {
+    const reason = `${ix.policies.keys[i]} serves no ${protocol} port ${port}: the connection is refused`;
     return {
       verdict: 'deny',
       reason,
@@ -96,8 +100,12 @@ function finishRoute(pod: Pod, port: number, protocol: Protocol, code: VerdictCo
 }
 
 function fromRoutes(routes: Route[], head: string, affinity?: string): Prediction {
-  const allow = routes.filter((r) => r.verdict === 'allow').length;
-  const deny = routes.filter((r) => r.verdict === 'deny').length;
+  let allow = 0;
+  let deny = 0;
+  for (const r of routes) {
+    if (r.verdict === 'allow') allow++;
+    else if (r.verdict === 'deny') deny++;
+  }
   const verdict: Verdict = allow === routes.length ? 'allow' : deny === routes.length ? 'deny' : 'undefined';
   let reason = routes.length === 1 ? `${head}: ${routes[0].reason}` : `${head}: ${routes.map((r, i) => `[${i + 1}] ${r.reason}`).join(' ')}`;
   if (verdict === 'undefined' && routes.length > 1 && allow + deny === routes.length) {
@@ -184,11 +192,11 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
   });
   const routes = endpoints.map((ep): Route => {
     if (ep.pod === undefined) return outsideEndpointRoute(ix, src, ep.ip, ep.port, protocol);
-    const dstIndex = receiver(ix, ix.podIndex.get(podKey(ep.pod))!, ep.port, protocol);
+    const dstIndex = receiver(ix, podIndexOf(ix, ep.pod)!, ep.port, protocol);
     const pod = ix.state.pods[dstIndex];
     const dst = partyOfPod(ix, dstIndex);
     const hairpin = src.pod >= 0 && src.pod === dst.pod;
-    const trace: string[] = [`to ${podKey(pod)}:${ep.port}`];
+    const trace: string[] = [`to ${ix.policies.keys[dstIndex]}:${ep.port}`];
     if (hairpin && ix.fault === 'no-hairpin') {
       return {
         verdict: 'deny',
@@ -210,7 +218,7 @@ function viaService(ix: ModelIndex, src: Party, svc: Service, sp: ServicePort, p
     if (access.kind === 'clusterIP' && src.pod >= 0 && !hairpin) delivery.sourceSeen = seenSource(ix, src);
     // externalTrafficPolicy Local keeps the client's address: kube-proxy does not masquerade it.
     if (externalLocal && !hairpin) delivery.sourceSeen = seenSource(ix, src);
-    const route = finishRoute(pod, ep.port, protocol, code, trace, delivery);
+    const route = finishRoute(ix, dstIndex, ep.port, protocol, code, trace, delivery);
     if (delivery.sourceSeen === undefined) {
       // Masquerade picks the SNATing node's address: the dialled node for NodePort, else the client's.
       route.typicalSourceSeen = access.kind === 'nodePort' ? access.node.internalIP : (ix.nodeByName.get(src.node)?.internalIP ?? src.ip);
@@ -283,7 +291,7 @@ function toPod(ix: ModelIndex, src: Party, dstIndex: number, probe: Probe): Pred
     port = named.containerPort;
   }
   const route = directRoute(ix, src, dstIndex, port, probe.protocol);
-  return fromRoutes([route], `${partyName(ix, src)} -> ${podKey(pod)} ${probe.protocol} ${port}`);
+  return fromRoutes([route], `${partyName(ix, src)} -> ${ix.policies.keys[dstIndex]} ${probe.protocol} ${port}`);
 }
 
 function toAddress(ix: ModelIndex, src: Party, ip: string, probe: Probe): Prediction {
@@ -358,7 +366,7 @@ export function predictProbe(ix: ModelIndex, probe: Probe): Prediction {
   const to = probe.to;
   switch (to.kind) {
     case 'pod': {
-      const i = ix.podIndex.get(podKey(to));
+      const i = podIndexOf(ix, to);
       if (i === undefined) throw new UsageError(`probe target ${podKey(to)} is not a pod of the state`);
       return toPod(ix, src, i, probe);
     }
