@@ -8,7 +8,7 @@
 // YAML is read as kubectl reads it (merge keys merged; yes/no/on/off/y/n booleans, as YAML 1.1 in
 // sigs.k8s.io/yaml has them), with bounds so that no input can exhaust the stack or take long.
 import { constants as fsConstants } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Composer, isScalar, Parser, visit, type Document } from 'yaml';
 import { CaseFileError, type CaseFileLocation } from './errors.ts';
@@ -285,7 +285,7 @@ function cannotRead(err: unknown): string {
 
 /** Reads a regular file without blocking on a FIFO or device (opened non-blocking, then checked). */
 async function readCaseText(file: string): Promise<string> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
