@@ -210,7 +210,7 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
     }
     // A path that names no case of this property and seed replayed nothing: passing would claim a test.
     const replayed = report.properties[0];
-    if (opts.path !== undefined && replayed?.status === 'passed' && replayed.runs === 0) {
+    if (opts.path !== undefined && replayed !== undefined && replayed.status !== 'failed' && replayed.runs === 0) {
       throw new UsageError(`--path ${String(opts.path)} names no case of ${replayed.id} with --seed ${seed}: nothing was replayed; copy --seed and --path from the same failure's replay command`);
     }
     // Repros (with each failure's record), then the report files --format picks; the summary table

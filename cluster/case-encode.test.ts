@@ -9,6 +9,7 @@ import type {
 } from './types.ts';
 import { allocate, type RawClusterState, type RawPod, type RawService } from './allocate.ts';
 import { decodeCase, encodeCase, loadCases } from './case-file.ts';
+import { AGNHOST_IMAGE } from './agnhost-image.ts';
 import { caseObjects } from './case-encode.ts';
 import { Namespace as NamespaceModel } from 'kubernetes-models/v1/Namespace';
 import { Node as NodeModel } from 'kubernetes-models/v1/Node';
@@ -281,7 +282,7 @@ describe('encodeCase: decode(encode(c)) is c', () => {
     const docs = parseAllDocuments(encodeCase(c)).map((d) => d.toJS());
     expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'Node', 'Pod', 'Service', 'Expectations']);
     expect(docs[1].spec.podCIDR).toBe('10.244.1.0/24');
-    expect(docs[2].spec.containers[0].image).toBe('registry.k8s.io/e2e-test-images/agnhost:2.53');
+    expect(docs[2].spec.containers[0].image).toBe(AGNHOST_IMAGE);
     expect(docs[2].status).toEqual({ podIP: '10.244.1.2', conditions: [{ type: 'Ready', status: 'False' }] });
     expect(docs[3].spec).toEqual({ type: 'NodePort', clusterIP: '10.96.0.10', selector: { app: 'a' }, ports: [{ port: 80, protocol: 'TCP', nodePort: 30000 }] });
     expect(docs[4].probes).toEqual([{ from: 'x/b', to: 'svc:x/s', port: 80, protocol: 'TCP', expect: 'deny' }]);

@@ -1,7 +1,7 @@
 // A failing run turned into a case file a person can replay: the run's earlier steps (as `before`),
 // then the state of the step that shows the failure and its failing probes, each carrying the CORRECT expectation (the reference model's
 // verdict), so `netprops check` fails on the broken target and passes on a conformant one.
-import type { Case, CaseStep, ExpectedProbe, Probe } from '../cluster/types.ts';
+import type { Case, CaseStep, ExpectedProbe, Observation, Probe } from '../cluster/types.ts';
 import type { ProbeRecord } from './result.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
 import { modelOf } from '../harness/record.ts';
@@ -15,6 +15,7 @@ export interface Counterexample {
 }
 
 const probeKey = (p: Probe): string => JSON.stringify(p);
+const backendKey = (b: Observation['backend']): string => (b ? `${b.namespace}/${b.name}:${b.port}` : '');
 
 /** Whether the observed verdict of a probe contradicts the model's defined verdict. */
 function verdictMismatch(ctx: CheckContext, step: number, i: number): boolean {
@@ -59,8 +60,14 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     seen.add(key);
     // A probe through a Service reaches one of several backends; written once per backend, a
     // replay reaches each of them (the model spreads repeated probes over every endpoint), so the
-    // backend that showed the failure is among them.
-    const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => JSON.stringify(d.backend ?? null)));
+    // backend that showed the failure is among them. The backends counted are those a conformant
+    // cluster may reach and those the target did reach with this probe (a broken one reaches a pod
+    // that is no endpoint, so the replay needs one more try to reach it too).
+    const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => backendKey(d.backend)));
+    run.requestedProbes.forEach((other, j) => {
+      const seenBackend = run.observations[j].backend;
+      if (seenBackend && probeKey(other) === key) backends.add(backendKey(seenBackend));
+    });
     for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
   // The earlier steps of the run, replayed first on the same target: what it remembers between

@@ -262,7 +262,7 @@ describe('cluster harness probes', () => {
       {
         exec: (call, s) => {
           // The CNI takes 400 ms from the first probe to program the policy.
-          if (call.command.join(' ').includes('agnhost connect') && enforcedAt === Infinity) enforcedAt = performance.now() + 400;
+          if (probeTarget(call.command) && enforcedAt === Infinity) enforcedAt = performance.now() + 400;
           return network(() => s, () => performance.now() < enforcedAt)(call);
         },
       },

@@ -100,11 +100,14 @@ describe('connectPlan: one probe as agnhost connect in a real cluster', () => {
     expect(plan({ from: fromLocal, to: web, port: 53, protocol: 'UDP' }).checkSource).toBe(false);
     expect(plan({ from: fromLocal, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' }).checkSource).toBe(false);
     expect(plan({ from: { kind: 'node', name: 'node-1' }, to: web, port: 80, protocol: 'TCP' }).checkSource).toBe(false);
-    // a pod with two TCP ports is served by porter, which has no /clientip
+    // a pod with two TCP ports runs one netexec per port (harness/cluster/agnhost-server.ts), so
+    // /clientip tells on each; a port the pod does not declare has no netexec behind it
     const s = state();
     s.pods[0].ports.push({ containerPort: 8443, protocol: 'TCP' });
-    const porter = connectPlan(s, { from: fromLocal, to: web, port: 80, protocol: 'TCP' }, {});
-    expect(porter.ok && porter.plan.checkSource).toBe(false);
+    const second = connectPlan(s, { from: fromLocal, to: web, port: 8443, protocol: 'TCP' }, {});
+    expect(second.ok && second.plan.checkSource).toBe(true);
+    const undeclared = connectPlan(s, { from: fromLocal, to: web, port: 9999, protocol: 'TCP' }, {});
+    expect(undeclared.ok && undeclared.plan.checkSource).toBe(false);
     // a hostNetwork sender leaves with one of its node's addresses, which one is the node's routing
     const hn = state();
     hn.pods[1].hostNetwork = true;
