@@ -3,6 +3,7 @@
 import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
 import { formatDuration } from './duration.ts';
+import { settlingLine } from './settling.ts';
 
 const HEADER = ['PROPERTY', 'STATUS', 'RUNS', 'JUDGED', 'TIME', 'REPRO'] as const;
 
@@ -24,12 +25,8 @@ export function renderConsoleSummary(report: RunReport): string {
   const count = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
   lines.push(`${report.properties.length} ${report.properties.length === 1 ? 'property' : 'properties'}: ${count('passed')} passed, ${count('failed')} failed, ${count('vacuous')} vacuous, ${count('skipped')} skipped`);
   const st = report.settling;
-  if (st) {
-    // The cluster target's most distinctive measurement: how long the network took to enforce a change.
-    const t = st.timeToEnforceMs;
-    const when = t.count > 0 ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes` : 'no probe waited for';
-    lines.push(`settling: ${when}; ${st.attempts} attempts; stale allows ${st.staleAllow}, stale denies ${st.staleDeny}, profile violations ${st.profileViolations}`);
-  }
+  // The cluster target's most distinctive measurement: how long the network took to enforce a change.
+  if (st) lines.push(`settling: ${settlingLine(st)}`);
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';

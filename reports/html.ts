@@ -13,6 +13,7 @@ import { formatDuration } from './duration.ts';
 import { describeObservation, probeDestination } from './probe-text.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 import { isReachabilityMismatch, observedVerdict, reachabilityMatrix, type MatrixCell } from './reachability-matrix.ts';
+import { settlingLine } from './settling.ts';
 
 export const HTML_REPORT_FILE = 'report.html';
 
@@ -116,6 +117,7 @@ function propertySection(p: PropertyResult, report: RunReport): string {
     `<p class="meta">Rule: ${esc(p.rule)}</p>`,
     `<p class="meta">${esc(String(p.runs))} runs judging ${esc(String(p.judged))} observations in ${esc(formatDuration(p.durationMs))}, seed ${esc(String(p.seed))}</p>`,
   ];
+  if (p.settling) body.push(`<p class="meta settling" data-settling="${esc(JSON.stringify(p.settling))}">Settling: ${esc(settlingLine(p.settling))}</p>`);
   if (p.status === 'skipped') body.push(`<p class="meta">Skipped: ${esc(p.skipReason ?? 'no reason given')}</p>`);
   if (p.status === 'vacuous') body.push(`<p class="meta">Vacuous (nothing judged): ${esc(p.vacuousReason ?? 'no reason given')}</p>`);
   if (p.failure) body.push(failureBlock(p, p.failure, report));
@@ -149,7 +151,7 @@ export function renderHtml(report: RunReport): string {
 <h1>${esc(title)}</h1>
 <p class="run">Run <code>${esc(report.runId)}</code>, seed ${esc(String(report.seed))}, started ${esc(report.startedAt)}, took ${esc(formatDuration(report.durationMs))}.
 ${esc(String(report.properties.length))} properties: ${esc(String(n('passed')))} passed, ${esc(String(n('failed')))} failed, ${esc(String(n('vacuous')))} vacuous, ${esc(String(n('skipped')))} skipped.</p>
-<table class="summary">
+${report.settling ? `<p class="run settling">Settling over the run: ${esc(settlingLine(report.settling))}.</p>\n` : ''}<table class="summary">
 <thead><tr><th>property</th><th>status</th><th>runs</th><th>judged</th><th>time</th><th>repro</th></tr></thead>
 <tbody>
 ${summary}

@@ -149,6 +149,25 @@ describe('JUnit reporter', () => {
     expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({ runs: '37', judged: '412' });
   });
 
+  it("carries a settling target's time-to-enforce and stale counts, per property and for the run", () => {
+    const r = exampleRunReport();
+    const settling = { timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 }, staleAllow: 1, staleDeny: 0, profileViolations: 2, attempts: 80 };
+    r.properties[0].settling = settling;
+    r.settling = { ...settling, staleAllow: 3 };
+    const parsed = parseXml(renderJunit(r));
+    const policy = all(parsed, 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({
+      runs: '37', judged: '412', 'settling.timeToEnforce.count': '12', 'settling.timeToEnforce.p50Ms': '120', 'settling.timeToEnforce.p90Ms': '411',
+      'settling.timeToEnforce.maxMs': '905', 'settling.staleAllow': '1', 'settling.staleDeny': '0', 'settling.profileViolations': '2', 'settling.attempts': '80',
+    });
+    const suiteProps = all(parsed, 'testsuite')[0].children.find((c) => c.name === 'properties')!;
+    expect(all(suiteProps, 'property').find((p) => p.attrs.name === 'settling.staleAllow')?.attrs.value).toBe('3');
+    // a property that waited for nothing says so (a count of 0), not a made-up percentile
+    r.properties[0].settling = { ...settling, timeToEnforceMs: { count: 0, p50: 0, p90: 0, max: 0 } };
+    const none = all(parseXml(renderJunit(r)), 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    expect(all(none, 'property').map((p) => p.attrs.name)).not.toContain('settling.timeToEnforce.p50Ms');
+  });
+
   it('reports a vacuous property as skipped, its message saying it judged nothing and why', () => {
     const r = exampleRunReport();
     r.properties[2] = { ...r.properties[2], status: 'vacuous', judged: 0, vacuousReason: 'no probe in 100 runs' };

@@ -9,6 +9,7 @@ import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
 import { escapeAttribute, escapeMarkup } from './markup-escape.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
+import { settlingFigures } from './settling.ts';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';
 
@@ -37,6 +38,8 @@ function caseProperties(p: PropertyResult): string {
   const props = [
     ['runs', String(p.runs)],
     ['judged', String(p.judged)],
+    // On a target that settles (a live cluster): time-to-enforce and stale counts of this property.
+    ...(p.settling ? settlingFigures(p.settling).map((f) => [`settling.${f.name}`, String(f.value)]) : []),
   ].map(([name, value]) => `        <property${attributes({ name, value })}/>`);
   return ['      <properties>', ...props, '      </properties>'].join('\n');
 }
@@ -67,6 +70,7 @@ export function renderJunit(report: RunReport): string {
     ['target', report.target],
     ['seed', String(report.seed)],
     ...(report.fault ? [['fault', report.fault]] : []),
+    ...(report.settling ? settlingFigures(report.settling).map((f) => [`settling.${f.name}`, String(f.value)]) : []),
   ].map(([name, value]) => `      <property${attributes({ name, value })}/>`);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
