@@ -205,8 +205,10 @@ describe('runProperties re-running a shrunk failure', () => {
   it('tries a fresh harness when the shared one no longer shows the failure (a target that learns, like a path-MTU cache)', async () => {
     // This harness drops port 300 and up only until it has dropped one: it "learns", as a kernel does.
     let created = 0;
-    const make = async (): Promise<Harness> => {
+    const runIds: string[] = [];
+    const make = async (o: { runId?: string }): Promise<Harness> => {
       created++;
+      runIds.push(String(o.runId));
       let dropped = false;
       return {
         target: 'learning',
@@ -231,6 +233,10 @@ describe('runProperties re-running a shrunk failure', () => {
     expect(failure.message).toMatch(/expected allow.*observed timeout/);
     expect(failure.counterexample.probes).toHaveLength(1);
     expect(created).toBeGreaterThan(1);
+    // each fresh harness is a run of its own: on the shared run's id it would write into (and its
+    // teardown delete) the shared harness's objects, as a live cluster showed (a pod spec refused)
+    expect(new Set(runIds).size).toBe(runIds.length);
+    expect(runIds[0]).toBe(report.runId);
   });
 });
 

@@ -259,8 +259,12 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
     ...(options.fault ? { fault: options.fault } : {}),
     ...(settings ? { settings } : {}),
   };
-  const make = () => (options.harnessFactory ?? ((o: HarnessOptions) => descriptor.create(o)))(harnessOptions);
-  const harness = await make();
+  const makeWith = (o: HarnessOptions) => (options.harnessFactory ?? ((x: HarnessOptions) => descriptor.create(x)))(o);
+  const harness = await makeWith(harnessOptions);
+  // A fresh harness is a run of its own (its own run id): on the same id it would write into the
+  // shared harness's namespaces (a live cluster refuses a pod spec changed under its name), and its
+  // teardown would delete them.
+  const make = () => makeWith({ ...harnessOptions, runId: `np-${randomBytes(3).toString('hex')}` });
   const results: PropertyResult[] = [];
   const samples: number[] = [];
   const reportOf = (): RunReport => {
