@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processStartTime } from '../harness/kernel/run.ts';
 
 export interface Daemon {
   component: string;
@@ -15,15 +16,8 @@ export interface Daemon {
   log: string;
 }
 
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
+// A pid's start time, as the kernel target's owner files keep it (one reading of /proc/<pid>/stat).
+export { processStartTime } from '../harness/kernel/run.ts';
 
 export function isAlive(d: Pick<Daemon, 'pid' | 'startTime'>): boolean {
   return processStartTime(d.pid) === d.startTime;
