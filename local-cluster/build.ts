@@ -45,6 +45,8 @@ export const BINARIES: readonly Binary[] = [
   { name: 'kube-router', module: 'kube-router', pkg: 'github.com/cloudnativelabs/kube-router/v2/cmd/kube-router' },
   { name: 'crictl', module: 'crictl', pkg: 'sigs.k8s.io/cri-tools/cmd/crictl' },
   { name: 'netns-forward', module: 'netns-forward', pkg: '.' },
+  // The cluster target's UDP client that prints the answer (which endpoint a Service chose).
+  { name: 'udp-probe', module: 'udp-probe', pkg: '.' },
 ];
 
 function ldflags(b: Binary): string {

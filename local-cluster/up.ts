@@ -244,7 +244,7 @@ async function buildImages(layout: ClusterLayout, build: BuildResult): Promise<s
   const tag = await agnhostVersion();
   const specs = [
     { ref: PAUSE_IMAGE, files: { [build.paths.pause]: '/pause' }, entrypoint: ['/pause'] },
-    { ref: `${AGNHOST_REPOSITORY}:${tag}`, files: { [build.paths.agnhost]: '/agnhost', '/usr/bin/curl': '/usr/bin/curl', '/usr/bin/dig': '/usr/bin/dig' }, entrypoint: ['/agnhost'], cmd: ['pause'], busybox: true },
+    { ref: `${AGNHOST_REPOSITORY}:${tag}`, files: { [build.paths.agnhost]: '/agnhost', [build.paths['udp-probe']]: '/udp-probe', '/usr/bin/curl': '/usr/bin/curl', '/usr/bin/dig': '/usr/bin/dig' }, entrypoint: ['/agnhost'], cmd: ['pause'], busybox: true },
     { ref: COREDNS_IMAGE, files: { [build.paths.coredns]: '/coredns' }, entrypoint: ['/coredns'] },
   ];
   // Images depend only on the binaries: cached beside them, keyed by the binaries' names.

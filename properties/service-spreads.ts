@@ -4,7 +4,7 @@ import type { Probe } from '../cluster/types.ts';
 import { buildModel } from '../harness/model/model.ts';
 import { serviceStates } from './replicas.ts';
 import { describeProbe } from './probe-text.ts';
-import type { Finding, Property } from './property.ts';
+import type { CheckContext, Finding, Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 import { modelOf } from '../harness/record.ts';
@@ -21,6 +21,38 @@ export function triesFor(k: number): number {
   let n = 10;
   while (k > 1 && k * ((k - 1) / k) ** n >= 1e-9) n++;
   return n;
+}
+
+interface SpreadGroup {
+  probe: Probe;
+  /** The repeats of one probe. */
+  indices: number[];
+  predicted: Set<string>;
+  reached: Set<string>;
+}
+
+/**
+ * The repeated probes whose spread can be judged: allowed, and every delivered connection says
+ * which endpoint answered. A target that observes a delivery but not its backend (upstream's
+ * agnhost image has no UDP client that prints the answer; a hostNetwork backend answers with its
+ * node's name) leaves the group unjudged: an unnamed delivery is no evidence of a missed endpoint.
+ */
+function spreadGroups(ctx: CheckContext): SpreadGroup[] {
+  const run = ctx.steps[0];
+  const byProbe = new Map<string, number[]>();
+  run.probes.forEach((p, i) => {
+    const key = JSON.stringify(p);
+    byProbe.set(key, [...(byProbe.get(key) ?? []), i]);
+  });
+  const groups: SpreadGroup[] = [];
+  for (const indices of byProbe.values()) {
+    const probe = run.probes[indices[0]];
+    if (judgedVerdict(ctx, 0, indices[0]) !== 'allow') continue;
+    const delivered = indices.map((i) => run.observations[i]).filter((o) => o.outcome === 'delivered');
+    if (delivered.some((o) => !o.backend)) continue;
+    groups.push({ probe, indices, predicted: backendsOf(modelOf(run).predict(probe).deliveries), reached: backendsOf(delivered) });
+  }
+  return groups;
 }
 
 export const serviceSpreads: Property = {
@@ -51,17 +83,8 @@ export const serviceSpreads: Property = {
   check(ctx) {
     const run = ctx.steps[0];
     const findings: Finding[] = verdictFindings(ctx, 0);
-    const groups = new Map<string, number[]>();
-    run.probes.forEach((p, i) => {
-      const key = JSON.stringify(p);
-      groups.set(key, [...(groups.get(key) ?? []), i]);
-    });
-    for (const indices of groups.values()) {
-      const first = indices[0];
-      const probe = run.probes[first];
-      if (judgedVerdict(ctx, 0, first) !== 'allow') continue;
-      const predicted = backendsOf(modelOf(run).predict(probe).deliveries);
-      const reached = backendsOf(indices.map((i) => run.observations[i]).filter((o) => o.outcome === 'delivered'));
+    for (const group of spreadGroups(ctx)) {
+      const { probe, indices, predicted, reached } = group;
       const at = indices.map((i) => ({ step: 0, probe: i }));
       const stray = [...reached].filter((b) => !predicted.has(b));
       if (stray.length > 0) {
@@ -80,6 +103,9 @@ export const serviceSpreads: Property = {
     }
     return findings;
   },
+  // What this property claims is where connections went: it judged the connections whose every
+  // delivery named its endpoint, not those a target could only say were answered.
+  judged: (ctx) => spreadGroups(ctx).reduce((n, g) => n + g.indices.length, 0),
   outcomes: ['several-endpoints', 'client-ip-affinity'],
   classify({ steps: [run] }) {
     const labels = new Set<string>();

@@ -2,13 +2,15 @@
 // `agnhost connect` exits 0 when delivered, else 1 with connect's stderr words (REFUSED, OTHER,
 // TIMEOUT); the TCP probe `curl ... /hostname /clientip` prints each answer followed by curl's
 // connection count (1 for the first request, 0 for the second riding the same connection), and
-// fails with curl's exit codes (7 could not connect, 28 timed out).
+// fails with curl's exit codes (7 could not connect, 28 timed out). A UDP Service probe runs
+// udp-probe, as the local cluster's agnhost image has it: it prints the backend's answer, its
+// hostname, and fails with connect's words.
 import type { Outcome, Protocol } from '../../cluster/types.ts';
 import type { Prediction } from '../model/model.ts';
 import type { ExecReply } from './fake-apiserver.ts';
 
 export interface ProbeTarget {
-  tool: 'connect' | 'curl';
+  tool: 'connect' | 'curl' | 'udp-probe';
   protocol: Protocol;
   host: string;
   port: number;
@@ -17,6 +19,8 @@ export interface ProbeTarget {
 /** The destination of a probe command, or undefined when the command is not a probe. */
 export function probeTarget(command: string[]): ProbeTarget | undefined {
   const text = command.join(' ');
+  const p = /\/udp-probe --timeout=\d+s \[?([\d.a-f:]+?)\]?:(\d+)/.exec(text);
+  if (p) return { tool: 'udp-probe', protocol: 'UDP', host: p[1], port: Number(p[2]) };
   const c = /\/agnhost connect --timeout=\d+s --protocol=(\w+) \[?([\d.a-f:]+?)\]?:(\d+)/.exec(text);
   if (c) return { tool: 'connect', protocol: c[1].toUpperCase() as Protocol, host: c[2], port: Number(c[3]) };
   const u = /^curl .* http:\/\/\[?([\d.a-f:]+?)\]?:(\d+)\/hostname http:\/\/\S+\/clientip$/.exec(text);
@@ -27,6 +31,7 @@ export function probeTarget(command: string[]): ProbeTarget | undefined {
 /** The reply of a delivered probe: the backend's hostname and the source address it saw. */
 export function deliveredReply(target: ProbeTarget, answer: { hostname: string; clientIP: string }, delayMs = 0): ExecReply {
   if (target.tool === 'connect') return { exitCode: 0, stdout: '', delayMs };
+  if (target.tool === 'udp-probe') return { exitCode: 0, stdout: `${answer.hostname}\n`, delayMs };
   return { exitCode: 0, stdout: `${answer.hostname}\n1\n${answer.clientIP}:40000\n0\n`, delayMs };
 }
 

@@ -51,6 +51,16 @@ describe('probeExec', () => {
     expect(probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'headless' }, port: 80, protocol: 'TCP' }, ctx)).toMatchObject({ outcome: 'unreachable', detail: 'Service x/headless is headless: it has no ClusterIP' });
   });
 
+  it('a UDP Service probe is one datagram `hostname` from udp-probe where the image has it, else agnhost connect', () => {
+    const udpState: ClusterState = { ...state, services: [{ ...state.services[0], name: 'dns', ports: [{ port: 53, targetPort: 5353, protocol: 'UDP' }] }] };
+    const e = probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'dns' }, port: 53, protocol: 'UDP' }, { ...ctx, state: udpState }) as ProbeExec;
+    expect(e).toMatchObject({ host: '10.96.0.10', port: 53, follow: 'udp' });
+    expect(e.command).toEqual(['sh', '-c', 'if [ -x /udp-probe ]; then exec /udp-probe --timeout=2s 10.96.0.10:53; else exec /agnhost connect --timeout=2s --protocol=udp 10.96.0.10:53; fi']);
+    // A payload probe stays netexec's echo through agnhost connect.
+    const payload = probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'dns' }, port: 53, protocol: 'UDP', payloadBytes: 100 }, { ...ctx, state: udpState }) as ProbeExec;
+    expect(payload.command[0]).toBe('/agnhost');
+  });
+
   it("a probe from a node runs in that node's hostNetwork agent; UDP is agnhost connect", () => {
     const e = exec({ from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.3' }, port: 30080, protocol: 'UDP' });
     expect(e).toMatchObject({ namespace: 'netprops-nodes-np-1', pod: 'node-agent-kind-worker' });
@@ -103,6 +113,18 @@ describe('probeObservation', () => {
     expect(probeObservation(e, { exitCode: 28, stdout: '', stderr: 'curl: (28) Connection timed out after 2001 milliseconds\n' }, state)).toMatchObject({ outcome: 'timeout' });
     expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 0 ms: Connection refused\n' }, state)).toMatchObject({ outcome: 'refused' });
     expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 3 ms: No route to host\n' }, state)).toMatchObject({ outcome: 'unreachable' });
+  });
+
+  it("a UDP Service probe's backend is the pod that answered `hostname`; connect's empty answer names none", () => {
+    const udpState: ClusterState = { ...state, services: [{ ...state.services[0], name: 'dns', ports: [{ port: 53, targetPort: 'http', protocol: 'TCP' }, { port: 53, targetPort: 5353, protocol: 'UDP' }] }] };
+    const e = probeExec({ from, to: { kind: 'service', namespace: 'x', name: 'dns' }, port: 53, protocol: 'UDP' }, { ...ctx, state: udpState }) as ProbeExec;
+    expect(probeObservation(e, { exitCode: 0, stdout: 'multi\n', stderr: '' }, udpState)).toEqual({ outcome: 'delivered', replyFrom: '10.96.0.10', backend: { namespace: 'x', name: 'multi', port: 5353 } });
+    expect(probeObservation(e, { exitCode: 0, stdout: '', stderr: '' }, udpState)).toEqual({ outcome: 'delivered', replyFrom: '10.96.0.10' });
+    // A name that is no endpoint of the Service (a hostNetwork pod answers with its node's) is not guessed.
+    expect(probeObservation(e, { exitCode: 0, stdout: 'kind-worker\n', stderr: '' }, udpState).backend).toBeUndefined();
+    expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'REFUSED: read udp 10.244.1.2:4000->10.96.0.10:53: read: connection refused\n' }, udpState)).toMatchObject({ outcome: 'refused' });
+    expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'TIMEOUT: read udp 10.244.1.2:4000->10.96.0.10:53: i/o timeout\n' }, udpState)).toMatchObject({ outcome: 'timeout' });
+    expect(() => probeObservation(e, { exitCode: 2, stdout: '', stderr: 'usage: udp-probe [--timeout=5s] [--data=hostname] HOST:PORT\n' }, udpState)).toThrow(/unexpected output/);
   });
 
   it('a failed UDP connect is its agnhost outcome; UNKNOWN with an ICMP error is unreachable, not a crash', () => {

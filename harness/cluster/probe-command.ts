@@ -3,9 +3,13 @@
 // Service whose servers are netexec is one curl over one connection asking /hostname then
 // /clientip (HTTP keep-alive): which backend answered and the source address it saw come from the
 // same connection, so a Service's second backend can never be mistaken for the first; curl reports
-// whether that one connection was reused. Every other probe is `agnhost connect`, which exits 0
-// only when the connection was made (and, for UDP, answered: netexec and serve-hostname answer the
-// datagram `hostname`; a payload probe sends `echo <payload>`, which netexec echoes).
+// whether that one connection was reused. A UDP probe to a Service is one datagram `hostname`
+// whose answer (netexec's and serve-hostname's UDP servers answer it with the pod's name) says
+// which endpoint kube-proxy chose: the local cluster's agnhost image carries udp-probe
+// (local-cluster/go/udp-probe), which prints it; upstream's image has no such client, and there the
+// probe falls back to `agnhost connect`, whose answer names no backend. Every other probe is
+// `agnhost connect`, which exits 0 only when the connection was made (and, for UDP, answered; a
+// payload probe sends `echo <payload>`, which netexec echoes).
 import type { ClusterState, Observation, Pod, Probe, Service, ServicePort } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import { clientIPOf, connectOutcome, curlOutcome, hostPort } from './agnhost-output.ts';
@@ -18,8 +22,11 @@ export interface ProbeExec {
   pod: string;
   container: string;
   command: string[];
-  /** `http`: the command is curl asking /hostname and /clientip over one connection. */
-  follow?: 'http';
+  /**
+   * `http`: the command is curl asking /hostname and /clientip over one connection. `udp`: one
+   * datagram `hostname`; stdout holds the answer when the image has udp-probe.
+   */
+  follow?: 'http' | 'udp';
   host: string;
   port: number;
   /** The target pod (case key) and port for a direct probe. */
@@ -81,8 +88,9 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     if (svc.clusterIP === 'None') return { outcome: 'unreachable', detail: `Service ${podKey(svc)} is headless: it has no ClusterIP` };
     host = svc.clusterIP;
     port = sp.port;
-    // Every backend this run creates serves its TCP ports with netexec.
+    // Every backend this run creates serves its TCP ports with netexec, and answers `hostname` on its UDP ports.
     if (probe.protocol === 'TCP') follow = 'http';
+    if (probe.protocol === 'UDP' && probe.payloadBytes === undefined) follow = 'udp';
     extra.service = svc;
     extra.servicePort = sp;
   } else {
@@ -96,7 +104,11 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
   }
   const t = ctx.timeoutSeconds;
   let command: string[];
-  if (follow) {
+  if (follow === 'udp') {
+    // Only addresses and numbers reach the command line, never text from a case.
+    const dest = hostPort(host, port);
+    command = ['sh', '-c', `if [ -x /udp-probe ]; then exec /udp-probe --timeout=${t}s ${dest}; else exec /agnhost connect --timeout=${t}s --protocol=udp ${dest}; fi`];
+  } else if (follow) {
     // Only addresses and numbers reach the command line, never text from a case.
     const url = (path: string) => `http://${hostPort(host, port)}${path}`;
     command = ['curl', '-sS', '--connect-timeout', String(t), '-m', String(t), '-w', '\\n%{num_connects}\\n', url('/hostname'), url('/clientip')];
@@ -119,27 +131,39 @@ function runAddresses(state: ClusterState): Set<string> {
 
 /** The observation from the exec's exit code and output. */
 export function probeObservation(exec: ProbeExec, result: { exitCode: number; stdout: string; stderr: string }, state: ClusterState): Observation {
-  const base = exec.follow ? curlOutcome(result.exitCode, result.stderr) : connectOutcome(result.exitCode, result.stderr);
+  // udp-probe's error lines carry agnhost connect's prefixes: one reader for both.
+  const base = exec.follow === 'http' ? curlOutcome(result.exitCode, result.stderr) : connectOutcome(result.exitCode, result.stderr);
   if (base.outcome !== 'delivered') return base;
   // A connected socket only accepts replies from the address it dialed: the reply came from `host`.
   const observation: Observation = { outcome: 'delivered', replyFrom: exec.host };
   if (exec.targetPod) observation.backend = { namespace: exec.targetPod.namespace, name: exec.targetPod.name, port: exec.port };
   if (!exec.follow) return observation;
+  if (exec.follow === 'udp') {
+    // Empty: agnhost connect answered (upstream's image), and no backend was named.
+    const answer = result.stdout.trim();
+    const backend = answer ? serviceBackend(answer, exec, state) : undefined;
+    return backend ? { ...observation, backend } : observation;
+  }
   // curl prints each answer, then (-w) how many new connections it made for it: 1 then 0 when the
   // second request rode the first connection. Anything else, and the answers are not one backend's.
   const [hostname, firstConnects, clientip, secondConnects] = result.stdout.split('\n');
   if (firstConnects !== '1' || secondConnects !== '0') return { ...observation, detail: `curl did not reuse its connection (${firstConnects ?? '?'}, ${secondConnects ?? '?'}): backend and source left unjudged` };
   const seen = clientIPOf(clientip ?? '');
   if (seen) observation.sourceSeen = seen;
-  if (exec.service && exec.servicePort) {
-    const backend = backendOf((hostname ?? '').trim(), exec.service, state);
-    if (backend) {
-      const tp = exec.servicePort.targetPort;
-      const port = typeof tp === 'number' ? tp : backend.ports.find((p) => p.name === tp && p.protocol === exec.servicePort!.protocol)?.containerPort;
-      if (port !== undefined) observation.backend = { namespace: backend.namespace, name: backend.name, port };
-    }
-  }
+  const backend = serviceBackend((hostname ?? '').trim(), exec, state);
+  if (backend) observation.backend = backend;
   return observation;
+}
+
+/** The endpoint a Service probe reached, from the backend's answer (its pod name) and the Service's targetPort. */
+function serviceBackend(answer: string, exec: ProbeExec, state: ClusterState): Observation['backend'] {
+  if (!exec.service || !exec.servicePort) return undefined;
+  const pod = backendOf(answer, exec.service, state);
+  if (!pod) return undefined;
+  const sp = exec.servicePort;
+  const tp = sp.targetPort;
+  const port = typeof tp === 'number' ? tp : pod.ports.find((p) => p.name === tp && p.protocol === sp.protocol)?.containerPort;
+  return port === undefined ? undefined : { namespace: pod.namespace, name: pod.name, port };
 }
 
 /** netexec's /hostname is the pod's name (a hostNetwork pod's is its node's: unknown). */

@@ -1,0 +1,3 @@
+module netprops.dev/local-cluster/udp-probe
+
+go 1.24.0
