@@ -99,6 +99,16 @@ describe('awaitEnforcement', () => {
     expect(r.rounds).toBe(1);
     expect(r.profileViolations).toEqual([0]);
   });
+
+  it('only a policy denial is held to the profile: a refusal for another reason (no listener, no endpoints) is none', async () => {
+    const clock = fakeClock();
+    const t = target(clock, [
+      { before: 'refused', after: 'refused', at: 0 },
+      { before: 'refused', after: 'refused', at: 0 },
+    ]);
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['deny', 'deny'], policyDenials: [false, true], runOne: t.runOne, concurrency: t.concurrency, clock });
+    expect(r.profileViolations).toEqual([1]);
+  });
 });
 
 describe('enforcementSummary', () => {

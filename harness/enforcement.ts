@@ -35,6 +35,11 @@ export interface EnforcementInput {
   retryIntervalMs: number;
   /** How this CNI shows a denial (its profile); another failure outcome is a profile violation. */
   deniedAs: readonly DenialOutcome[];
+  /**
+   * Per probe: whether its predicted denial is NetworkPolicy's (harness/model/policy-denial.ts).
+   * Only those are held to `deniedAs`; absent, every predicted denial is.
+   */
+  policyDenials?: boolean[];
   clock?: Clock;
 }
 
@@ -103,7 +108,7 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
   }
   const profileViolations = input.probes
     .map((_, i) => i)
-    .filter((i) => input.verdicts[i] === 'deny' && staleness[i] === undefined && FAILURES.includes(observations[i].outcome))
+    .filter((i) => input.verdicts[i] === 'deny' && (input.policyDenials?.[i] ?? true) && staleness[i] === undefined && FAILURES.includes(observations[i].outcome))
     .filter((i) => !input.deniedAs.includes(observations[i].outcome as DenialOutcome));
   return { observations, attempts, timeToEnforceMs, staleness, profileViolations, rounds };
 }

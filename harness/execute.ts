@@ -6,6 +6,7 @@
 import type { Observation } from '../cluster/types.ts';
 import { readdressOf, readdressProbe } from './cluster/readdress.ts';
 import { awaitEnforcement, realClock } from './enforcement.ts';
+import { deniedByPolicy } from './model/policy-denial.ts';
 import type { Harness } from './harness.ts';
 import { modelOf, type CheckContext, type PropertyCase, type Step, type StepRun } from './record.ts';
 
@@ -26,10 +27,12 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
   // object by object (a CNI's IPAM may still have chosen other pod IPs).
   const readdress = applied.readdress ?? readdressOf(step.state, applied.state);
   const probes = step.probes.map((p) => readdressProbe(p, readdress));
+  const predictions = settling ? modelOf(applied).predictAll(probes) : [];
   const settled = settling
     ? await awaitEnforcement({
         probes,
-        verdicts: probes.map((p) => modelOf(applied).predict(p).verdict),
+        verdicts: predictions.map((p) => p.verdict),
+        policyDenials: predictions.map(deniedByPolicy),
         runOne: async (probe) => (await probeAll(harness, [probe]))[0],
         concurrency: settling.concurrency,
         changedAt,
