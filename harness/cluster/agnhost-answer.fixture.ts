@@ -39,8 +39,10 @@ export function deliveredReply(target: ProbeTarget, answer: { hostname: string; 
 export function failedReply(target: ProbeTarget, outcome: Exclude<Outcome, 'delivered'>, delayMs = 0): ExecReply {
   const dest = `${target.host} port ${target.port}`;
   if (target.tool === 'curl') {
-    if (outcome === 'refused') return { exitCode: 7, stderr: `curl: (7) Failed to connect to ${dest} after 1 ms: Connection refused\n`, delayMs };
-    if (outcome === 'unreachable') return { exitCode: 7, stderr: `curl: (7) Failed to connect to ${dest} after 1 ms: No route to host\n`, delayMs };
+    // curl 7.88 -v: the socket's reason on its verbose line, a generic error line last.
+    const failed = (reason: string) => `* connect to ${target.host} port ${target.port} failed: ${reason}\ncurl: (7) Failed to connect to ${dest} after 1 ms: Couldn't connect to server\n`;
+    if (outcome === 'refused') return { exitCode: 7, stderr: failed('Connection refused'), delayMs };
+    if (outcome === 'unreachable') return { exitCode: 7, stderr: failed('No route to host'), delayMs };
     return { exitCode: 28, stderr: `curl: (28) Connection timed out after 3001 milliseconds\n`, delayMs };
   }
   if (outcome === 'refused') return { exitCode: 1, stderr: 'REFUSED\n', delayMs };

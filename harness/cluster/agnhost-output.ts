@@ -71,11 +71,17 @@ export function hostPort(host: string, port: number): string {
 /**
  * An outcome from curl's exit code and its -sS error line (curl's libcurl-errors: 7 could not
  * connect, 28 timed out, 52 empty reply, 56 receive failure). Exit codes that no network outcome
- * explains (curl missing, bad arguments) are a bug or a broken image: they throw.
+ * explains (curl missing, bad arguments) are a bug or a broken image: they throw. curl 7.88
+ * (Debian 12's, the local cluster's image) ends every failed connect with "Couldn't connect to
+ * server", whatever the socket said; only its -v line "connect to H port P failed: <errno text>"
+ * tells a refusal (RST, ICMP port unreachable: kube-router's REJECT) from an ICMP host unreachable.
  */
 export function curlOutcome(exitCode: number, stderr: string): Observation {
   if (exitCode === 0) return { outcome: 'delivered' };
-  const line = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const last = lines.filter((l) => l.startsWith('curl: ')).pop() ?? lines.pop() ?? '';
+  const socket = lines.map((l) => /^\* connect to \S+ port \d+ failed: (.+)$/.exec(l)?.[1]).filter(Boolean).pop();
+  const line = socket ? `${last} (${socket})` : last;
   switch (exitCode) {
     case 7:
       if (/refused/i.test(line)) return { outcome: 'refused', detail: line };

@@ -21,7 +21,7 @@ const ctx: ProbeContext = { state, runId: 'np-1', nodeAgents: { 'node-1': { name
 const from = { kind: 'pod' as const, namespace: 'x', name: 'client' };
 const exec = (p: Probe) => probeExec(p, ctx) as ProbeExec;
 
-const curl = (host: string, port: number) => ['curl', '-sS', '--connect-timeout', '2', '-m', '2', '-w', '\\n%{num_connects}\\n', `http://${host}:${port}/hostname`, `http://${host}:${port}/clientip`];
+const curl = (host: string, port: number) => ['curl', '-sSv', '--connect-timeout', '2', '-m', '2', '-w', '\\n%{num_connects}\\n', `http://${host}:${port}/hostname`, `http://${host}:${port}/clientip`];
 
 describe('probeExec', () => {
   it('a TCP probe to a netexec port is one curl over one connection: /hostname then /clientip (keep-alive)', () => {
@@ -112,6 +112,10 @@ describe('probeObservation', () => {
     const e = exec({ from, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 8080, protocol: 'TCP' });
     expect(probeObservation(e, { exitCode: 28, stdout: '', stderr: 'curl: (28) Connection timed out after 2001 milliseconds\n' }, state)).toMatchObject({ outcome: 'timeout' });
     expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 0 ms: Connection refused\n' }, state)).toMatchObject({ outcome: 'refused' });
+    // curl 7.88 hides the reason in its error line; its -v line keeps it.
+    const verbose = (reason: string) => `*   Trying 10.244.1.3:8080...\n* connect to 10.244.1.3 port 8080 failed: ${reason}\n* Failed to connect to 10.244.1.3 port 8080 after 0 ms: Couldn't connect to server\n* Closing connection 0\ncurl: (7) Failed to connect to 10.244.1.3 port 8080 after 0 ms: Couldn't connect to server\n`;
+    expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: verbose('Connection refused') }, state)).toEqual({ outcome: 'refused', detail: "curl: (7) Failed to connect to 10.244.1.3 port 8080 after 0 ms: Couldn't connect to server (Connection refused)" });
+    expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: verbose('No route to host') }, state)).toMatchObject({ outcome: 'unreachable' });
     expect(probeObservation(e, { exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to 10.244.1.3 port 8080 after 3 ms: No route to host\n' }, state)).toMatchObject({ outcome: 'unreachable' });
   });
 

@@ -111,7 +111,8 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
   } else if (follow) {
     // Only addresses and numbers reach the command line, never text from a case.
     const url = (path: string) => `http://${hostPort(host, port)}${path}`;
-    command = ['curl', '-sS', '--connect-timeout', String(t), '-m', String(t), '-w', '\\n%{num_connects}\\n', url('/hostname'), url('/clientip')];
+    // -v: curl's own error line hides why a connect failed; its verbose line keeps the socket's reason.
+    command = ['curl', '-sSv', '--connect-timeout', String(t), '-m', String(t), '-w', '\\n%{num_connects}\\n', url('/hostname'), url('/clientip')];
   } else {
     command = ['/agnhost', 'connect', `--timeout=${t}s`, `--protocol=${probe.protocol.toLowerCase()}`, hostPort(host, port)];
     // connect sends the data plus a newline in one datagram; netexec answers `echo <text>` with the
