@@ -240,6 +240,37 @@ describe('runProperties re-running a shrunk failure', () => {
   });
 });
 
+describe('runProperties on a target whose failure does not recur', () => {
+  it('reports the failure the search saw, with its record, and says the re-runs passed', async () => {
+    // Drops the first 3 connections to port 300 and up, then never again (a flaky data plane).
+    let drops = 3;
+    const make = async (): Promise<Harness> => ({
+      target: 'flaky',
+      capabilities: new Set(ALL),
+      async apply(state) {
+        return { state, interfaceIPs: {} };
+      },
+      async probe(probes) {
+        return probes.map((p): Observation => {
+          if (Number(p.port) >= 300 && drops > 0) {
+            drops--;
+            return { outcome: 'timeout' };
+          }
+          return { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } };
+        });
+      },
+      async teardown() {},
+    });
+    const report = await runProperties({ ...base, harnessFactory: make });
+    const failure = report.properties[0].failure!;
+    expect(report.properties[0].status).toBe('failed');
+    expect(failure.message).toMatch(/expected allow.*observed timeout.*seen during the search; \d+ re-runs of the shrunk case passed: the target is not deterministic/);
+    // The record is the failing try's: its observation is the timeout the message names.
+    expect(failure.record.steps[0].observations[0].outcome).toBe('timeout');
+    expect(failure.probes.some((r) => !r.ok)).toBe(true);
+  });
+});
+
 describe('runProperties when the target can make none of the probes', () => {
   it('reports the property vacuous with the target reason, not passed', async () => {
     const make = async (): Promise<Harness> => ({

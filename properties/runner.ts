@@ -128,6 +128,7 @@ async function runProperty(
   let probesMade = 0;
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
+  let lastFailing: { ctx: CheckContext; findings: Finding[] } | undefined;
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
     if (crash !== undefined) throw crash;
@@ -163,6 +164,8 @@ async function runProperty(
       shrinks++;
       progress({ kind: 'shrink', property: property.id, shrinks, elapsedMs: Date.now() - started });
     }
+    // fast-check's counterexample is the last case that failed: keep what it failed with, in case a re-run passes.
+    if (findings.length > 0) lastFailing = { ctx, findings };
     if (findings.length > 0 && !failing) {
       failing = true;
       progress({ kind: 'fail', property: property.id, runsDone, elapsedMs: Date.now() - started });
@@ -209,7 +212,7 @@ async function runProperty(
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
-    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details);
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, lastFailing);
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
@@ -221,6 +224,7 @@ async function recordFailure(
   session: Session,
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
+  searched?: { ctx: CheckContext; findings: Finding[] },
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
   // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
@@ -232,8 +236,15 @@ async function recordFailure(
     ctx = attempt < RERUN_ATTEMPTS - FRESH_ATTEMPTS ? await session.run(shrunk) : await session.fresh(shrunk);
     findings = property.check(ctx);
   }
+  // A failure that did not recur is still reported with what it was and the record it had: the
+  // observations of the failing try are what a person triages.
+  if (findings.length === 0 && searched) ({ ctx, findings } = searched);
   const message =
-    findings.length > 0 ? summarize(findings) : 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)';
+    findings.length === 0
+      ? 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)'
+      : searched && findings === searched.findings
+        ? `${summarize(findings)} (seen during the search; ${RERUN_ATTEMPTS} re-runs of the shrunk case passed: the target is not deterministic)`
+        : summarize(findings);
   const ce = counterexampleOf(ctx, findings);
   const failure: PropertyFailure = {
     message,
