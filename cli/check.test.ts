@@ -4,6 +4,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './main.ts';
 import { checkCases, deliveryMismatch, formatCheckTable } from './check.ts';
@@ -66,6 +67,14 @@ describe('netprops check', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(/^16 probes in 2 files \(target model\): 16 as expected, 0 mismatched, 0 undefined, 0 unsupported\n$/);
+  });
+
+  it("the findings' repro cases (docs/findings) hold on the reference model: what a real implementation failed is what upstream expects", async () => {
+    const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'findings');
+    const { code, out, err } = await run(['check', dir]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^(\d+) probes in \d+ files? \(target model\): \1 as expected, 0 mismatched, 0 undefined, 0 unsupported\n$/);
   });
 
   it('a wrong expectation is a mismatch: exit 1, one line naming it, the rest still counted', async () => {
