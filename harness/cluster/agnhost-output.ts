@@ -42,6 +42,9 @@ export function connectOutcome(exitCode: number, stderr: string): Observation {
       return { outcome: 'unreachable', detail: line };
     case 'DNS':
       return { outcome: 'unreachable', detail: line };
+    case 'UNSUPPORTED':
+      // Not agnhost's: the probe command's own word for a probe this image cannot make (probe-command.ts).
+      return { outcome: 'unsupported', detail: line.slice('UNSUPPORTED: '.length) };
     case 'UNKNOWN':
       // connect's UDP path prints UNKNOWN for every error but timeout and refusal (an ICMP host or
       // admin-prohibited unreachable, a network unreachable): an observation, not a crash. Its

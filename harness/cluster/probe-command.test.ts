@@ -61,6 +61,15 @@ describe('probeExec', () => {
     expect(payload.command[0]).toBe('/agnhost');
   });
 
+  it('a UDP probe from a chosen source port is udp-probe binding it; an image without udp-probe says unsupported', () => {
+    const e = exec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', sourcePort: 40000 });
+    expect(e.follow).toBe('udp');
+    expect(e.command).toEqual(['sh', '-c', "if [ -x /udp-probe ]; then exec /udp-probe --timeout=2s --source-port=40000 10.244.1.3:53; else echo 'UNSUPPORTED: this agnhost image has no udp-probe, and agnhost connect cannot choose the source port' >&2; exit 1; fi"]);
+    expect(probeObservation(e, { exitCode: 1, stdout: '', stderr: 'UNSUPPORTED: this agnhost image has no udp-probe, and agnhost connect cannot choose the source port\n' }, state)).toEqual({
+      outcome: 'unsupported', detail: 'this agnhost image has no udp-probe, and agnhost connect cannot choose the source port',
+    });
+  });
+
   it("a probe from a node runs in that node's hostNetwork agent; UDP is agnhost connect", () => {
     const e = exec({ from: { kind: 'node', name: 'node-1' }, to: { kind: 'ip', ip: '172.18.0.3' }, port: 30080, protocol: 'UDP' });
     expect(e).toMatchObject({ namespace: 'netprops-nodes-np-1', pod: 'node-agent-kind-worker' });
@@ -78,7 +87,8 @@ describe('probeExec', () => {
     expect(data.startsWith('echo ')).toBe(true);
     expect(Buffer.byteLength(`${data}\n`)).toBe(1400);
     expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 80, protocol: 'TCP', payloadBytes: 1400 }, ctx)).toMatchObject({ outcome: 'unsupported' });
-    expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });
+    expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'TCP', sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });
+    expect(probeExec({ from, to: { kind: 'ip', ip: '10.244.1.3' }, port: 53, protocol: 'UDP', payloadBytes: 100, sourcePort: 40000 }, ctx)).toMatchObject({ outcome: 'unsupported' });
   });
 });
 

@@ -62,7 +62,10 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
   }
   if (probe.protocol === 'SCTP' && ctx.sctp === false) return { outcome: 'unsupported', detail: 'the CNI profile says the nodes have no SCTP sockets (sctp: false)' };
   // agnhost connect binds no chosen source port and sends no TCP payload: say so, never pretend.
-  if (probe.sourcePort !== undefined) return { outcome: 'unsupported', detail: 'agnhost connect cannot choose the source port (cluster target)' };
+  // udp-probe binds one (a UDP probe without payload), where the image has it.
+  if (probe.sourcePort !== undefined && (probe.protocol !== 'UDP' || probe.payloadBytes !== undefined)) {
+    return { outcome: 'unsupported', detail: `agnhost connect cannot choose the source port of a ${probe.protocol}${probe.payloadBytes !== undefined ? ' payload' : ''} probe (cluster target)` };
+  }
   if (probe.payloadBytes !== undefined && probe.protocol !== 'UDP') {
     return { outcome: 'unsupported', detail: `agnhost connect sends no ${probe.protocol} payload (cluster target)` };
   }
@@ -102,12 +105,18 @@ export function probeExec(probe: Probe, ctx: ProbeContext): ProbeExec | Observat
     host = to.ip;
     port = probe.port;
   }
+  if (probe.sourcePort !== undefined) follow = 'udp';
   const t = ctx.timeoutSeconds;
   let command: string[];
   if (follow === 'udp') {
     // Only addresses and numbers reach the command line, never text from a case.
     const dest = hostPort(host, port);
-    command = ['sh', '-c', `if [ -x /udp-probe ]; then exec /udp-probe --timeout=${t}s ${dest}; else exec /agnhost connect --timeout=${t}s --protocol=udp ${dest}; fi`];
+    const fallback =
+      probe.sourcePort === undefined
+        ? `exec /agnhost connect --timeout=${t}s --protocol=udp ${dest}`
+        : "echo 'UNSUPPORTED: this agnhost image has no udp-probe, and agnhost connect cannot choose the source port' >&2; exit 1";
+    const bind = probe.sourcePort === undefined ? '' : ` --source-port=${Number(probe.sourcePort)}`;
+    command = ['sh', '-c', `if [ -x /udp-probe ]; then exec /udp-probe --timeout=${t}s${bind} ${dest}; else ${fallback}; fi`];
   } else if (follow) {
     // Only addresses and numbers reach the command line, never text from a case.
     const url = (path: string) => `http://${hostPort(host, port)}${path}`;

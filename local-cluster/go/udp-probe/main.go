@@ -5,6 +5,9 @@
 // may be sent to another endpoint. netexec's and serve-hostname's UDP servers answer the datagram
 // `hostname` with the pod's hostname, its name.
 //
+// --source-port binds the client's port, as a probe of a UDP flow that outlives a change (the
+// same 5-tuple before and after an endpoint goes away) needs; agnhost connect cannot.
+//
 // Exit 0 with the answer on stdout, or exit 1 with one stderr line whose prefix is one of agnhost
 // connect's (TIMEOUT, REFUSED, OTHER), so the harness reads both programs the same way; exit 2 for
 // bad arguments.
@@ -23,12 +26,13 @@ import (
 func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 	data := flag.String("data", "hostname", "the datagram to send")
+	sourcePort := flag.Int("source-port", 0, "the client's UDP port (0: any)")
 	flag.Parse()
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: udp-probe [--timeout=5s] [--data=hostname] HOST:PORT")
+	if flag.NArg() != 1 || *sourcePort < 0 || *sourcePort > 65535 {
+		fmt.Fprintln(os.Stderr, "usage: udp-probe [--timeout=5s] [--data=hostname] [--source-port=N] HOST:PORT")
 		os.Exit(2)
 	}
-	answer, err := ask(flag.Arg(0), *data, *timeout)
+	answer, err := ask(flag.Arg(0), *data, *timeout, *sourcePort)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", prefix(err), err)
 		os.Exit(1)
@@ -36,10 +40,14 @@ func main() {
 	fmt.Println(answer)
 }
 
-func ask(dest, data string, timeout time.Duration) (string, error) {
+func ask(dest, data string, timeout time.Duration, sourcePort int) (string, error) {
 	// A connected UDP socket accepts datagrams only from dest, and the kernel hands it the ICMP
 	// errors for its flow (port unreachable: ECONNREFUSED on the read).
-	conn, err := net.DialTimeout("udp", dest, timeout)
+	dialer := net.Dialer{Timeout: timeout}
+	if sourcePort != 0 {
+		dialer.LocalAddr = &net.UDPAddr{Port: sourcePort}
+	}
+	conn, err := dialer.Dial("udp", dest)
 	if err != nil {
 		return "", err
 	}
