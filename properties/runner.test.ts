@@ -266,7 +266,7 @@ describe('runProperties on a target whose failure does not recur', () => {
     expect(report.properties[0].status).toBe('failed');
     expect(failure.message).toMatch(/expected allow.*observed timeout.*seen during the search; \d+ re-runs of the shrunk case passed: the target is not deterministic/);
     // The record is the failing try's: its observation is the timeout the message names.
-    expect(failure.record.steps[0].observations[0].outcome).toBe('timeout');
+    expect(failure.record!.steps[0].observations[0].outcome).toBe('timeout');
     expect(failure.probes.some((r) => !r.ok)).toBe(true);
   });
 });

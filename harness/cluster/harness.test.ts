@@ -245,6 +245,15 @@ describe('cluster harness probes', () => {
     expect(obs).toEqual({ outcome: 'delivered', replyFrom: applied.state.services[0].clusterIP, sourceSeen: client.ip, backend: { namespace: 'x', name: 'web', port: 80 } });
   });
 
+  it('offers no SCTP where the CNI profile says the nodes have no SCTP sockets, so no case draws an SCTP port', async () => {
+    const without = await start({}, { cniProfile: await profile('deniedAs: [timeout]\nsctp: false\n') });
+    expect(without.capabilities.has('sctp')).toBe(false);
+    expect(without.capabilities.has('udp')).toBe(true);
+    await without.teardown();
+    const withSctp = await start({}, { cniProfile: await profile('deniedAs: [timeout]\n') });
+    expect(withSctp.capabilities.has('sctp')).toBe(true);
+  });
+
   it('declares the CNI profile\'s deadline as its settling, and probes each probe once', async () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true)(call) }, { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 50\n') });
     expect(h.settling).toMatchObject({ deadlineMs: 5000, retryIntervalMs: 50, deniedAs: ['timeout'], profile: 'test' });

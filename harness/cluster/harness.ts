@@ -15,6 +15,7 @@ import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '.
 import { podKey } from '../../cluster/types.ts';
 import type { AppliedState, Harness, HarnessOptions, Readdress, Settling } from '../harness.ts';
 import { CLUSTER_CAPABILITIES } from './capabilities.ts';
+import type { Capability } from '../harness.ts';
 import { clusterSettings, type ClusterSettings } from './cluster-settings.ts';
 import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
 import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
@@ -56,7 +57,8 @@ export async function createClusterHarness(options: HarnessOptions = {}, deps: {
 
 class LiveClusterHarness implements ClusterHarness {
   readonly target = 'cluster';
-  readonly capabilities = CLUSTER_CAPABILITIES;
+  /** Without 'sctp' on nodes the profile says have no SCTP sockets: the generators then draw no SCTP port, Service or probe. */
+  readonly capabilities: ReadonlySet<Capability>;
   private realNodes: { name: string; internalIP: string; podCIDR?: string }[] = [];
   private nodeMap = new Map<string, string>();
   private livePods = new Map<string, LivePod>();
@@ -87,7 +89,9 @@ class LiveClusterHarness implements ClusterHarness {
     private readonly profile: CNIProfile,
     private readonly clock: Clock,
     private readonly leaseRenewIntervalMs: number = RENEW_INTERVAL_MS,
-  ) {}
+  ) {
+    this.capabilities = profile.sctp === false ? new Set([...CLUSTER_CAPABILITIES].filter((c) => c !== 'sctp')) : CLUSTER_CAPABILITIES;
+  }
 
   /**
    * Renews the lease on every namespace of the run, so gc never mistakes it for a dead one. A
