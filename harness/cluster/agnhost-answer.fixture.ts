@@ -19,7 +19,7 @@ export interface ProbeTarget {
 /** The destination of a probe command, or undefined when the command is not a probe. */
 export function probeTarget(command: string[]): ProbeTarget | undefined {
   const text = command.join(' ');
-  const p = /\/udp-probe --timeout=\d+s \[?([\d.a-f:]+?)\]?:(\d+)/.exec(text);
+  const p = /\/udp-probe --timeout=\d+s(?: --source-port=\d+)? \[?([\d.a-f:]+?)\]?:(\d+)/.exec(text);
   if (p) return { tool: 'udp-probe', protocol: 'UDP', host: p[1], port: Number(p[2]) };
   const c = /\/agnhost connect --timeout=\d+s --protocol=(\w+) \[?([\d.a-f:]+?)\]?:(\d+)/.exec(text);
   if (c) return { tool: 'connect', protocol: c[1].toUpperCase() as Protocol, host: c[2], port: Number(c[3]) };
