@@ -93,6 +93,20 @@ describe('counterexampleOf', () => {
     expect(ce.records).toHaveLength(3);
   });
 
+  it('writes a Service probe once per backend it may reach, but a probe from a chosen source port once (one flow, one backend)', () => {
+    const served: ClusterState = {
+      ...open,
+      pods: open.pods.map((p) => ({ ...p, labels: { app: 'web' } })),
+      services: [{ namespace: 'x', name: 'web', type: 'ClusterIP', clusterIP: '10.96.0.20', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' }],
+    };
+    const toService: Probe = { from: { kind: 'node', name: 'node-1' }, to: { kind: 'service', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' };
+    const spread = counterexampleOf({ steps: [run(served, [toService], [timeout])] }, [{ message: 'x', probes: [{ step: 0, probe: 0 }] }]);
+    expect(spread.case.probes).toEqual([{ ...toService, expect: 'allow' }, { ...toService, expect: 'allow' }]);
+    const flow = { ...toService, sourcePort: 40000 };
+    const once = counterexampleOf({ steps: [run(served, [flow], [timeout])] }, [{ message: 'x', probes: [{ step: 0, probe: 0 }] }]);
+    expect(once.case.probes).toEqual([{ ...flow, expect: 'allow' }]);
+  });
+
   it('writes the state as asked for, not as the target realized it (a broken IPAM would make it undecodable)', () => {
     const realized = { ...isolated, pods: isolated.pods.map((p) => ({ ...p, ip: '10.244.1.2' })) };
     const ctx: CheckContext = { steps: [{ ...run(realized, [aToB], [delivered]), requested: isolated }] };

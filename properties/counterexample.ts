@@ -62,13 +62,16 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     // replay reaches each of them (the model spreads repeated probes over every endpoint), so the
     // backend that showed the failure is among them. The backends counted are those a conformant
     // cluster may reach and those the target did reach with this probe (a broken one reaches a pod
-    // that is no endpoint, so the replay needs one more try to reach it too).
+    // that is no endpoint, so the replay needs one more try to reach it too). A probe from a chosen
+    // source port is one flow: conntrack sends every copy to the backend the first one reached, so
+    // it is written once.
     const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => backendKey(d.backend)));
     run.requestedProbes.forEach((other, j) => {
       const seenBackend = run.observations[j].backend;
       if (seenBackend && probeKey(other) === key) backends.add(backendKey(seenBackend));
     });
-    for (let n = 0; n < Math.max(1, backends.size); n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
+    const copies = run.requestedProbes[i].sourcePort === undefined ? Math.max(1, backends.size) : 1;
+    for (let n = 0; n < copies; n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });
   }
   // The earlier steps of the run, replayed first on the same target: what it remembers between
   // states (a UDP conntrack entry) is part of the failure. Their probes expect the model's defined verdicts.

@@ -9,17 +9,15 @@ import { sourcePortOf, udpEndpointChange } from './udp-endpoint-change.ts';
 const KERNEL: ReadonlySet<Capability> = new Set(['pods', 'services', 'udp', 'readiness', 'reapply']);
 
 const SHAPES = ['not-ready', 'relabel'].flatMap((removal) =>
-  [false, true].flatMap((replacement) =>
-    ['number', 'name'].flatMap((targetPort) =>
-      [0, 1].flatMap((c) => [0, 1].flatMap((a) => [0, 1].map((b) => ({ removal, replacement, targetPort, nodes: [c, a, b] })))),
-    ),
+  ['number', 'name'].flatMap((targetPort) =>
+    [0, 1].flatMap((c) => [0, 1].flatMap((a) => [0, 1].map((b) => ({ removal, targetPort, nodes: [c, a, b] })))),
   ),
 ) as Parameters<typeof sourcePortOf>[0][];
 
 describe('udp-endpoint-change source ports', () => {
   it('every shape has a source port of its own, in the unprivileged range', () => {
     const ports = SHAPES.map(sourcePortOf);
-    expect(new Set(ports).size).toBe(64);
+    expect(new Set(ports).size).toBe(32);
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(1024);
     for (const p of ports) expect(p).toBeLessThanOrEqual(65535);
   });

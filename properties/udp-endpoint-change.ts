@@ -1,5 +1,5 @@
-// udp-endpoint-change: after a Service's endpoint goes away, a UDP flow with the same source port
-// no longer reaches it (kube-proxy clears the flow's conntrack entry).
+// udp-endpoint-change: after a Service's endpoint goes away and another takes over, a UDP flow with
+// the same source port no longer reaches the old one (kube-proxy clears the flow's conntrack entry).
 import fc from 'fast-check';
 import type { ClusterState, Pod, Probe, Service } from '../cluster/types.ts';
 import type { Universe } from '../generators/cluster.ts';
@@ -21,8 +21,6 @@ const UNIVERSE_HOST_OFFSET = 100;
 interface Shape {
   /** How the first backend leaves the endpoints: it turns not ready, or loses the selected label. */
   removal: 'not-ready' | 'relabel';
-  /** Whether a second backend takes over. */
-  replacement: boolean;
   /** Nodes of the client, the first backend and the second (0-based). */
   nodes: [number, number, number];
   targetPort: 'number' | 'name';
@@ -57,8 +55,12 @@ export function udpEndpointState(shape: Shape, phase: 0 | 1, universe?: Universe
     pod(ns, 'client', shape.nodes[0], host(2), { app: 'client' }, true, false),
     pod(ns, 'a', shape.nodes[1], host(3), firstGone && shape.removal === 'relabel' ? { app: 'retired' } : backend, !(firstGone && shape.removal === 'not-ready'), true),
   ];
-  // The replacement is selected from the start but becomes ready only with the change.
-  if (shape.replacement) pods.push(pod(ns, 'b', shape.nodes[2], host(4), backend, phase === 1, true));
+  // The replacement is selected from the start but becomes ready only with the change. Without one,
+  // kube-proxy leaves the flow's entry alone on purpose: its conntrack reconciler skips a Service
+  // that has no serving endpoint left (pkg/proxy/conntrack/cleanup.go, "a Service without endpoints
+  // does not require to clean the conntrack entries"), so the old flow may still reach x/a there;
+  // a real cluster showed it (docs/findings.md). The property judges only what upstream promises.
+  pods.push(pod(ns, 'b', shape.nodes[2], host(4), backend, phase === 1, true));
   const service: Service = {
     namespace: ns,
     name: 'dns',
@@ -89,7 +91,7 @@ export function udpEndpointState(shape: Shape, phase: 0 | 1, universe?: Universe
 }
 
 /**
- * A source port of the shape's own (64 shapes, 64 ports). A target that keeps UDP conntrack entries
+ * A source port of the shape's own (32 shapes, 32 ports). A target that keeps UDP conntrack entries
  * (the fault) keeps them from earlier cases on the same harness too, and the runner re-runs the
  * shrunk case there: with one port for every shape, another shape's leftover flow (to a backend that
  * is gone) met the first step's probe, so the failure showed in step 1, where a repro cannot replay
@@ -98,9 +100,8 @@ export function udpEndpointState(shape: Shape, phase: 0 | 1, universe?: Universe
 export function sourcePortOf(shape: Shape): number {
   const index =
     (shape.removal === 'relabel' ? 1 : 0) +
-    (shape.replacement ? 2 : 0) +
-    (shape.targetPort === 'name' ? 4 : 0) +
-    shape.nodes.reduce((sum, node, i) => sum + node * 8 * 2 ** i, 0);
+    (shape.targetPort === 'name' ? 2 : 0) +
+    shape.nodes.reduce((sum, node, i) => sum + node * 4 * 2 ** i, 0);
   return SOURCE_PORT_BASE + index;
 }
 
@@ -114,17 +115,17 @@ const probeIn = (ns: string, shape: Shape): Probe => ({
 
 const shapeArbitrary: fc.Arbitrary<Shape> = fc.record({
   removal: fc.constantFrom('not-ready' as const, 'relabel' as const),
-  replacement: fc.boolean(),
   nodes: fc.tuple(fc.nat({ max: 1 }), fc.nat({ max: 1 }), fc.nat({ max: 1 })),
   targetPort: fc.constantFrom('number' as const, 'name' as const),
 });
 
 export const udpEndpointChange: Property = {
   id: 'udp-endpoint-change',
-  statement: 'Once a UDP Service endpoint is removed, a flow from the same client source port no longer reaches it.',
+  statement: 'Once a UDP Service endpoint is removed and another serves, a flow from the same client source port no longer reaches the removed one.',
   rule:
-    'kube-proxy (Service docs, virtual IPs): when an endpoint is removed, kube-proxy deletes the UDP conntrack entries that DNAT ' +
-    'to it, since UDP has no connection end that would retire them.',
+    'kube-proxy (Service docs, virtual IPs; pkg/proxy/conntrack/cleanup.go): when an endpoint is removed, kube-proxy deletes the UDP ' +
+    'conntrack entries of the Service that DNAT to an address no serving endpoint has, since UDP has no connection end that would ' +
+    'retire them; a Service left with no serving endpoint is skipped.',
   needs: ['pods', 'services', 'udp', 'readiness', 'reapply'],
   cases: ({ universe }) =>
     shapeArbitrary.map((shape) => ({
@@ -145,11 +146,11 @@ export const udpEndpointChange: Property = {
     }
     return findings;
   },
-  outcomes: ['not-ready', 'relabel', 'replacement', 'no-replacement'],
+  outcomes: ['not-ready', 'relabel'],
   classify({ steps: [, after] }) {
     const ns = after.state.services[0].namespace;
     const own = after.state.pods.filter((p) => p.namespace === ns);
     const a = own.find((p) => p.name === 'a');
-    return [a?.ready === false ? 'not-ready' : 'relabel', own.some((p) => p.name === 'b') ? 'replacement' : 'no-replacement'];
+    return [a?.ready === false ? 'not-ready' : 'relabel'];
   },
 };
