@@ -77,6 +77,28 @@ describe('awaitEnforcement', () => {
     expect(clock.t).toBeLessThanOrEqual(5100);
   });
 
+  it('an allowed probe answered by a pod that is no backend is tried again until the endpoints converge; one never converging is a stale endpoint', async () => {
+    // kube-proxy learns an endpoint change after the EndpointSlice controller: for a while a flow
+    // still reaches the old endpoint, then the new one (probe 0 at 1 s); probe 1 never moves.
+    const clock = fakeClock();
+    const answer = (name: string): Observation => ({ outcome: 'delivered', backend: { namespace: 'x', name, port: 80 } });
+    const runOne = async (p: Probe): Promise<Observation> => {
+      clock.t += 100;
+      return (p.to as { name: string }).name === '0' && clock.t >= 1000 ? answer('b') : answer('a');
+    };
+    const r = await awaitEnforcement({
+      ...base, probes: ['0', '1'].map(probe), verdicts: ['allow', 'allow'], backends: [['x/b:80'], ['x/b:80']], runOne, concurrency: 1, clock,
+    });
+    expect(r.observations.map((o) => o.backend?.name)).toEqual(['b', 'a']);
+    expect(r.timeToEnforceMs[0]).toBeGreaterThanOrEqual(1000);
+    expect(r.attempts[0].length).toBeGreaterThan(1);
+    expect(r.staleness).toEqual([undefined, 'stale-endpoint']);
+    expect(r.observations[1].detail).toMatch(/stale endpoint: still answered by a pod that is no backend 5\.0s after the change/);
+    // Without backends to wait for, the first delivery settles the probe.
+    const once = await awaitEnforcement({ ...base, probes: [probe('1')], verdicts: ['allow'], runOne, concurrency: 1, clock: fakeClock() });
+    expect(once.attempts[0]).toHaveLength(1);
+  });
+
   it('undefined verdicts and unsupported probes are probed once and never waited for', async () => {
     const clock = fakeClock();
     const t = target(clock, [

@@ -3,10 +3,12 @@
 // not yet match the reference model's verdict until it does or a deadline passes, and records the
 // time each took: no fixed sleep, no poll of unrelated state. At the deadline a disagreement is
 // final and classified: a stale allow (denied traffic still got through, a security window) or a
-// stale deny (allowed traffic still blocked).
+// stale deny (allowed traffic still blocked). The endpoints converge the same way (the EndpointSlice
+// controller, then kube-proxy): an allowed probe answered by a pod the model does not name as a
+// backend is tried again too, and one still answered so at the deadline is a stale endpoint.
 import type { Observation, Outcome, Probe, Verdict } from '../cluster/types.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
-import type { ProbeAttempt, Staleness } from './record.ts';
+import { backendKey, type ProbeAttempt, type Staleness } from './record.ts';
 
 /** The outcomes a denial may show as (a target's profile declares which of them it uses). */
 export type DenialOutcome = Extract<Outcome, 'refused' | 'timeout' | 'unreachable'>;
@@ -40,6 +42,11 @@ export interface EnforcementInput {
    * Only those are held to `deniedAs`; absent, every predicted denial is.
    */
   policyDenials?: boolean[];
+  /**
+   * Per probe the model allows: the backends (backendKey) that may answer it. A delivery that names
+   * another has not settled yet. Absent (or undefined for a probe): the answer's backend is not waited for.
+   */
+  backends?: (readonly string[] | undefined)[];
   clock?: Clock;
 }
 
@@ -61,9 +68,12 @@ export interface EnforcementResult {
 const FAILURES: readonly Outcome[] = ['refused', 'timeout', 'unreachable'];
 
 /** Whether an observation agrees with a verdict; 'unsupported' and undefined verdicts are not waited for. */
-export function agrees(verdict: Verdict, observation: Observation): boolean | 'final' {
+export function agrees(verdict: Verdict, observation: Observation, backends?: readonly string[]): boolean | 'final' {
   if (verdict === 'undefined' || observation.outcome === 'unsupported') return 'final';
-  if (verdict === 'allow') return observation.outcome === 'delivered';
+  if (verdict === 'allow') {
+    if (observation.outcome !== 'delivered') return false;
+    return !backends || !observation.backend || backends.includes(backendKey(observation.backend));
+  }
   return FAILURES.includes(observation.outcome);
 }
 
@@ -89,7 +99,7 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
     pending.forEach((i, k) => {
       observations[i] = seen[k].observation;
       attempts[i].push({ observation: seen[k].observation, atMs: Math.max(0, seen[k].at - input.changedAt) });
-      const verdict = agrees(input.verdicts[i], seen[k].observation);
+      const verdict = agrees(input.verdicts[i], seen[k].observation, input.backends?.[i]);
       if (verdict === true) timeToEnforceMs[i] = Math.max(0, seen[k].at - input.changedAt);
       else if (verdict === false) still.push(i);
     });
@@ -97,9 +107,15 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
     if (pending.length === 0) break;
     if (clock.now() + input.retryIntervalMs >= deadline) {
       for (const i of pending) {
-        staleness[i] = input.verdicts[i] === 'deny' ? 'stale-allow' : 'stale-deny';
+        const delivered = observations[i].outcome === 'delivered';
+        staleness[i] = input.verdicts[i] === 'deny' ? 'stale-allow' : delivered ? 'stale-endpoint' : 'stale-deny';
         const seconds = (input.deadlineMs / 1000).toFixed(1);
-        const what = staleness[i] === 'stale-allow' ? 'stale allow: still delivered' : 'stale deny: still not delivered';
+        const what =
+          staleness[i] === 'stale-allow'
+            ? 'stale allow: still delivered'
+            : staleness[i] === 'stale-endpoint'
+              ? 'stale endpoint: still answered by a pod that is no backend'
+              : 'stale deny: still not delivered';
         observations[i] = { ...observations[i], detail: [observations[i].detail, `${what} ${seconds}s after the change`].filter(Boolean).join('; ') };
       }
       break;

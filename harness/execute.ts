@@ -8,7 +8,7 @@ import { readdressOf, readdressProbe } from './cluster/readdress.ts';
 import { awaitEnforcement, realClock } from './enforcement.ts';
 import { deniedByPolicy } from './model/policy-denial.ts';
 import type { Harness } from './harness.ts';
-import { modelOf, type CheckContext, type PropertyCase, type Step, type StepRun } from './record.ts';
+import { backendKey, modelOf, type CheckContext, type PropertyCase, type Step, type StepRun } from './record.ts';
 
 export async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
   const steps: StepRun[] = [];
@@ -33,6 +33,12 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
         probes,
         verdicts: predictions.map((p) => p.verdict),
         policyDenials: predictions.map(deniedByPolicy),
+        // The backends deliveryFindings accepts (every property that judges backends uses it); none
+        // named, none waited for.
+        backends: predictions.map((p) => {
+          const named = p.verdict === 'allow' ? p.deliveries.flatMap((d) => (d.backend ? [backendKey(d.backend)] : [])) : [];
+          return named.length > 0 ? named : undefined;
+        }),
         runOne: async (probe) => (await probeAll(harness, [probe]))[0],
         concurrency: settling.concurrency,
         changedAt,

@@ -31,8 +31,14 @@ export interface ProbeAttempt {
   atMs: number;
 }
 
-/** A disagreement with the model still there at the settling deadline. */
-export type Staleness = 'stale-allow' | 'stale-deny';
+/**
+ * A disagreement with the model still there at the settling deadline: a denied probe delivered, an
+ * allowed one not, or an allowed one answered by a pod that is not among the Service's endpoints.
+ */
+export type Staleness = 'stale-allow' | 'stale-deny' | 'stale-endpoint';
+
+/** A backend as observations and the model's deliveries name it: namespace/name:port. */
+export const backendKey = (b: { namespace: string; name: string; port: number }): string => `${b.namespace}/${b.name}:${b.port}`;
 
 /** One step as it happened. */
 export interface StepRun {

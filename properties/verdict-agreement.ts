@@ -4,7 +4,7 @@
 import type { Verdict } from '../cluster/types.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
 import { describeObservation, describeProbe } from './probe-text.ts';
-import { modelOf } from '../harness/record.ts';
+import { backendKey, modelOf } from '../harness/record.ts';
 import { expectedSource, sourceAgrees } from '../harness/model/source-seen.ts';
 
 /** The judgeable verdict of probe `i` of step `step`, or undefined when it must not be judged. */
@@ -32,8 +32,6 @@ export function verdictFindings(ctx: CheckContext, step: number, select: (i: num
   });
   return findings;
 }
-
-const backendKey = (b: { namespace: string; name: string; port: number }): string => `${b.namespace}/${b.name}:${b.port}`;
 
 /**
  * For each selected delivered probe the model allows: the backend that answered is one the model
