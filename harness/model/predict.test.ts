@@ -58,8 +58,10 @@ describe('pod-to-pod and node-to-pod: no NAT', () => {
     expect(m.predict(probe('x/a', 'x/web-2', 'nope')).verdict).toBe('deny');
   });
 
-  it('a probe naming a pod that does not exist is a usage error', () => {
-    expect(() => buildModel(cluster({ pods })).predict(probe('x/ghost', 'x/a'))).toThrow(UsageError);
+  it('a probe naming a pod that does not exist is a bug, not a usage error (the case-file decoder refuses such a probe first)', () => {
+    const predict = () => buildModel(cluster({ pods })).predict(probe('x/ghost', 'x/a'));
+    expect(predict).toThrow(/probe source x\/ghost is not a pod of the state/);
+    expect(predict).not.toThrow(UsageError);
   });
 });
 

@@ -1,5 +1,4 @@
 // predict(): a probe's route(s) through the cluster and what policy makes of each.
-import { UsageError } from '../../cluster/errors.ts';
 import type { Observation, Pod, Probe, Protocol, Service, ServicePort, Verdict, Node } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import { chooseEndpoints } from './endpoints.ts';
@@ -23,11 +22,11 @@ function sourceParty(ix: ModelIndex, probe: Probe): Party {
   const from = probe.from;
   if (from.kind === 'node') {
     const node = ix.nodeByName.get(from.name);
-    if (!node) throw new UsageError(`probe source node:${from.name} is not a node of the state`);
+    if (!node) throw new Error(`probe source node:${from.name} is not a node of the state`);
     return { pod: -1, node: node.name, ip: node.internalIP };
   }
   const i = podIndexOf(ix, from);
-  if (i === undefined) throw new UsageError(`probe source ${podKey(from)} is not a pod of the state`);
+  if (i === undefined) throw new Error(`probe source ${podKey(from)} is not a pod of the state`);
   return partyOfPod(ix, i);
 }
 
@@ -367,12 +366,12 @@ export function predictProbe(ix: ModelIndex, probe: Probe): Prediction {
   switch (to.kind) {
     case 'pod': {
       const i = podIndexOf(ix, to);
-      if (i === undefined) throw new UsageError(`probe target ${podKey(to)} is not a pod of the state`);
+      if (i === undefined) throw new Error(`probe target ${podKey(to)} is not a pod of the state`);
       return toPod(ix, src, i, probe);
     }
     case 'service': {
       const svc = ix.serviceByKey.get(podKey(to));
-      if (!svc) throw new UsageError(`probe target svc:${podKey(to)} is not a Service of the state`);
+      if (!svc) throw new Error(`probe target svc:${podKey(to)} is not a Service of the state`);
       return toService(ix, src, svc, probe);
     }
     case 'ip':
