@@ -1,10 +1,11 @@
 // Adding a target is its descriptor and one entry in the target list: with a stand-in descriptor
 // appended (and nothing else changed), `run` and `check` offer its flag and pass its setting on,
-// `faults` lists its fault, `--fault` reaches it, and the runner reads its needs.
+// `faults` lists its fault, `--fault` reaches it, the runner reads its needs, and `gc` runs its sweeper.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { gcTargets, sweepersFor } from './gc.ts';
 import { main } from './main.ts';
 import { SHARED_CASES } from '../cluster/shared-cases.fixture.ts';
 import type { HarnessOptions } from '../harness/harness.ts';
@@ -14,12 +15,14 @@ import { TARGET_DESCRIPTORS } from '../harness/targets.ts';
 
 function standIn() {
   const made: HarnessOptions[] = [];
+  const swept: string[] = [];
   const target: TargetDescriptor = {
     name: 'stand-in',
     description: 'the reference model under another name, for this test',
     settings: [{ flag: '--stand-in-latency <ms>', key: 'standInLatency', description: 'stand-in: added latency' }],
     faults: async () => [{ name: 'everything-refused', description: 'every connection is refused' }],
     needs: { seed: true },
+    gc: { local: true, sweeper: async () => ({ target: 'stand-in', sweep: async () => { swept.push('swept'); return ['stand-in leftovers']; } }) },
     async create(options) {
       made.push(options);
       const inner = createModelHarness({ ...options, fault: undefined });
@@ -27,7 +30,7 @@ function standIn() {
       return { ...inner, target: 'stand-in', probe: async (probes) => probes.map(() => ({ outcome: 'refused' as const })) };
     },
   };
-  return { target, made, targets: [...TARGET_DESCRIPTORS, target] };
+  return { target, made, swept, targets: [...TARGET_DESCRIPTORS, target] };
 }
 
 async function quiet(run: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -73,6 +76,16 @@ describe('a target added as one descriptor', () => {
     const { code } = await quiet(() => main(['check', SHARED_CASES, '--target', 'stand-in', '--stand-in-latency', '7'], s.targets));
     expect(code).toBe(0);
     expect(s.made.every((o) => o.settings?.standInLatency === '7')).toBe(true);
+  });
+
+  it('has its sweeper run by gc --target, listed among gc\'s targets, and among the local ones a bare gc runs', async () => {
+    const s = standIn();
+    const { code, out } = await quiet(() => main(['gc', '--target', 'stand-in'], s.targets));
+    expect(code).toBe(0);
+    expect(out).toBe('removed stand-in leftovers\n');
+    expect(s.swept).toEqual(['swept']);
+    expect(gcTargets(s.targets)).toEqual(['kernel', 'cluster', 'stand-in', 'local-cluster']);
+    expect((await sweepersFor(undefined, {}, s.targets)).map((w) => w.target)).toEqual(['kernel', 'stand-in', 'local-cluster']);
   });
 
   it('is unknown without its line in the list (the CLI has no other place naming targets)', async () => {

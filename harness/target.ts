@@ -17,6 +17,21 @@ export interface TargetFault {
   description: string;
 }
 
+/** What `netprops gc` runs for a target: removes (or, with dryRun, lists) what its killed runs left. */
+export interface Sweeper {
+  target: string;
+  /** With `dryRun`, returns what it would remove and removes nothing (a sweeper that cannot, lacks `canDryRun`). */
+  sweep(options?: { dryRun?: boolean }): Promise<string[]>;
+  canDryRun?: boolean;
+}
+
+/** The settings `netprops gc` passes a sweeper (its --kubeconfig, --context, --request-timeout). */
+export interface GcSettings {
+  kubeconfig?: string;
+  context?: string;
+  requestTimeoutMs?: number;
+}
+
 export interface TargetDescriptor {
   name: string;
   description: string;
@@ -31,4 +46,9 @@ export interface TargetDescriptor {
     podUniverse?: boolean;
   };
   create(options: HarnessOptions): Promise<Harness>;
+  /**
+   * For a target whose killed runs can leave something behind: its sweeper. A `local` one sweeps this
+   * machine and runs on a bare `netprops gc`; another (a cluster) only with `--target`.
+   */
+  gc?: { local: boolean; sweeper(settings: GcSettings): Promise<Sweeper> };
 }

@@ -17,4 +17,6 @@ export const clusterTarget: TargetDescriptor = {
   faults: async () => [],
   needs: { podUniverse: true },
   create: async (options) => (await import('./harness.ts')).createClusterHarness(options),
+  // Only namespaces of runs whose lease expired; it can list them first (--dry-run).
+  gc: { local: false, sweeper: async (settings) => ({ ...(await import('./gc.ts')).clusterSweeper(settings), canDryRun: true }) },
 };

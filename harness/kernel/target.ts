@@ -23,4 +23,5 @@ export const kernelTarget: TargetDescriptor = {
   },
   needs: {},
   create: async (options) => (await import('./harness.ts')).createKernelHarness(options),
+  gc: { local: true, sweeper: async () => ({ target: 'kernel', sweep: async () => (await import('./gc.ts')).gcKernel() }) },
 };
