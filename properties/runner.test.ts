@@ -299,9 +299,23 @@ describe('runProperties counting what a property judged', () => {
   });
 
   it('reports vacuous a property whose probes all have verdicts upstream leaves undefined', async () => {
-    const undefinedOnly: Property = { ...reachServedPort, id: 'undefined-only', judged: () => 0 };
+    // Another node's connection to a pod isolated for ingress: NetworkPolicy leaves it to the implementation.
+    const isolated = (port: number): ClusterState => ({
+      ...onePod(port),
+      nodes: [nodeAt(0), nodeAt(1)],
+      policies: [{ namespace: 'x', name: 'deny-all', podSelector: {}, policyTypes: ['Ingress'] }],
+    });
+    const fromOtherNode = (port: number): Probe => ({ ...probeTo(port), from: { kind: 'node', name: 'node-2' } });
+    const undefinedOnly: Property = { ...reachServedPort, id: 'undefined-only', cases: () => fc.integer({ min: 1, max: 1000 }).map((port) => ({ steps: [{ state: isolated(port), probes: [fromOtherNode(port)] }] })) };
     const report = await runProperties({ ...base, catalog: [undefinedOnly], harnessFactory: scripted().make });
     expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0, vacuousReason: 'none of the 50 probes of 50 runs has a verdict upstream defines' });
+  });
+
+  it("reports vacuous, saying so, a property whose own count judged none of its probes though their verdicts are defined", async () => {
+    const ownCount: Property = { ...reachServedPort, id: 'own-count', judged: () => 0 };
+    const report = await runProperties({ ...base, catalog: [ownCount], harnessFactory: scripted().make });
+    expect(report.properties[0]).toMatchObject({ status: 'vacuous', judged: 0 });
+    expect(report.properties[0].vacuousReason).toMatch(/^its 50 probes of 50 runs had verdicts upstream defines, but none gave it anything to judge/);
   });
 
   it('skips a property that compares with the model on the conformant reference model, and runs it on a faulty one', async () => {

@@ -126,6 +126,8 @@ async function runProperty(
   let judged = 0;
   const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, profileViolations: 0, attempts: 0 };
   let probesMade = 0;
+  /** Probes with a verdict upstream defines (what a property without its own `judged` counts). */
+  let definedProbes = 0;
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
   let lastFailing: { ctx: CheckContext; findings: Finding[] } | undefined;
@@ -148,6 +150,7 @@ async function runProperty(
         else probesMade++;
       }
       judged += (property.judged ?? judgedProbes)(ctx);
+      definedProbes += judgedProbes(ctx);
       for (const st of ctx.steps) {
         for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
         settling.staleAllow += st.stale.filter((x) => x === 'stale-allow').length;
@@ -208,7 +211,9 @@ async function runProperty(
         ? `target ${harness.target} could make none of its probes (${unsupported})`
         : probesMade === 0
           ? `no probe in ${runsDone} runs: the cases drawn for target ${harness.target} give this property nothing to probe`
-          : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
+          : property.judged && definedProbes > 0
+            ? `its ${probesMade} probes of ${runsDone} runs had verdicts upstream defines, but none gave it anything to judge (${property.id}'s own count, properties/${property.id}.ts)`
+            : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
