@@ -74,6 +74,9 @@ describe('objects as a cluster prints them', () => {
     ] }]);
   });
 
+  // The EndpointSlice controller's ShouldPodBeInEndpoints (k8s.io/endpointslice): a
+  // terminal pod (Succeeded, Failed) and a pod without an IP are never endpoints; the kubelet has
+  // released a terminal pod's IP, so a running pod may hold it.
   it('a Succeeded or Failed pod is kept out (it serves nothing) and its IP may be a running pod\'s; a Pending pod without an IP is not scheduled', () => {
     const c = decodeCase(stream(
       POD('done', '', '{phase: Succeeded, podIP: 10.244.1.5}'), POD('failed', '', '{phase: Failed, podIP: 10.244.1.6}'), POD('waiting', '', '{phase: Pending}'),

@@ -82,6 +82,9 @@ describe('EndpointSlices of a Service without a selector', () => {
   });
 });
 
+// cmd/kube-proxy/app/server.go: kube-proxy's Service and EndpointSlice informers select only objects
+// without the label service.kubernetes.io/service-proxy-name (a DoesNotExist requirement). No model
+// fault: the rule makes a verdict undefined, and no property judges an undefined verdict.
 describe("kube-proxy ignores Services labelled service.kubernetes.io/service-proxy-name (its informer's label selector)", () => {
   // No model fault stands for this rule: its only verdict is 'undefined', which no property judges.
   it('what answers is up to that other proxy: undefined, where the same Service unlabelled is allowed', () => {
@@ -91,6 +94,8 @@ describe("kube-proxy ignores Services labelled service.kubernetes.io/service-pro
   });
 });
 
+// pkg/proxy/topology.go CategorizeEndpoints: for external traffic with policy Local only the node's
+// own endpoints; the client address is not masqueraded (fault external-local-as-cluster).
 describe('externalTrafficPolicy Local on a NodePort Service', () => {
   const np = { ...web, type: 'NodePort' as const, externalTrafficPolicy: 'Local' as const, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' as const, nodePort: 30080 }] };
   const state = cluster({ pods: [ready, client], services: [np] });
@@ -112,6 +117,9 @@ describe('externalTrafficPolicy Local on a NodePort Service', () => {
   });
 });
 
+// NetworkPolicy API (networking/v1 NetworkPolicySpec.egress): a pod isolated for egress may send
+// only what some egress rule allows, to any destination, the cluster's outside included (ipBlock
+// peers name such addresses); the faults ignore-egress and ignore-except break it.
 describe('egress from an egress-isolated pod to an address outside the cluster', () => {
   const dnsOnly = policy('y/dns-only', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
   const predict = (state: ClusterState, port = 443) => buildModel(state).predict(probe('y/client', 'ip:93.184.216.34', port)).verdict;
