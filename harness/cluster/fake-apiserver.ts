@@ -106,6 +106,8 @@ export class FakeApiServer {
   private notReady = new Set<string>();
   private nextPodIP = 10;
   private nextClusterIP = 10;
+  /** NetworkPolicies (ns/name) whose stored spec.policyTypes the server defaulted. */
+  private defaultedPolicyTypes = new Set<string>();
   private nextNodePort = 30000;
   url = '';
 
@@ -291,6 +293,20 @@ export class FakeApiServer {
       spec.clusterIP = spec.clusterIP ?? prevSpec?.clusterIP ?? `10.96.0.${this.nextClusterIP++}`;
       if (spec.type === 'NodePort') {
         spec.ports = (spec.ports as Record<string, unknown>[]).map((p, i) => ({ ...p, nodePort: (prevSpec?.ports as Record<string, unknown>[] | undefined)?.[i]?.nodePort ?? this.nextNodePort++ }));
+      }
+      stored.spec = spec;
+    }
+    if (resource.kind === 'NetworkPolicy') {
+      // As the real API server: spec.policyTypes left out is defaulted ([Ingress], plus Egress when
+      // spec.egress has a rule) and stored; no field manager owns it, so an apply that leaves it out
+      // again keeps the stored value, and only a new object is defaulted anew.
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      const spec = { ...(obj.spec as { policyTypes?: string[]; egress?: unknown[] }) };
+      if ((spec.policyTypes?.length ?? 0) > 0) this.defaultedPolicyTypes.delete(key);
+      else {
+        const kept = prev && this.defaultedPolicyTypes.has(key) ? (prev.spec as { policyTypes?: string[] }).policyTypes : undefined;
+        spec.policyTypes = kept ?? ((spec.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
+        this.defaultedPolicyTypes.add(key);
       }
       stored.spec = spec;
     }

@@ -168,6 +168,27 @@ describe('cluster harness apply', () => {
     expect((server!.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP).not.toBe('None');
   });
 
+  it('a policy that leaves policyTypes to defaulting is created anew when the default changes (the server keeps a defaulted value on update)', async () => {
+    const h = await start();
+    const egressTo80: NetworkPolicy = { namespace: 'x', name: 'p', podSelector: {}, egress: [{ ports: [{ port: 80, protocol: 'TCP' }] }] };
+    const types = () => (server!.get('NetworkPolicy', 'x-np-test1', 'p')!.spec as { policyTypes: string[] }).policyTypes;
+    await h.apply(state({ policies: [egressTo80] }));
+    expect(types()).toEqual(['Ingress', 'Egress']);
+    // egress: [] defaults to [Ingress] on a new object; applied over the old one it would stay isolated for egress.
+    const before = server!.requests.length;
+    await h.apply(state({ policies: [{ ...egressTo80, ingress: [], egress: [] }] }));
+    const later = server!.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    const path = '/apis/networking.k8s.io/v1/namespaces/x-np-test1/networkpolicies/p';
+    expect(later.indexOf(`PATCH ${path}`)).toBeGreaterThan(later.indexOf(`DELETE ${path}`));
+    expect(later.indexOf(`DELETE ${path}`)).toBeGreaterThanOrEqual(0);
+    expect(types()).toEqual(['Ingress']);
+    // A change that keeps the default is an update in place.
+    const again = server!.requests.length;
+    await h.apply(state({ policies: [{ ...egressTo80, ingress: [{}], egress: [] }] }));
+    expect(server!.requests.slice(again).some((r) => r.method === 'DELETE' && r.path === path)).toBe(false);
+    expect(types()).toEqual(['Ingress']);
+  });
+
   it('a namespace a case drops is emptied but kept until teardown (a Terminating one could not come back)', async () => {
     const h = await start();
     await h.apply(state());

@@ -336,7 +336,7 @@ class LiveClusterHarness implements ClusterHarness {
     const headless = (o: ApiObject | undefined) => (o?.spec as { clusterIP?: string } | undefined)?.clusterIP === 'None';
     for (const o of wanted) {
       const before = live.get(key(o));
-      if (before && o.kind === 'Service' && headless(before) !== headless(o)) {
+      if (before && ((o.kind === 'Service' && headless(before) !== headless(o)) || (o.kind === 'NetworkPolicy' && redefaults(before, o)))) {
         await this.api.remove(before);
         live.delete(key(o));
       }
@@ -508,4 +508,20 @@ function describePod(p: V1Pod | undefined, wantReady: boolean): string {
   if (p.status?.phase !== 'Running') return p.status?.phase ?? 'no status';
   if (!p.status.podIP) return 'no IP';
   return wantReady ? 'not ready' : 'still ready';
+}
+
+/**
+ * Whether applying `after` over `before` (both NetworkPolicy manifests) needs a new object for the
+ * API server's defaulting to hold. spec.policyTypes left out is defaulted when the policy is created
+ * (networking/v1 SetDefaults_NetworkPolicySpec: [Ingress], plus Egress when spec.egress has a rule)
+ * and then stored; an update that leaves it out again keeps the stored value, which no field manager
+ * owns. Seen on the local cluster: a policy that once had egress rules kept [Ingress, Egress] after
+ * an update to `egress: []`, so every pod it selected stayed isolated for egress (docs/findings.md).
+ */
+export function redefaults(before: ApiObject, after: ApiObject): boolean {
+  type Spec = { policyTypes?: string[]; egress?: unknown[] };
+  const b = before.spec as Spec | undefined;
+  const a = after.spec as Spec | undefined;
+  if ((b?.policyTypes?.length ?? 0) > 0 || (a?.policyTypes?.length ?? 0) > 0) return false;
+  return (b?.egress?.length ?? 0) > 0 !== (a?.egress?.length ?? 0) > 0;
 }
