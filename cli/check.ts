@@ -14,6 +14,7 @@ import { TARGET_DESCRIPTORS, createHarness, parseTarget, targetSettings, type Ta
 import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf, type StepRun } from '../harness/record.ts';
+import { observedAllowed } from '../properties/property.ts';
 import type { ExitWith } from './main.ts';
 import { expectedSource, sourceAgrees, type Delivery } from '../harness/model/source-seen.ts';
 import { requestTimeoutOf } from './run.ts';
@@ -125,7 +126,7 @@ function judgeStep(run: StepRun, written: CaseStep, base: Pick<CheckResult, 'fil
     if (prediction.verdict === 'undefined') return { ...result, observed: 'undefined', ok: false, detail: prediction.reason };
     // A target that cannot make a probe (SCTP without kernel support) neither passes nor denies it.
     if (observation.outcome === 'unsupported') return { ...result, observed: 'unsupported', ok: false, detail: outcome };
-    const observed = observation.outcome === 'delivered' ? 'allow' : 'deny';
+    const observed = observedAllowed(observation) ? 'allow' : 'deny';
     const misdelivered = observed === 'allow' ? deliveryMismatch(observation, prediction.deliveries, run.state) : undefined;
     if (misdelivered !== undefined) return { ...result, observed, ok: false, detail: `delivered, but ${misdelivered}` };
     const wrongBackend = observed === 'allow' ? backendsMismatch(probe.backends, observation, prediction.deliveries) : undefined;

@@ -3,7 +3,7 @@
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { comparableProbes, withPodMatrix } from './direct-probes.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 

@@ -2,7 +2,7 @@
 // cannot depend on kube-proxy's random choice of backend.
 import type { ClusterState, Probe } from '../cluster/types.ts';
 import { podPairProbes } from './pod-pairs.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { CheckContext, Finding } from './property.ts';
 import { judgedVerdict } from './verdict-agreement.ts';
 

@@ -4,7 +4,7 @@ import { isNodeAddress } from '../harness/model/source-seen.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf } from './pod-pairs.ts';
-import { describeProbe } from './probe-text.ts';
+import { describeProbe } from '../cluster/probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 

@@ -4,7 +4,7 @@ import { podKey } from '../cluster/types.ts';
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf, podPairProbes } from './pod-pairs.ts';
-import { describeProbe } from './probe-text.ts';
+import { describeProbe } from '../cluster/probe-text.ts';
 import type { Finding, Property } from './property.ts';
 
 export const selfIpIsSeenIp: Property = {

@@ -1,7 +1,7 @@
 // service-port-not-exposed: a ClusterIP answers only on the Service's ports.
 import type { Probe } from '../cluster/types.ts';
 import { serviceStates } from './replicas.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { hasClusterIP, podSource } from './service-probes.ts';
 

@@ -40,7 +40,7 @@ describe('service-spreads judges only connections that name their endpoint', () 
   it('every delivery at one of two endpoints is a failure naming the missed one', () => {
     const ctx = ctxWith(() => at('b1'));
     expect(serviceSpreads.judged!(ctx)).toBe(probes.length);
-    expect(serviceSpreads.check(ctx).map((f) => f.message)).toEqual([`x/client -> svc:x/svc port 53/UDP: ${probes.length} connections never reached x/b2:5353`]);
+    expect(serviceSpreads.check(ctx).map((f) => f.message)).toEqual([`x/client -> svc:x/svc:53/UDP: ${probes.length} connections never reached x/b2:5353`]);
   });
 
   it('deliveries spread over both endpoints pass', () => {

@@ -3,7 +3,7 @@
 import type { Probe } from '../cluster/types.ts';
 import { buildModel } from '../harness/model/model.ts';
 import { serviceStates } from './replicas.ts';
-import { describeProbe } from './probe-text.ts';
+import { describeProbe } from '../cluster/probe-text.ts';
 import type { CheckContext, Finding, Property } from './property.ts';
 import { hasClusterIP, podSource, serviceOf, serviceProbe } from './service-probes.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';

@@ -5,7 +5,7 @@ import type { ClusterState, Pod, Probe, Service } from '../cluster/types.ts';
 import type { Universe } from '../generators/cluster.ts';
 import { nodeAt } from '../generators/node.ts';
 import { addressInCIDR } from '../generators/pod.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { Finding, Property } from './property.ts';
 import { deliveryFindings, verdictFindings } from './verdict-agreement.ts';
 

@@ -34,7 +34,7 @@ describe('verdictFindings', () => {
   it('finds a denied connection that was delivered, citing the model reason', () => {
     const [f] = verdictFindings(ctxOf([aToB], [{ outcome: 'delivered' }]), 0);
     expect(f.probes).toEqual([{ step: 0, probe: 0 }]);
-    expect(f.message).toMatch(/^x\/a -> x\/b port 80\/TCP: expected deny \(.+\), observed delivered/);
+    expect(f.message).toMatch(/^x\/a -> x\/b:80\/TCP: expected deny \(.+\), observed delivered/);
   });
 
   it('accepts a denied connection refused or timed out alike', () => {

@@ -3,7 +3,7 @@
 // target could not make are never judged.
 import type { Verdict } from '../cluster/types.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import { backendKey, modelOf } from '../harness/record.ts';
 import { expectedSource, sourceAgrees } from '../harness/model/source-seen.ts';
 

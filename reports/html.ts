@@ -10,7 +10,7 @@ import type { Reporter } from './reporter.ts';
 import { encodeCase } from '../cluster/case-file.ts';
 import { escapeMarkup as esc } from './markup-escape.ts';
 import { formatDuration } from './duration.ts';
-import { describeObservation, probeDestination } from './probe-text.ts';
+import { describeObservation, probeDestination } from '../cluster/probe-text.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 import { isReachabilityMismatch, observedVerdict, reachabilityMatrix, type MatrixCell } from './reachability-matrix.ts';
 import { settlingLine } from './settling.ts';

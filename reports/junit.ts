@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
 import { escapeAttribute, escapeMarkup } from './markup-escape.ts';
-import { describeObservation, describeProbe } from './probe-text.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import { settlingFigures } from './settling.ts';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';

@@ -2,7 +2,7 @@
 // protocol, each cell what was expected and what was observed. Pure data; html.ts draws it.
 import type { Outcome, Verdict } from '../cluster/types.ts';
 import type { ProbeRecord } from '../properties/result.ts';
-import { probeDestination } from './probe-text.ts';
+import { probeDestination } from '../cluster/probe-text.ts';
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 
 /** What an outcome means for reachability: delivered is allowed; refused, timeout, unreachable are not. */

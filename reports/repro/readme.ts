@@ -1,6 +1,6 @@
 // The README.md of a repro folder: the invariant, expected vs observed per probe, the seed and path,
 // and how to replay it (netprops itself, or the scripts in a real cluster).
-import { describeObservation } from '../probe-text.ts';
+import { describeObservation } from '../../cluster/probe-text.ts';
 import { isReachabilityMismatch } from '../reachability-matrix.ts';
 import { formatProbeRef } from '../../cluster/probe-ref.ts';
 import type { ReproInput } from './repro-input.ts';

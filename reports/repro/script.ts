@@ -4,7 +4,7 @@
 // a conformant cluster gives, what netprops observed on its target, and what this cluster gave.
 import type { ClusterState, ExpectedProbe } from '../../cluster/types.ts';
 import { CONTAINER_NAME } from '../../harness/cluster/manifests.ts';
-import { describeProbe } from '../probe-text.ts';
+import { describeProbe } from '../../cluster/probe-text.ts';
 import { connectOutput, connectPlan, type Lookup } from './connect-plan.ts';
 import type { ReproInput } from './repro-input.ts';
 import type { ReproManifests } from './manifests.ts';
