@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Status } from '@kubernetes/client-node';
 import { NetpropsError, PrerequisiteError } from '../../cluster/errors.ts';
 import { exitCodeOf } from './agnhost-output.ts';
+import { clientNodeForm } from './client-node-form.ts';
 import { ApiServerError, boundedConfiguration, boundedWebSocketHandler, deadlinesFor, type RequestDeadlines } from './request-deadlines.ts';
 
 export const FIELD_MANAGER = 'netprops';
@@ -201,7 +202,7 @@ export function createApiClient(kc: KubeConfig, options: ApiClientOptions = {}):
       call('patch', resourceName(object.apiVersion!, object.kind!), object.metadata?.namespace, () =>
         // Server-side apply: the server merges, tracks our fields under FIELD_MANAGER, and creates
         // what does not exist; force takes over fields another manager last wrote.
-        objects.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        objects.patch(clientNodeForm(object as KubernetesObject), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
       ),
     list: async (apiVersion, kind, opts = {}) => {
       const result = await call('list', resourceName(apiVersion, kind), opts.namespace, () =>
