@@ -4,7 +4,7 @@
 // cluster assigns its own pod IPs and ClusterIPs, and the harness re-reads them after applying.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { kubectlYaml } from '../../cluster/kubectl-yaml.ts';
 import type { ClusterState, Observation, Probe } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
 import type { AppliedState } from '../harness.ts';
@@ -32,7 +32,7 @@ export interface ClusterPlan {
 
 /** A manifest stream as `kubectl apply -f` reads it. */
 export function manifestsYAML(objects: readonly object[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => kubectlYaml(o)).join('---\n');
 }
 
 function probeLine(probe: Probe, state: ClusterState, runId: string): string {

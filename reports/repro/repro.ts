@@ -3,7 +3,7 @@
 // to replay it). A pure function of the failure, written to disk without following links and each
 // file whole (reports/out-dir.ts).
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { kubectlYaml } from '../../cluster/kubectl-yaml.ts';
 import { encodeCase } from '../../cluster/case-file.ts';
 import { reproManifests } from './manifests.ts';
 import { reproReadme } from './readme.ts';
@@ -23,7 +23,7 @@ export async function writeRepro(dir: string, input: ReproInput): Promise<void> 
   // dir is <out>/repro/<property>: both folders must be real ones.
   await ensureOwnFolders(path.dirname(path.dirname(dir)), path.basename(path.dirname(dir)), path.basename(dir));
   await writeOutputFile(path.join(dir, 'case.yaml'), header + encodeCase(counterexample));
-  await writeOutputFile(path.join(dir, 'manifests.yaml'), header + manifests.objects.map((o) => stringify(o)).join('---\n'));
+  await writeOutputFile(path.join(dir, 'manifests.yaml'), header + manifests.objects.map((o) => kubectlYaml(o)).join('---\n'));
   await writeOutputFile(path.join(dir, 'repro.sh'), reproScript(input, manifests), 0o755);
   await writeOutputFile(path.join(dir, 'README.md'), reproReadme(input));
 }
