@@ -6,6 +6,7 @@ import {
   containerdConfig,
   controllerManagerArgs,
   coreDNSManifests,
+  flannelConflist,
   kubeconfig,
   kubeletArgs,
   kubeletConfig,
@@ -58,6 +59,14 @@ describe('local-cluster configuration', () => {
     expect(c.failCgroupV1).toBe(false);
     expect(c.cgroupRoot).toBe('/nplc-a1b2c3-n1');
     expect(YAML.parse(kubeletConfig(layout, n2)).cgroupRoot).toBe('/nplc-a1b2c3-n2');
+  });
+
+  it("flannel's CNI plugin gets its host-local state folder as a top-level ipam (v0.9.1 refuses ipam inside delegate: \"'delegate' dictionary must not have 'ipam'\")", () => {
+    const flannel = JSON.parse(flannelConflist(n1)).plugins[0];
+    expect(flannel.delegate).not.toHaveProperty('ipam');
+    // No masquerade of pod-to-pod traffic across nodes (the plugin turns it on when flanneld does not masquerade).
+    expect(flannel.delegate.ipMasq).toBe(false);
+    expect(flannel.ipam).toEqual({ dataDir: path.join(n1.dir, 'cni', 'ipam') });
   });
 
   it('pods resolve through cluster DNS at the kube-dns Service', () => {

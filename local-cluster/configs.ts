@@ -280,7 +280,16 @@ export function flannelConflist(node: NodeLayout): string {
           type: 'flannel',
           subnetFile: path.join(node.dir, 'flannel', 'subnet.env'),
           dataDir: path.join(node.dir, 'cni', 'flannel'),
-          delegate: { hairpinMode: true, isDefaultGateway: true, ipam: { dataDir: path.join(node.dir, 'cni', 'ipam') } },
+          // The plugin refuses `ipam` inside `delegate`; a top-level `ipam` is merged into the
+          // delegate's (containernetworking/plugins v0.9.1 meta/flannel getDelegateIPAM), so the
+          // node's host-local state stays under its own folder.
+          ipam: { dataDir: path.join(node.dir, 'cni', 'ipam') },
+          // flanneld runs with --ip-masq=false, and a delegate without ipMasq would then get
+          // ipMasq: true (meta/flannel: "if flannel is not doing ipmasq, we should"): the bridge
+          // would masquerade traffic to other nodes' pods, which the network model forbids (seen:
+          // the receiver saw the sender's flannel.1 address). Nothing leaves the underlay, so no
+          // masquerade at all.
+          delegate: { hairpinMode: true, isDefaultGateway: true, ipMasq: false },
         },
         { type: 'portmap', capabilities: { portMappings: true } },
       ],

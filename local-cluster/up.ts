@@ -214,6 +214,11 @@ export async function up(o: UpOptions): Promise<UpResult> {
         const nodes = await api.nodes();
         return layout.nodes.every((n) => nodes.some((x) => x.metadata?.name === n.name && nodeReady(x))) ? true : undefined;
       });
+      // A node is Ready before kube-router has learned the other nodes' pod CIDRs over BGP (flannel's
+      // VXLAN routes come as its leases are seen): a pod on one node could not yet reach one on
+      // another (seen once in the integration test on kube-router + nftables). Up returns when every
+      // node routes every other node's pod CIDR.
+      await waitForIn(layout.logsDir, `pod routes between the nodes (${layout.options.network})`, 120_000, checkpoint, async () => ((await missingPodRoutes(layout, podCIDRs)).length === 0 ? true : undefined));
     });
 
     await phase('DNS', async () => {
@@ -281,6 +286,20 @@ async function startNetwork(layout: ClusterLayout, podCIDRs: Record<string, stri
   }
   if (network === 'routes') await addPodRoutes(layout, podCIDRs);
   // The control plane reaches pods (webhooks, exec) through its node's routes; nothing more to do.
+}
+
+/** `node -> podCIDR` for each other node's pod CIDR a node has no route to yet. */
+export async function missingPodRoutes(layout: ClusterLayout, podCIDRs: Record<string, string>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const node of layout.nodes) {
+    for (const other of layout.nodes) {
+      if (other.name === node.name) continue;
+      const cidr = podCIDRs[other.name];
+      const r = await run('ip', ['-n', node.netns, 'route', 'show', cidr], { allowFailure: true, timeoutMs: 10_000 });
+      if (r.code !== 0 || r.stdout.trim() === '') missing.push(`${node.name} -> ${cidr}`);
+    }
+  }
+  return missing;
 }
 
 /** An A record looked up from inside a node's namespace, through cluster DNS. */
