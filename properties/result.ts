@@ -34,6 +34,8 @@ export interface SettlingSummary {
   timeToEnforceMs: { count: number; p50: number; p90: number; max: number };
   staleAllow: number;
   staleDeny: number;
+  /** Allowed probes still answered at the deadline by a pod that is no backend of the Service. */
+  staleEndpoint: number;
   profileViolations: number;
   /** Probe attempts made, retries included. */
   attempts: number;

@@ -285,6 +285,23 @@ describe('runProperties when the target can make none of the probes', () => {
   });
 });
 
+describe('runProperties summing what settling found', () => {
+  it('counts an allowed probe still answered by a pod that is no backend at the deadline as a stale endpoint, per property and for the run', async () => {
+    const make = async (): Promise<Harness> => {
+      const inner = await scripted().make();
+      return {
+        ...inner,
+        settling: { deadlineMs: 20, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
+        // The probe goes to x/a, yet x/impostor answers it.
+        probe: async (probes) => probes.map((p): Observation => ({ outcome: 'delivered', backend: { namespace: 'x', name: 'impostor', port: Number(p.port) } })),
+      };
+    };
+    const report = await runProperties({ ...base, runs: 3, harnessFactory: make });
+    expect(report.properties[0].settling).toMatchObject({ staleAllow: 0, staleDeny: 0, staleEndpoint: 3 });
+    expect(report.settling).toMatchObject({ staleEndpoint: 3 });
+  });
+});
+
 describe('runProperties counting what a property judged', () => {
   it('counts one judged probe per run of a one-probe property', async () => {
     const report = await runProperties({ ...base, harnessFactory: scripted().make });

@@ -124,7 +124,7 @@ async function runProperty(
   let shrinks = 0;
   let crash: unknown;
   let judged = 0;
-  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, profileViolations: 0, attempts: 0 };
+  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0 };
   let probesMade = 0;
   /** Probes with a verdict upstream defines (what a property without its own `judged` counts). */
   let definedProbes = 0;
@@ -150,11 +150,13 @@ async function runProperty(
         else probesMade++;
       }
       judged += (property.judged ?? judgedProbes)(ctx);
-      definedProbes += judgedProbes(ctx);
+      // Only to word a vacuous result of a property with its own count; without one, it is `judged`.
+      if (property.judged && definedProbes === 0) definedProbes = judgedProbes(ctx);
       for (const st of ctx.steps) {
         for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
         settling.staleAllow += st.stale.filter((x) => x === 'stale-allow').length;
         settling.staleDeny += st.stale.filter((x) => x === 'stale-deny').length;
+        settling.staleEndpoint += st.stale.filter((x) => x === 'stale-endpoint').length;
         settling.profileViolations += st.profileViolations.length;
         settling.attempts += st.attempts.reduce((n, a) => n + a.length, 0);
       }
@@ -212,7 +214,7 @@ async function runProperty(
         : probesMade === 0
           ? `no probe in ${runsDone} runs: the cases drawn for target ${harness.target} give this property nothing to probe`
           : property.judged && definedProbes > 0
-            ? `its ${probesMade} probes of ${runsDone} runs had verdicts upstream defines, but none gave it anything to judge (${property.id}'s own count, properties/${property.id}.ts)`
+            ? `its ${probesMade} probes of ${runsDone} runs had verdicts upstream defines, but none gave it anything to judge (by the property's own count)`
             : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
   }
   if (details.failed && details.counterexample) {
@@ -295,11 +297,12 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
     };
     const settled = results.flatMap((r) => (r.settling ? [r.settling] : []));
     if (settled.length > 0) {
-      const total = (k: 'staleAllow' | 'staleDeny' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
+      const total = (k: 'staleAllow' | 'staleDeny' | 'staleEndpoint' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
       report.settling = {
         timeToEnforceMs: enforcementSummary(samples),
         staleAllow: total('staleAllow'),
         staleDeny: total('staleDeny'),
+        staleEndpoint: total('staleEndpoint'),
         profileViolations: total('profileViolations'),
         attempts: total('attempts'),
       };

@@ -151,14 +151,14 @@ describe('JUnit reporter', () => {
 
   it("carries a settling target's time-to-enforce and stale counts, per property and for the run", () => {
     const r = exampleRunReport();
-    const settling = { timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 }, staleAllow: 1, staleDeny: 0, profileViolations: 2, attempts: 80 };
+    const settling = { timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 }, staleAllow: 1, staleDeny: 0, staleEndpoint: 4, profileViolations: 2, attempts: 80 };
     r.properties[0].settling = settling;
     r.settling = { ...settling, staleAllow: 3 };
     const parsed = parseXml(renderJunit(r));
     const policy = all(parsed, 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
     expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({
       runs: '37', judged: '412', 'settling.timeToEnforce.count': '12', 'settling.timeToEnforce.p50Ms': '120', 'settling.timeToEnforce.p90Ms': '411',
-      'settling.timeToEnforce.maxMs': '905', 'settling.staleAllow': '1', 'settling.staleDeny': '0', 'settling.profileViolations': '2', 'settling.attempts': '80',
+      'settling.timeToEnforce.maxMs': '905', 'settling.staleAllow': '1', 'settling.staleDeny': '0', 'settling.staleEndpoint': '4', 'settling.profileViolations': '2', 'settling.attempts': '80',
     });
     const suiteProps = all(parsed, 'testsuite')[0].children.find((c) => c.name === 'properties')!;
     expect(all(suiteProps, 'property').find((p) => p.attrs.name === 'settling.staleAllow')?.attrs.value).toBe('3');

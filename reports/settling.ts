@@ -22,6 +22,7 @@ export function settlingFigures(s: SettlingSummary): SettlingFigure[] {
       : []),
     { name: 'staleAllow', value: s.staleAllow },
     { name: 'staleDeny', value: s.staleDeny },
+    { name: 'staleEndpoint', value: s.staleEndpoint },
     { name: 'profileViolations', value: s.profileViolations },
     { name: 'attempts', value: s.attempts },
   ];
@@ -31,5 +32,5 @@ export function settlingFigures(s: SettlingSummary): SettlingFigure[] {
 export function settlingLine(s: SettlingSummary): string {
   const t = s.timeToEnforceMs;
   const when = t.count > 0 ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes` : 'no probe waited for';
-  return `${when}; ${s.attempts} attempts; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, profile violations ${s.profileViolations}`;
+  return `${when}; ${s.attempts} attempts; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, stale endpoints ${s.staleEndpoint}, profile violations ${s.profileViolations}`;
 }

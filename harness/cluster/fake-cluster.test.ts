@@ -92,7 +92,7 @@ describe('the suite on a fake cluster whose network is the reference model', () 
     // Real work went through exec: probes were made, each matched at once, none was stale.
     expect(connects).toBeGreaterThan(20);
     expect(stats.timeToEnforceMs.count).toBeGreaterThan(20);
-    expect(stats.staleAllow + stats.staleDeny).toBe(0);
+    expect(stats.staleAllow + stats.staleDeny + stats.staleEndpoint).toBe(0);
   }, 240_000);
 
   it('fails policy-verdicts when the network ignores NetworkPolicy, counting stale allows', async () => {
