@@ -4,7 +4,7 @@
 import type { Case, CaseStep, ExpectedProbe, Observation, Probe } from '../cluster/types.ts';
 import type { ProbeRecord } from './result.ts';
 import { judgeable, observedAllowed, type CheckContext, type Finding } from './property.ts';
-import { modelOf } from '../harness/record.ts';
+import { backendKey, modelOf } from '../harness/record.ts';
 
 export interface Counterexample {
   /** Which step of the property's case the written state is. */
@@ -15,7 +15,7 @@ export interface Counterexample {
 }
 
 const probeKey = (p: Probe): string => JSON.stringify(p);
-const backendKey = (b: Observation['backend']): string => (b ? `${b.namespace}/${b.name}:${b.port}` : '');
+const keyOf = (b: Observation['backend']): string => (b ? backendKey(b) : '');
 
 /** Whether the observed verdict of a probe contradicts the model's defined verdict. */
 function verdictMismatch(ctx: CheckContext, step: number, i: number): boolean {
@@ -65,10 +65,10 @@ export function counterexampleOf(ctx: CheckContext, findings: Finding[]): Counte
     // that is no endpoint, so the replay needs one more try to reach it too). A probe from a chosen
     // source port is one flow: conntrack sends every copy to the backend the first one reached, so
     // it is written once.
-    const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => backendKey(d.backend)));
+    const backends = new Set(modelOf(run).predict(run.probes[i]).deliveries.map((d) => keyOf(d.backend)));
     run.requestedProbes.forEach((other, j) => {
       const seenBackend = run.observations[j].backend;
-      if (seenBackend && probeKey(other) === key) backends.add(backendKey(seenBackend));
+      if (seenBackend && probeKey(other) === key) backends.add(keyOf(seenBackend));
     });
     const copies = run.requestedProbes[i].sourcePort === undefined ? Math.max(1, backends.size) : 1;
     for (let n = 0; n < copies; n++) probes.push({ ...run.requestedProbes[i], expect: records[i].expected as 'allow' | 'deny' });

@@ -119,7 +119,7 @@ describe('externalTrafficPolicy Local on a NodePort Service', () => {
 
 // NetworkPolicy API (networking/v1 NetworkPolicySpec.egress): a pod isolated for egress may send
 // only what some egress rule allows, to any destination, the cluster's outside included (ipBlock
-// peers name such addresses); the faults ignore-egress and ignore-except break it.
+// peers name such addresses); the fault ignore-egress breaks it.
 describe('egress from an egress-isolated pod to an address outside the cluster', () => {
   const dnsOnly = policy('y/dns-only', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
   const predict = (state: ClusterState, port = 443) => buildModel(state).predict(probe('y/client', 'ip:93.184.216.34', port)).verdict;
