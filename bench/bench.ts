@@ -14,6 +14,10 @@ export interface BenchSection {
   rows: BenchRow[];
   /** Rows that could not be measured here, with the reason (e.g. "needs root"). */
   skipped?: string;
+  /** A table of its own, for figures with one row per configuration (the cluster bench's cells). */
+  table?: { header: string[]; rows: string[][] };
+  /** Lines printed under the table: seeds, failures, where the reports are. */
+  notes?: string[];
 }
 
 /** `--name value` options from the command line (`npm run bench -- kernel --pods 300`). */
