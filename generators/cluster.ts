@@ -47,6 +47,8 @@ export interface ClusterCaseOptions {
   maxNodes?: number;
   maxPods?: number;
   maxServices?: number;
+  /** At least this many Services (default 0). */
+  minServices?: number;
   maxPolicies?: number;
   maxProbes?: number;
   /**
@@ -57,12 +59,23 @@ export interface ClusterCaseOptions {
   universe?: Universe;
 }
 
+/**
+ * A universe pod as a case draws it: its labels and readiness, and whether a replica (a pod of the
+ * same namespace and ports as an earlier one, as a Deployment's copies are) takes that pod's labels
+ * instead, so a Service selecting one often selects both.
+ */
+export interface UniversePodDraft {
+  labels: Pod['labels'];
+  ready: boolean;
+  asReplica: boolean;
+}
+
 /** What a case is drawn as; buildClusterCase() turns it into the case. */
 export interface ClusterCaseDraft {
   namespaces: Namespace[];
   nodes: Node[];
   /** Free mode: whole pods; universe mode: the labels and readiness of each universe pod. */
-  pods: PodDraft[] | { labels: Pod['labels']; ready: boolean }[];
+  pods: PodDraft[] | UniversePodDraft[];
   services: ServiceDraft[];
   policies: PolicyDraft[];
   probes: ProbeDraft[];
@@ -92,14 +105,24 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
       : namespacesArbitrary({ maxLength: limits.maxNamespaces }),
     nodes: universe ? fc.constant(universe.nodes) : nodesArbitrary({ maxLength: limits.maxNodes }),
     pods: universe
-      ? fc.tuple(...universe.pods.map(() => fc.record({ labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true) }, { noNullPrototype: true })))
+      ? fc.tuple(
+          ...universe.pods.map(() =>
+            fc.record(
+              { labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true), asReplica: mostly(true, true, 3) },
+              { noNullPrototype: true },
+            ),
+          ),
+        )
       : removableArray(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady, terminating: options.terminating ?? false }), {
           minLength: 1,
           maxLength: limits.maxPods,
         }),
     services:
       options.services ?? true
-        ? removableArray(serviceDraft({ ...protocols, nodePort: options.nodePort, externalTrafficPolicy: options.externalTrafficPolicy ?? false }), { maxLength: limits.maxServices })
+        ? removableArray(serviceDraft({ ...protocols, nodePort: options.nodePort, externalTrafficPolicy: options.externalTrafficPolicy ?? false }), {
+            minLength: Math.min(options.minServices ?? 0, limits.maxServices),
+            maxLength: limits.maxServices,
+          })
         : fc.constant([]),
     policies:
       options.policies ?? true
@@ -117,8 +140,12 @@ export function buildClusterCase(draft: ClusterCaseDraft, options: ClusterCaseOp
   const { namespaces, nodes } = draft;
   let pods: Pod[];
   if (options.universe) {
-    const drawn = draft.pods as { labels: Pod['labels']; ready: boolean }[];
-    pods = options.universe.pods.map((p, i) => ({ ...p, labels: drawn[i].labels, ready: drawn[i].ready }));
+    const drawn = draft.pods as UniversePodDraft[];
+    pods = [];
+    for (const [i, p] of options.universe.pods.entries()) {
+      const original = drawn[i].asReplica ? pods.find((q) => isReplicaOf(p, q)) : undefined;
+      pods.push({ ...p, labels: original ? original.labels : drawn[i].labels, ready: drawn[i].ready });
+    }
   } else {
     pods = placePods(draft.pods as PodDraft[], namespaces, nodes, options.maxPods ?? DEFAULT_LIMITS.maxPods);
   }
@@ -129,6 +156,11 @@ export function buildClusterCase(draft: ClusterCaseDraft, options: ClusterCaseOp
   // A copy shares nothing with the drafts (which fast-check reuses while shrinking) or the universe,
   // so a consumer may edit a case freely.
   return structuredClone({ state, probes });
+}
+
+/** A replica of an earlier pod: the same namespace and the same ports (another name, node and IP). */
+function isReplicaOf(pod: Pod, earlier: Pod): boolean {
+  return pod.namespace === earlier.namespace && JSON.stringify(pod.ports) === JSON.stringify(earlier.ports);
 }
 
 /**

@@ -19,11 +19,13 @@ export const replicaCounts = (maxPods: number, universe?: Universe): fc.Arbitrar
 
 /**
  * The Service properties' states: a generated cluster with Services and no policies, with replicas
- * of its pods so Services often have several endpoints.
+ * of its pods so Services often have several endpoints. Over a universe the replicas are already
+ * there (they take their original's labels), and every case has a Service: a case without one
+ * judges nothing.
  */
 export const serviceStates = (capabilities: ReadonlySet<Capability>, universe?: Universe): fc.Arbitrary<ClusterState> =>
   fc
-    .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true }), replicaCounts(6, universe))
+    .tuple(clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true, minServices: universe ? 1 : 0 }), replicaCounts(6, universe))
     .map(([drawn, counts]) => withReplicas(drawn.state, counts));
 
 export function withReplicas(state: ClusterState, counts: number[]): ClusterState {
