@@ -39,6 +39,11 @@ export interface SettlingSummary {
   profileViolations: number;
   /** Probe attempts made, retries included. */
   attempts: number;
+  /**
+   * The first few stale probes, each in a line naming the run (and its --path), the step, the probe
+   * and what it still observed at the deadline: where to start triaging a count.
+   */
+  staleExamples?: string[];
 }
 
 export interface PropertyResult {

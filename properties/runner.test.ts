@@ -299,6 +299,11 @@ describe('runProperties summing what settling found', () => {
     const report = await runProperties({ ...base, runs: 3, harnessFactory: make });
     expect(report.properties[0].settling).toMatchObject({ staleAllow: 0, staleDeny: 0, staleEndpoint: 3 });
     expect(report.settling).toMatchObject({ staleEndpoint: 3 });
+    // Each stale probe is named, where to replay it and what it still saw, to triage the count from.
+    const examples = report.properties[0].settling!.staleExamples!;
+    expect(examples).toHaveLength(3);
+    expect(examples[0]).toMatch(/^run 1 \(--path 0\), step 1: \S+ -> \S+: stale-endpoint, observed delivered, backend x\/impostor:/);
+    expect(examples[2]).toMatch(/^run 3 \(--path 2\), step 1: /);
   });
 });
 

@@ -11,6 +11,7 @@ import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf } from '../harness/record.ts';
 import { enforcementSummary } from '../harness/enforcement.ts';
+import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
 import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
@@ -24,6 +25,8 @@ export const DEFAULT_RUNS = 200;
 /** How often the shrunk counterexample is re-run to see its failure again, the last ones on a fresh harness. */
 const RERUN_ATTEMPTS = 10;
 const FRESH_ATTEMPTS = 3;
+/** Stale probes named in a property's settling summary (the rest are counted only). */
+const STALE_EXAMPLES = 5;
 
 export type ProgressEvent =
   | { kind: 'start'; property: string; runs: number }
@@ -124,7 +127,7 @@ async function runProperty(
   let shrinks = 0;
   let crash: unknown;
   let judged = 0;
-  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0 };
+  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0, staleExamples: [] as string[] };
   let probesMade = 0;
   /** Probes with a verdict upstream defines (what a property without its own `judged` counts). */
   let definedProbes = 0;
@@ -152,8 +155,13 @@ async function runProperty(
       judged += (property.judged ?? judgedProbes)(ctx);
       // Only to word a vacuous result of a property with its own count; without one, it is `judged`.
       if (property.judged && definedProbes === 0) definedProbes = judgedProbes(ctx);
-      for (const st of ctx.steps) {
+      for (const [k, st] of ctx.steps.entries()) {
         for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
+        st.stale.forEach((staleness, i) => {
+          if (staleness === null || settling.staleExamples.length >= STALE_EXAMPLES) return;
+          const where = `run ${runsDone} (--path ${runsDone - 1}), step ${k + 1}`;
+          settling.staleExamples.push(`${where}: ${describeProbe(st.requestedProbes[i])}: ${staleness}, observed ${describeObservation(st.observations[i])}`);
+        });
         settling.staleAllow += st.stale.filter((x) => x === 'stale-allow').length;
         settling.staleDeny += st.stale.filter((x) => x === 'stale-deny').length;
         settling.staleEndpoint += st.stale.filter((x) => x === 'stale-endpoint').length;
@@ -194,8 +202,8 @@ async function runProperty(
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
   if (harness.settling) {
-    const { samples, ...counts } = settling;
-    result.settling = { timeToEnforceMs: enforcementSummary(samples), ...counts };
+    const { samples, staleExamples, ...counts } = settling;
+    result.settling = { timeToEnforceMs: enforcementSummary(samples), ...counts, ...(staleExamples.length > 0 ? { staleExamples } : {}) };
     runSamples.push(...samples);
   }
   if (harness.dryRun) {

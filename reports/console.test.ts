@@ -43,4 +43,14 @@ describe('console reporter', () => {
     expect(out.split('\n').find((l) => l.startsWith('pod-ip-unique '))!.split(/\s{2,}/)).toEqual(['pod-ip-unique', 'vacuous', '100', '0', '310 ms', '(no probe in 100 runs)']);
     expect(out).toContain('4 properties: 0 passed, 2 failed, 1 vacuous, 1 skipped');
   });
+
+  it('names the stale probes a property saw, one line each', () => {
+    const r = exampleRunReport();
+    const example = 'run 4 (--path 3), step 2: x/a -> x/b:80/TCP: stale-allow, observed delivered, backend x/b:80';
+    r.properties[2] = {
+      ...r.properties[2],
+      settling: { timeToEnforceMs: { count: 1, p50: 1, p90: 1, max: 1 }, staleAllow: 1, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 9, staleExamples: [example] },
+    };
+    expect(renderConsoleSummary(r).split('\n')).toContain(`pod-ip-unique: stale: ${example}`);
+  });
 });

@@ -27,6 +27,7 @@ export function renderConsoleSummary(report: RunReport): string {
   const st = report.settling;
   // The cluster target's most distinctive measurement: how long the network took to enforce a change.
   if (st) lines.push(`settling: ${settlingLine(st)}`);
+  for (const p of report.properties) for (const example of p.settling?.staleExamples ?? []) lines.push(`${p.id}: stale: ${example}`);
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';
