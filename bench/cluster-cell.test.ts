@@ -13,7 +13,10 @@ const report: RunReport = {
   startedAt: '2026-12-05T00:00:00Z',
   durationMs: 1,
   properties: [property('a', 'passed', 3, 10), property('b', 'failed', 2, 5, 'x/a -> x/b 80/TCP: expected deny\nmore'), property('c', 'vacuous', 3, 0), property('d', 'skipped', 0, 0)],
-  settling: { timeToEnforceMs: { count: 4, p50: 1200.4, p90: 3000.6, max: 9000 }, staleAllow: 2, staleDeny: 1, staleEndpoint: 0, profileViolations: 5, attempts: 40 },
+  settling: {
+    timeToEnforceMs: { count: 4, p50: 1200.4, p90: 3000.6, max: 9000 },
+    timeToEnforceByChangeMs: { policies: { count: 3, p50: 2000, p90: 3000.6, max: 9000 }, readiness: { count: 1, p50: 1200.4, p90: 1200.4, max: 1200.4 } },
+    staleAllow: 2, staleDeny: 1, staleEndpoint: 0, profileViolations: 5, attempts: 40 },
 };
 
 describe('a cell row of the cluster bench', () => {
@@ -26,7 +29,7 @@ describe('a cell row of the cluster bench', () => {
     expect(f.failures).toEqual(['b: x/a -> x/b 80/TCP: expected deny']);
     const row = cellRow(f);
     expect(row).toHaveLength(CELL_TABLE_HEADER.length);
-    expect(row).toEqual(['routes + nftables', '1 / 1 / 1 / 1', '15', '1 min 20 s', '10.0 s', '12', '1200 / 3001 / 9000 ms', '2 / 1 / 0', '5', '20.0 s']);
+    expect(row).toEqual(['routes + nftables', '1 / 1 / 1 / 1', '15', '1 min 20 s', '10.0 s', '12', '1200 / 3001 / 9000 ms', '2000 / 3001 / 9000 ms', 'nothing waited for', '2 / 1 / 0', '5', '20.0 s']);
   });
 
   it('says when nothing was waited for, no case ran, or the pods could not be read', () => {

@@ -1,5 +1,6 @@
 // One local-cluster cell's figures from its run's report.json: what `npm run bench -- cluster`
 // puts in a row of the README's per-cell table. Pure: the bench measures, this only reads.
+import type { EnforcementSummary } from '../harness/enforcement.ts';
 import type { RunReport } from '../properties/result.ts';
 
 export interface CellFigures {
@@ -22,7 +23,10 @@ export interface CellFigures {
   /** Pods the kubelets started during the run (kubelet_started_pods_total, summed over nodes). */
   podsStarted: number | undefined;
   judged: number;
-  timeToEnforceMs: { count: number; p50: number; p90: number; max: number } | undefined;
+  timeToEnforceMs: EnforcementSummary | undefined;
+  /** The same over the steps that changed a NetworkPolicy, and those that relabelled a pod. */
+  afterPolicyChangeMs: EnforcementSummary | undefined;
+  afterPodLabelChangeMs: EnforcementSummary | undefined;
   staleAllow: number;
   staleDeny: number;
   staleEndpoint: number;
@@ -47,6 +51,8 @@ export function cellFigures(cell: string, report: RunReport, measured: { runMs: 
     podsStarted: measured.podsStarted,
     judged: report.properties.reduce((n, p) => n + p.judged, 0),
     timeToEnforceMs: s && s.timeToEnforceMs.count > 0 ? s.timeToEnforceMs : undefined,
+    afterPolicyChangeMs: s?.timeToEnforceByChangeMs?.policies,
+    afterPodLabelChangeMs: s?.timeToEnforceByChangeMs?.['pod-labels'],
     staleAllow: s?.staleAllow ?? 0,
     staleDeny: s?.staleDeny ?? 0,
     staleEndpoint: s?.staleEndpoint ?? 0,
@@ -55,11 +61,12 @@ export function cellFigures(cell: string, report: RunReport, measured: { runMs: 
 }
 
 /** The Markdown header and one row per cell, as the README keeps them. */
-export const CELL_TABLE_HEADER = ['cell', 'passed / failed / vacuous / skipped', 'judged', 'run time (target < 10 min)', 'per case (target < 5 s)', 'pods started', 'time-to-enforce p50 / p90 / max', 'stale allow / deny / endpoint', 'profile violations', 'up'];
+export const CELL_TABLE_HEADER = ['cell', 'passed / failed / vacuous / skipped', 'judged', 'run time (target < 10 min)', 'per case (target < 5 s)', 'pods started', 'time-to-enforce p50 / p90 / max', 'after policy changes', 'after pod label changes', 'stale allow / deny / endpoint', 'profile violations', 'up'];
 
 export function cellRow(f: CellFigures): string[] {
   const s = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
   const t = f.timeToEnforceMs;
+  const spread = (x: EnforcementSummary | undefined) => (x && x.count > 0 ? `${Math.round(x.p50)} / ${Math.round(x.p90)} / ${Math.round(x.max)} ms` : 'nothing waited for');
   return [
     f.cell,
     `${f.passed} / ${f.failed} / ${f.vacuous} / ${f.skipped}`,
@@ -67,7 +74,9 @@ export function cellRow(f: CellFigures): string[] {
     s(f.runMs),
     Number.isNaN(f.msPerCase) ? 'no case' : s(f.msPerCase),
     f.podsStarted === undefined ? 'not read' : String(f.podsStarted),
-    t ? `${Math.round(t.p50)} / ${Math.round(t.p90)} / ${Math.round(t.max)} ms` : 'nothing waited for',
+    spread(t),
+    spread(f.afterPolicyChangeMs),
+    spread(f.afterPodLabelChangeMs),
     `${f.staleAllow} / ${f.staleDeny} / ${f.staleEndpoint}`,
     String(f.profileViolations),
     s(f.upMs),

@@ -9,6 +9,7 @@
 import type { Observation, Outcome, Probe, Verdict } from '../cluster/types.ts';
 import { mapWithLimit } from './concurrency-limit.ts';
 import { backendKey, type ProbeAttempt, type Staleness } from './record.ts';
+import { CHANGE_KINDS, type ChangeKind } from './change-kind.ts';
 
 /** The outcomes a denial may show as (a target's profile declares which of them it uses). */
 export type DenialOutcome = Extract<Outcome, 'refused' | 'timeout' | 'unreachable'>;
@@ -129,10 +130,58 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
   return { observations, attempts, timeToEnforceMs, staleness, profileViolations, rounds };
 }
 
+export interface EnforcementSummary {
+  count: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
 /** Summary of time-to-enforce samples (ms): count, p50, p90, max. */
-export function enforcementSummary(samples: readonly number[]): { count: number; p50: number; p90: number; max: number } {
+export function enforcementSummary(samples: readonly number[]): EnforcementSummary {
   if (samples.length === 0) return { count: 0, p50: 0, p90: 0, max: 0 };
   const sorted = [...samples].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
   return { count: sorted.length, p50: q(0.5), p90: q(0.9), max: sorted[sorted.length - 1] };
+}
+
+/**
+ * Time-to-enforce samples, all of them and by the kind of change their step made (a sample of a
+ * step that changed a policy and a pod's labels counts under both kinds).
+ */
+export class EnforcementSamples {
+  readonly all: number[] = [];
+  readonly byChange = new Map<ChangeKind, number[]>();
+
+  add(ms: number, changes: readonly ChangeKind[]): void {
+    this.all.push(ms);
+    for (const kind of changes) {
+      let list = this.byChange.get(kind);
+      if (!list) this.byChange.set(kind, (list = []));
+      list.push(ms);
+    }
+  }
+
+  addAll(other: EnforcementSamples): void {
+    this.all.push(...other.all);
+    for (const [kind, list] of other.byChange) {
+      const mine = this.byChange.get(kind);
+      if (mine) mine.push(...list);
+      else this.byChange.set(kind, [...list]);
+    }
+  }
+
+  summary(): EnforcementSummary {
+    return enforcementSummary(this.all);
+  }
+
+  /** Per kind of change with samples, in CHANGE_KINDS order. */
+  byChangeSummary(): Partial<Record<ChangeKind, EnforcementSummary>> {
+    const out: Partial<Record<ChangeKind, EnforcementSummary>> = {};
+    for (const kind of CHANGE_KINDS) {
+      const list = this.byChange.get(kind);
+      if (list && list.length > 0) out[kind] = enforcementSummary(list);
+    }
+    return out;
+  }
 }

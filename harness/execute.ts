@@ -3,12 +3,16 @@
 // asynchronously, settled: probes that disagree with the reference model are tried again until they
 // agree or the target's deadline passes, keeping every attempt with its time. `netprops run` and
 // `netprops check` both run cases through here and judge the record it returns, which is plain data.
-import type { Observation } from '../cluster/types.ts';
+import type { ClusterState, Observation } from '../cluster/types.ts';
 import { readdressOf, readdressProbe } from './cluster/readdress.ts';
+import { changeKinds } from './change-kind.ts';
 import { awaitEnforcement, realClock } from './enforcement.ts';
 import { deniedByPolicy } from './model/policy-denial.ts';
 import type { Harness } from './harness.ts';
 import { backendKey, modelOf, type CheckContext, type PropertyCase, type Step, type StepRun } from './record.ts';
+
+/** The state each harness was last asked for: what the next apply changes is read against it. */
+const lastRequested = new WeakMap<Harness, ClusterState>();
 
 export async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
   const steps: StepRun[] = [];
@@ -19,7 +23,10 @@ export async function execute(harness: Harness, pc: PropertyCase): Promise<Check
 async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
   const settling = harness.settling;
   const clock = settling?.clock ?? realClock;
+  const changes = changeKinds(lastRequested.get(harness), step.state);
+  lastRequested.delete(harness); // an apply that throws leaves the target's state unknown
   const applied = await harness.apply(step.state);
+  lastRequested.set(harness, step.state);
   const changedAt = clock.now();
   // A target that chose its own addresses (a live cluster) says how the case's map onto them: `ip:`
   // probes are re-expressed in those before they are sent and predicted, so a probe to a case's pod
@@ -71,6 +78,7 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
     requestedProbes: step.probes,
     probes,
     observations,
+    changes,
     attempts: settled ? settled.attempts : observations.map((observation) => [{ observation, atMs: at }]),
     timeToEnforceMs: settled ? settled.timeToEnforceMs.map((t) => t ?? null) : probes.map(() => null),
     stale: settled ? settled.staleness.map((s) => s ?? null) : probes.map(() => null),

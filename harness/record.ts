@@ -5,6 +5,7 @@
 // state, rebuilt where a judgement needs it (modelOf).
 import type { ClusterState, Observation, Probe, ProbeSource } from '../cluster/types.ts';
 import { buildModel, type ReferenceModel } from './model/model.ts';
+import type { ChangeKind } from './change-kind.ts';
 
 /** A Service name looked up through a pod's (or a node's) resolver: `<name>.<namespace>.svc`. */
 export interface ServiceLookup {
@@ -59,6 +60,11 @@ export interface StepRun {
   observations: Observation[];
   /** One per probe: every attempt, in order (one, unless the target settles asynchronously). */
   attempts: ProbeAttempt[][];
+  /**
+   * What the step's apply changed on the target, by kind (harness/change-kind.ts): what its
+   * time-to-enforce samples are reported under. Absent in records written before it existed.
+   */
+  changes?: ChangeKind[];
   /** One per probe: ms from the apply to the first attempt agreeing with the model; null when never or not waited for. */
   timeToEnforceMs: (number | null)[];
   /** One per probe: null, or how it still disagreed with the model at the settling deadline. */

@@ -1,6 +1,8 @@
 // What a run of the properties produced, as plain data: the input of every reporter.
 import type { Case, Observation, Probe, Verdict } from '../cluster/types.ts';
 import type { CheckContext } from '../harness/record.ts';
+import type { ChangeKind } from '../harness/change-kind.ts';
+import type { EnforcementSummary } from '../harness/enforcement.ts';
 
 export interface ProbeRecord {
   probe: Probe;
@@ -31,7 +33,12 @@ export interface PropertyFailure {
  * with the model; a stale allow is denied traffic still delivered at the deadline (a security window).
  */
 export interface SettlingSummary {
-  timeToEnforceMs: { count: number; p50: number; p90: number; max: number };
+  timeToEnforceMs: EnforcementSummary;
+  /**
+   * The same, by what the probe's step changed (harness/change-kind.ts): a policy, pod labels,
+   * namespace labels, readiness, Services, pods. A step that changed several kinds counts under each.
+   */
+  timeToEnforceByChangeMs?: Partial<Record<ChangeKind, EnforcementSummary>>;
   staleAllow: number;
   staleDeny: number;
   /** Allowed probes still answered at the deadline by a pod that is no backend of the Service. */

@@ -307,6 +307,31 @@ describe('runProperties summing what settling found', () => {
   });
 });
 
+describe('runProperties splitting time-to-enforce by the kind of change', () => {
+  it('reports each step\'s samples under what its apply changed: the first pods, then a relabelling', async () => {
+    const relabelled = (port: number): ClusterState => {
+      const s = onePod(port);
+      s.pods[0].labels = { app: 'web' };
+      return s;
+    };
+    const twoSteps: Property = {
+      ...reachServedPort,
+      cases: () => fc.constant({ steps: [{ state: onePod(80), probes: [probeTo(80)] }, { state: relabelled(80), probes: [probeTo(80)] }] }),
+    };
+    const make = async (): Promise<Harness> => ({
+      ...(await scripted().make()),
+      settling: { deadlineMs: 20, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
+    });
+    const report = await runProperties({ ...base, catalog: [twoSteps], runs: 3, harnessFactory: make });
+    const byChange = report.properties[0].settling!.timeToEnforceByChangeMs!;
+    // Run 1 step 1 creates the pod; every later step relabels it one way or back.
+    expect(byChange.pods?.count).toBe(1);
+    expect(byChange['pod-labels']?.count).toBe(5);
+    expect(Object.keys(byChange).sort()).toEqual(['pod-labels', 'pods']);
+    expect(report.settling!.timeToEnforceByChangeMs).toEqual(byChange);
+  });
+});
+
 describe('runProperties counting what a property judged', () => {
   it('counts one judged probe per run of a one-probe property', async () => {
     const report = await runProperties({ ...base, harnessFactory: scripted().make });

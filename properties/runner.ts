@@ -10,7 +10,7 @@ import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
 import { execute } from '../harness/execute.ts';
 import { modelOf } from '../harness/record.ts';
-import { enforcementSummary } from '../harness/enforcement.ts';
+import { EnforcementSamples } from '../harness/enforcement.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
 import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
@@ -103,7 +103,7 @@ async function runProperty(
   session: Session,
   options: RunOptions,
   universe: Universe | undefined,
-  runSamples: number[],
+  runSamples: EnforcementSamples,
 ): Promise<PropertyResult> {
   const started = Date.now();
   const base = { id: property.id, statement: property.statement, rule: property.rule, seed: options.seed };
@@ -127,7 +127,7 @@ async function runProperty(
   let shrinks = 0;
   let crash: unknown;
   let judged = 0;
-  const settling = { samples: [] as number[], staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0, staleExamples: [] as string[] };
+  const settling = { samples: new EnforcementSamples(), staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0, staleExamples: [] as string[] };
   let probesMade = 0;
   /** Probes with a verdict upstream defines (what a property without its own `judged` counts). */
   let definedProbes = 0;
@@ -156,7 +156,7 @@ async function runProperty(
       // Only to word a vacuous result of a property with its own count; without one, it is `judged`.
       if (property.judged && definedProbes === 0) definedProbes = judgedProbes(ctx);
       for (const [k, st] of ctx.steps.entries()) {
-        for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.push(t);
+        for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.add(t, st.changes ?? []);
         st.stale.forEach((staleness, i) => {
           if (staleness === null || settling.staleExamples.length >= STALE_EXAMPLES) return;
           const where = `run ${runsDone} (--path ${runsDone - 1}), step ${k + 1}`;
@@ -203,8 +203,13 @@ async function runProperty(
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
   if (harness.settling) {
     const { samples, staleExamples, ...counts } = settling;
-    result.settling = { timeToEnforceMs: enforcementSummary(samples), ...counts, ...(staleExamples.length > 0 ? { staleExamples } : {}) };
-    runSamples.push(...samples);
+    result.settling = {
+      timeToEnforceMs: samples.summary(),
+      timeToEnforceByChangeMs: samples.byChangeSummary(),
+      ...counts,
+      ...(staleExamples.length > 0 ? { staleExamples } : {}),
+    };
+    runSamples.addAll(samples);
   }
   if (harness.dryRun) {
     // A plan observes nothing: even a property judged from the applied state alone would only be
@@ -292,7 +297,7 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
   // teardown would delete them.
   const make = () => makeWith({ ...harnessOptions, runId: `np-${randomBytes(3).toString('hex')}` });
   const results: PropertyResult[] = [];
-  const samples: number[] = [];
+  const samples = new EnforcementSamples();
   const reportOf = (): RunReport => {
     const report: RunReport = {
       runId,
@@ -307,7 +312,8 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
     if (settled.length > 0) {
       const total = (k: 'staleAllow' | 'staleDeny' | 'staleEndpoint' | 'profileViolations' | 'attempts') => settled.reduce((n, x) => n + x[k], 0);
       report.settling = {
-        timeToEnforceMs: enforcementSummary(samples),
+        timeToEnforceMs: samples.summary(),
+        timeToEnforceByChangeMs: samples.byChangeSummary(),
         staleAllow: total('staleAllow'),
         staleDeny: total('staleDeny'),
         staleEndpoint: total('staleEndpoint'),

@@ -21,6 +21,10 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
     const section = out.slice(out.indexOf('id="property-policy-verdicts"'));
     expect(section.slice(0, section.indexOf('</section>'))).toContain('Settling: time-to-enforce p50 120 ms');
     expect(html).not.toContain('Settling');
+    r.settling = { ...settling, timeToEnforceByChangeMs: { policies: { count: 5, p50: 300, p90: 800, max: 905 }, 'pod-labels': { count: 7, p50: 90, p90: 200, max: 410 } } };
+    expect(renderHtml(r)).toContain(
+      'over 12 probes (after policies changes p50 300, p90 800, max 905 ms over 5; after pod-labels changes p50 90, p90 200, max 410 ms over 7); 80 attempts',
+    );
   });
 
   it('escapes every piece of text that came from the run', () => {

@@ -166,6 +166,12 @@ describe('JUnit reporter', () => {
     r.properties[0].settling = { ...settling, timeToEnforceMs: { count: 0, p50: 0, p90: 0, max: 0 } };
     const none = all(parseXml(renderJunit(r)), 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
     expect(all(none, 'property').map((p) => p.attrs.name)).not.toContain('settling.timeToEnforce.p50Ms');
+    // and by kind of change, where a kind has samples
+    r.properties[0].settling = { ...settling, timeToEnforceByChangeMs: { policies: { count: 5, p50: 300.2, p90: 800, max: 905 } } };
+    const byChange = all(parseXml(renderJunit(r)), 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    const props = Object.fromEntries(all(byChange, 'property').map((p) => [p.attrs.name, p.attrs.value]));
+    expect(props).toMatchObject({ 'settling.timeToEnforce.policies.count': '5', 'settling.timeToEnforce.policies.p50Ms': '300', 'settling.timeToEnforce.policies.maxMs': '905' });
+    expect(Object.keys(props).some((k) => k.includes('pod-labels'))).toBe(false);
   });
 
   it('reports a vacuous property as skipped, its message saying it judged nothing and why', () => {
