@@ -79,7 +79,11 @@ export const serviceSpreads: Property = {
         }
       }
       return { steps: [{ state: c.state, probes }] };
-    }),
+    })
+      // Over a universe (a live cluster, a few runs) a case whose every probe the model refuses, or
+      // that reaches its backends only over UDP (whose answers name no endpoint on a cluster), would
+      // judge nothing: it is not drawn. Without a universe every case is kept, as seeds replay.
+      .filter((c) => !universe || c.steps[0].probes.some((p) => p.protocol === 'TCP' && buildModel(c.steps[0].state).predict(p).verdict === 'allow')),
   check(ctx) {
     const run = ctx.steps[0];
     const findings: Finding[] = verdictFindings(ctx, 0);
