@@ -53,11 +53,16 @@ export const allowAllIngressNeverDenies: Property = {
       }),
   check(ctx) {
     const [before, after] = ctx.steps;
+    const added = after.state.policies.find((p) => p.name === NAME)?.namespace;
     const findings: Finding[] = [];
     for (const i of comparableProbes(ctx)) {
       if (before.observations[i].outcome === 'delivered' && after.observations[i].outcome !== 'delivered') {
+        // The relation needs no model, but a triager does: a delivery the model denies means the
+        // state before already disagreed with the model, and the new policy may not be the cause.
+        const note =
+          judgedVerdict(ctx, 0, i) === 'deny' ? ' (the model denies it before the change too: the state before already disagreed with the model)' : '';
         findings.push({
-          message: `${describeProbe(before.probes[i])}: delivered before an allow-all ingress policy was added, then ${describeObservation(after.observations[i])}`,
+          message: `${describeProbe(before.probes[i])}: delivered before an allow-all ingress policy was added to ${added}, then ${describeObservation(after.observations[i])}${note}`,
           probes: [{ step: 0, probe: i }, { step: 1, probe: i }],
         });
       }
