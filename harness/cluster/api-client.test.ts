@@ -41,6 +41,31 @@ describe('createApiClient against the fake API server', () => {
     expect(server.get('Namespace', undefined, 'a')).toBeUndefined();
   });
 
+  it('deletes a pod gracefully: no gracePeriodSeconds of its own (0 would be a force delete), so the pod terminates before it is gone', async () => {
+    server = await new FakeApiServer({ podStopMs: 200 }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('p'));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'p' }, spec: { nodeName: 'kind-worker', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'i' }] } };
+    await api.apply(pod);
+    await api.remove(pod);
+    const del = server.requests.find((r) => r.method === 'DELETE')!;
+    expect(del.path).toBe('/api/v1/namespaces/p/pods/web');
+    expect(del.query).not.toMatch(/gracePeriodSeconds/);
+    expect(server.get('Pod', 'p', 'web')?.metadata.deletionTimestamp).toBeDefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.get('Pod', 'p', 'web')).toBeUndefined();
+  });
+
+  it('the fake API server forgets a force-deleted pod at once, as the real one does', async () => {
+    server = await new FakeApiServer({ podStopMs: 60_000 }).start();
+    const api = createApiClient(server.kubeConfig());
+    await api.apply(ns('p'));
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'p' }, spec: { nodeName: 'kind-worker', containers: [{ name: 'c', image: 'i' }] } });
+    const res = await fetch(`${server.url}/api/v1/namespaces/p/pods/web?gracePeriodSeconds=0`, { method: 'DELETE', headers: { authorization: 'Bearer secret' } });
+    expect(res.status).toBe(200);
+    expect(server.get('Pod', 'p', 'web')).toBeUndefined();
+  });
+
   it('retries a transient 500 and 429, then succeeds', async () => {
     server = await new FakeApiServer().start();
     server.failNext(/^PATCH \/api\/v1\/namespaces\/x$/, 500);

@@ -214,7 +214,9 @@ export function createApiClient(kc: KubeConfig, options: ApiClientOptions = {}):
     remove: async (object) => {
       try {
         await call('delete', resourceName(object.apiVersion!, object.kind!), object.metadata?.namespace, () =>
-          objects.delete(object as KubernetesObject, undefined, undefined, 0, undefined, 'Background'),
+          // No gracePeriodSeconds: the object's own grace period applies. 0 would be a force delete,
+          // which removes a pod from the API before the kubelet has stopped it (its IP still in use).
+          objects.delete(object as KubernetesObject, undefined, undefined, undefined, undefined, 'Background'),
         );
       } catch (err) {
         const cause = (err as { cause?: HttpishError }).cause;

@@ -13,7 +13,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 export interface StoredObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; uid?: string; creationTimestamp?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; uid?: string; creationTimestamp?: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 }
@@ -38,6 +38,11 @@ export interface FakeApiServerOptions {
   nodes?: { name: string; internalIP: string; controlPlane?: boolean }[];
   /** From apply to Running with an IP (default 20 ms). */
   podStartMs?: number;
+  /**
+   * How long the kubelet takes to stop a pod deleted with a grace period (default 30 ms): until
+   * then the pod stays, with a deletionTimestamp. A delete with grace period 0 removes it at once.
+   */
+  podStopMs?: number;
   /** `verb resource` strings (e.g. `create pods/exec`, `delete namespaces`) this user may not do. */
   forbidden?: string[];
   /** Delay before answering each HTTP request (a slow API server). */
@@ -69,6 +74,8 @@ const RESOURCES: Resource[] = [
 export interface RequestRecord {
   method: string;
   path: string;
+  /** The query string, with its `?` (empty when none). */
+  query: string;
   contentType?: string;
   fieldManager?: string;
   at: number;
@@ -105,6 +112,7 @@ export class FakeApiServer {
   private failures: { match: RegExp; status: number; remaining: number; message: string }[] = [];
   private notReady = new Set<string>();
   private nextPodIP = 10;
+  private nextUid = 1;
   private nextClusterIP = 10;
   /** NetworkPolicies (ns/name) whose stored spec.policyTypes the server defaulted. */
   private defaultedPolicyTypes = new Set<string>();
@@ -217,7 +225,7 @@ export class FakeApiServer {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
-    this.requests.push({ method: req.method ?? '', path: url.pathname, contentType: req.headers['content-type'], fieldManager: url.searchParams.get('fieldManager') ?? undefined, at: performance.now() });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.search, contentType: req.headers['content-type'], fieldManager: url.searchParams.get('fieldManager') ?? undefined, at: performance.now() });
     const send = (status: number, obj: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(obj));
@@ -266,6 +274,7 @@ export class FakeApiServer {
     if (req.method === 'DELETE' && name) {
       const o = this.get(resource.kind, namespace, name);
       if (!o) return status(404, 'NotFound', `${resource.plural} "${name}" not found`);
+      if (resource.kind === 'Pod') return send(200, this.deletePod(o, url, body));
       this.objects.delete(this.key(resource.kind, namespace, name));
       if (resource.kind === 'Namespace') for (const [k, v] of this.objects) if (v.metadata.namespace === name) this.objects.delete(k);
       return send(200, { apiVersion: 'v1', kind: 'Status', status: 'Success' });
@@ -273,17 +282,23 @@ export class FakeApiServer {
     if (req.method === 'PATCH' && name) {
       if (req.headers['content-type'] !== 'application/apply-patch+yaml') return status(415, 'UnsupportedMediaType', 'only server-side apply is modelled');
       if (url.searchParams.get('fieldManager') === null) return status(422, 'Invalid', 'fieldManager is required for apply patch');
-      return send(200, this.apply(resource, JSON.parse(body) as StoredObject));
+      try {
+        return send(200, this.apply(resource, JSON.parse(body) as StoredObject));
+      } catch (err) {
+        // As the real server: an update the object's validation refuses is 422 Invalid.
+        if ((err as { code?: number }).code === 422) return status(422, 'Invalid', (err as Error).message);
+        throw err;
+      }
     }
     return status(405, 'MethodNotAllowed', `${req.method} ${path}`);
   }
 
   private apply(resource: Resource, obj: StoredObject): StoredObject {
     const prev = this.get(resource.kind, obj.metadata.namespace, obj.metadata.name);
-    const metadata = { ...prev?.metadata, ...obj.metadata, uid: prev?.metadata.uid ?? `uid-${this.objects.size}`, creationTimestamp: prev?.metadata.creationTimestamp ?? new Date().toISOString() };
+    const metadata = { ...prev?.metadata, ...obj.metadata, uid: prev?.metadata.uid ?? `uid-${this.nextUid++}`, creationTimestamp: prev?.metadata.creationTimestamp ?? new Date().toISOString() };
     if (resource.kind === 'Namespace') metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
     if (resource.kind === 'Pod' && prev && JSON.stringify(prev.spec?.containers) !== JSON.stringify(obj.spec?.containers)) {
-      throw Object.assign(new Error('pod spec is immutable'), { code: 422 });
+      throw Object.assign(new Error(`Pod "${obj.metadata.name}" is invalid: spec: Forbidden: pod updates may not change fields other than the mutable ones`), { code: 422 });
     }
     const stored: StoredObject = { ...prev, ...obj, metadata };
     if (resource.kind === 'Pod' && !prev) this.startPod(stored);
@@ -312,6 +327,31 @@ export class FakeApiServer {
     }
     this.put(stored);
     return stored;
+  }
+
+  /**
+   * As the API server's pod strategy: the grace period is the delete's own, else the pod's
+   * spec.terminationGracePeriodSeconds (30 when unset); an unscheduled pod goes at once, and so
+   * does a grace period of 0 (a force delete: the API forgets the pod whatever the kubelet does).
+   * Otherwise the pod stays, terminating, until the kubelet has stopped it (podStopMs here).
+   */
+  private deletePod(pod: StoredObject, url: URL, body: string): StoredObject {
+    const asked = url.searchParams.get('gracePeriodSeconds') ?? (body ? (JSON.parse(body) as { gracePeriodSeconds?: number }).gracePeriodSeconds : undefined);
+    const spec = pod.spec as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const grace = spec.nodeName ? Number(asked ?? spec.terminationGracePeriodSeconds ?? 30) : 0;
+    const key = this.key('Pod', pod.metadata.namespace, pod.metadata.name);
+    if (grace === 0) {
+      this.objects.delete(key);
+      return pod;
+    }
+    if (pod.metadata.deletionTimestamp) return pod;
+    pod.metadata = { ...pod.metadata, deletionTimestamp: new Date(Date.now() + grace * 1000).toISOString(), deletionGracePeriodSeconds: grace };
+    const deleting = pod;
+    setTimeout(() => {
+      // Gone already, or force-deleted and created anew under the same name: not this pod any more.
+      if (this.objects.get(key)?.metadata.uid === deleting.metadata.uid) this.objects.delete(key);
+    }, this.options.podStopMs ?? 30);
+    return pod;
   }
 
   private startPod(pod: StoredObject): void {

@@ -197,9 +197,10 @@ describe('cluster harness apply', () => {
     onlyX.pods = onlyX.pods.filter((p) => p.namespace === 'x');
     await h.apply(onlyX);
     expect(server!.get('Namespace', undefined, 'y-np-test1')).toBeDefined();
-    expect(server!.list('Pod', 'y-np-test1')).toEqual([]);
+    // Deleted: gone, or terminating (a graceful delete), none left running.
+    expect(server!.list('Pod', 'y-np-test1').filter((p) => !p.metadata.deletionTimestamp)).toEqual([]);
     await h.apply(state());
-    expect(server!.list('Pod', 'y-np-test1')).toHaveLength(1);
+    expect(server!.list('Pod', 'y-np-test1').map((p) => p.metadata.deletionTimestamp)).toEqual([undefined]);
   });
 
   it('a pod dropped by one case and drawn again by the next is created only once the old one is gone', async () => {
@@ -228,6 +229,22 @@ describe('cluster harness apply', () => {
     const create = later.findIndex((r) => r.method === 'PATCH' && r.path === '/api/v1/namespaces/x-np-test1/pods/web');
     expect(del).toBeGreaterThanOrEqual(0);
     expect(create).toBeGreaterThan(del);
+  });
+
+  it('a recreated pod is created only once the old one has terminated, and the new one is not removed with it', async () => {
+    const h = await start({ podStopMs: 400 });
+    await h.apply(state());
+    const oldUid = server!.get('Pod', 'x-np-test1', 'web')!.metadata.uid;
+    const next = state();
+    next.pods[0] = { ...next.pods[0], ports: [{ containerPort: 81, protocol: 'TCP' }] };
+    const startedAt = performance.now();
+    await h.apply(next);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(350);
+    await new Promise((r) => setTimeout(r, 500));
+    const now = server!.get('Pod', 'x-np-test1', 'web')!;
+    expect(now.metadata.uid).not.toBe(oldUid);
+    expect(now.metadata.deletionTimestamp).toBeUndefined();
+    expect((now.spec as { containers: { ports: { containerPort: number }[] }[] }).containers[0].ports[0].containerPort).toBe(81);
   });
 
   it('pods that never start fail the apply with one line naming them, and teardown still removes everything', async () => {

@@ -116,8 +116,10 @@ export function podManifest(pod: Pod, options: ManifestOptions = {}): IPod {
     metadata: { name: pod.name, namespace: runNamespaceName(pod.namespace, options.runId), labels },
     spec: {
       containers,
-      // Probes must not linger on teardown; agnhost exits at once on SIGTERM anyway.
-      terminationGracePeriodSeconds: 0,
+      // Probes must not linger on teardown, and agnhost exits at once on SIGTERM. Not 0: a delete
+      // with no grace period of its own takes the pod's, and 0 makes it a force delete (the API
+      // forgets the pod before the kubelet has stopped it).
+      terminationGracePeriodSeconds: 1,
       // A hostNetwork pod resolves through the node's DNS unless it asks for the cluster's.
       ...(pod.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
       // spec.nodeName skips the scheduler; the toleration keeps a pinned pod on a tainted node.
