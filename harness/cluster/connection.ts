@@ -93,8 +93,10 @@ export const REQUIRED_PERMISSIONS: readonly Permission[] = [
   ...['list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'pods', group: '' })),
   { verb: 'create', resource: 'pods', group: '', subresource: 'exec' },
   { verb: 'get', resource: 'pods', group: '', subresource: 'exec' },
-  ...['list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'services', group: '' })),
-  ...['list', 'patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'networkpolicies', group: 'networking.k8s.io' })),
+  // Services and policies are never listed: the run keeps what it applied (rbac.test.ts checks
+  // that a whole run and gc use exactly this list).
+  ...['patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'services', group: '' })),
+  ...['patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'networkpolicies', group: 'networking.k8s.io' })),
   { verb: 'list', resource: 'nodes', group: '' },
 ];
 

@@ -102,6 +102,12 @@ export class FakeApiServer {
   readonly objects = new Map<string, StoredObject>();
   readonly requests: RequestRecord[] = [];
   readonly execCalls: ExecCall[] = [];
+  /**
+   * What RBAC would have checked for the requests served, as `verb resource[.group]` (kubectl auth
+   * can-i's words): a server-side apply that creates its object needs create as well as patch, and
+   * an exec over websocket is a create of pods/exec.
+   */
+  readonly permissionsUsed = new Set<string>();
   /** The subprotocol each exec websocket negotiated. */
   readonly execProtocols: string[] = [];
   /** Highest number of exec websockets open at once. */
@@ -161,6 +167,7 @@ export class FakeApiServer {
         socket.end(`HTTP/1.1 ${failure.status} Injected\r\n\r\n`);
         return;
       }
+      this.permissionsUsed.add('create pods/exec');
       this.wss.handleUpgrade(req, socket, head, (ws) => void this.handleExec(req, ws));
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -261,6 +268,9 @@ export class FakeApiServer {
     const name = nsItself ? nsItself[1] : m![3];
     const verb = req.method === 'PATCH' ? 'patch' : req.method === 'DELETE' ? 'delete' : name ? 'get' : 'list';
     if (this.isForbidden(verb, resource.plural)) return status(403, 'Forbidden', `${resource.plural} is forbidden: cannot ${verb}`);
+    const rbacName = `${resource.plural}${resource.group ? `.${resource.group}` : ''}`;
+    this.permissionsUsed.add(`${verb} ${rbacName}`);
+    if (verb === 'patch' && name && !this.get(resource.kind, namespace, name)) this.permissionsUsed.add(`create ${rbacName}`);
     if (namespace && !this.get('Namespace', undefined, namespace) && req.method === 'PATCH') return status(404, 'NotFound', `namespaces "${namespace}" not found`);
 
     if (req.method === 'GET' && !name) {
