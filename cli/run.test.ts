@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.ts';
-import { parseDuration } from './run.ts';
+import { parseDuration, runDefaults } from './run.ts';
+import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
 
 let out = '';
 let err = '';
@@ -25,6 +26,21 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const tmp = () => mkdtemp(path.join(tmpdir(), 'netprops-run-'));
+
+describe('--runs and --time-limit defaults, per target', () => {
+  it('200 runs in 60 s on the model and the kernel; 3 runs in 10 min on a cluster, where a case costs seconds', () => {
+    expect(runDefaults(targetNamed('model'))).toEqual({ runs: 200, timeLimit: '60s' });
+    expect(runDefaults(targetNamed('kernel'))).toEqual({ runs: 200, timeLimit: '60s' });
+    expect(runDefaults(targetNamed('cluster'))).toEqual({ runs: 3, timeLimit: '10m' });
+    for (const t of TARGET_DESCRIPTORS) expect(parseDuration(runDefaults(t).timeLimit)).toBeGreaterThan(0);
+  });
+
+  it('run --help says both defaults', async () => {
+    await main(['run', '--help']).catch(() => undefined);
+    expect(out).toMatch(/--runs <n> +generated cases per property \(default 200;\s+cluster 3\)/);
+    expect(out).toMatch(/--time-limit <duration> +time budget per property, e.g. 60s or 2m\s+\(default 60s; cluster 10m\)/);
+  });
+});
 
 describe('netprops run', () => {
   it('passes on the reference model with no fault: exit 0 and a summary of every property', async () => {

@@ -5,18 +5,33 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../cluster/errors.ts';
-import { TARGET_DESCRIPTORS, parseTarget, targetSettings } from '../harness/targets.ts';
+import { TARGET_DESCRIPTORS, parseTarget, targetNamed, targetSettings } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
 import { PROPERTIES } from '../properties/catalog.ts';
 import { DEFAULT_RUNS, runProperties, selectProperties, type ProgressEvent } from '../properties/runner.ts';
 import type { RunReport } from '../properties/result.ts';
 import { prepareOutDir } from '../reports/out-dir.ts';
 import { writeRunOutput } from '../reports/run-output.ts';
+import { runsCell } from '../reports/time-limit.ts';
 import type { ExitWith } from './main.ts';
 
-export const DEFAULT_TIME_LIMIT_MS = 60_000;
+export const DEFAULT_TIME_LIMIT = '60s';
 export const DEFAULT_OUT = 'netprops-report';
 export const DEFAULT_FORMATS = ['console', 'junit', 'json', 'html'];
+
+/**
+ * --runs and --time-limit when not given: the target's own (a live cluster spends seconds per case,
+ * where the model spends microseconds), else 200 runs and 60 s.
+ */
+export function runDefaults(target: Pick<TargetDescriptor, 'runDefaults'>): { runs: number; timeLimit: string } {
+  return target.runDefaults ?? { runs: DEFAULT_RUNS, timeLimit: DEFAULT_TIME_LIMIT };
+}
+
+/** A default as the help says it: `200; cluster 3`. */
+function defaultsText(targets: readonly TargetDescriptor[], of: (d: { runs: number; timeLimit: string }) => string): string {
+  const own = targets.filter((t) => t.runDefaults).map((t) => `${t.name} ${of(runDefaults(t))}`);
+  return [of(runDefaults({})), ...own].join('; ');
+}
 
 /** `60s`, `2m`, `500ms`, `1h` or a bare number of seconds. */
 export function parseDuration(text: string, flag = '--time-limit'): number {
@@ -60,22 +75,18 @@ const listOf = (values: string[] | undefined): string[] | undefined =>
 
 
 /** Progress on stderr: a bar per property on a terminal, a line per finished property otherwise. */
-function progressReporter(stream: NodeJS.WriteStream, replaying = false): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+function progressReporter(stream: NodeJS.WriteStream): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
   if (!stream.isTTY) {
-    const asked = new Map<string, number>();
     return {
       onProgress(e) {
-        if (e.kind === 'start') asked.set(e.property, e.runs);
         if (e.kind !== 'end') return;
         const r = e.result;
-        // Fewer runs than asked for on a pass: the time limit stopped the search early.
-        // (A replay of one path runs what the path names, not the search: no time limit to blame.)
-        const short = !replaying && r.status === 'passed' && r.runs < (asked.get(r.id) ?? 0) ? ` of ${asked.get(r.id)}` : '';
-        const limit = short ? ' (time limit)' : '';
+        // What the time limit cut short, from the result (a replay of one path has no search to cut).
+        const limit = r.timeLimit ? (r.status === 'failed' ? ' (time limit: shrinking stopped)' : ' (time limit)') : '';
         const what =
           r.status === 'skipped'
             ? `skipped (${r.skipReason})`
-            : `${r.status}, ${r.runs}${short} runs, ${r.judged} judged, ${(r.durationMs / 1000).toFixed(1)}s${limit}${r.status === 'vacuous' ? ` (${r.vacuousReason})` : ''}`;
+            : `${r.status}, ${runsCell(r)} runs, ${r.judged} judged, ${(r.durationMs / 1000).toFixed(1)}s${limit}${r.status === 'vacuous' ? ` (${r.vacuousReason})` : ''}`;
         stream.write(`${r.id}: ${what}\n`);
       },
       stop() {},
@@ -137,10 +148,10 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
     .description('run the properties against a target; on failure shrink it and write a repro')
     .option('--target <name>', targets.map((t) => t.name).join(', '), 'model')
     .option('--property <id...>', 'only these properties (repeat or separate with commas)')
-    .option('--runs <n>', 'generated cases per property', String(DEFAULT_RUNS))
+    .option('--runs <n>', `generated cases per property (default ${defaultsText(targets, (d) => String(d.runs))})`)
     .option('--seed <n>', "fast-check's seed (printed in the summary; replay with it)")
     .option('--path <path>', "fast-check's replay path of a failure (with --seed and one --property)")
-    .option('--time-limit <duration>', 'time budget per property, e.g. 60s or 2m', '60s')
+    .option('--time-limit <duration>', `time budget per property, e.g. 60s or 2m (default ${defaultsText(targets, (d) => d.timeLimit)})`)
     .option('--fault <name>', 'a deliberately broken variant of the target (see `netprops faults`)')
     .option('--out <dir>', 'where repros and reports go', DEFAULT_OUT)
     .option('--stats', 'print how often each property saw each of its outcomes')
@@ -150,6 +161,7 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
 
   return command.action(async (opts: Record<string, unknown>) => {
     const target = parseTarget(String(opts.target), targets);
+    const defaults = runDefaults(targetNamed(target, targets));
     const formats = listOf(opts.format as string[]) ?? DEFAULT_FORMATS;
     const properties = listOf(opts.property as string[] | undefined);
     // Unknown property ids and reporter names are usage mistakes, caught before anything runs.
@@ -187,16 +199,16 @@ export function runCommand(exitWith: ExitWith, targets: readonly TargetDescripto
     } catch (err) {
       throw new UsageError(`cannot write to --out ${String(opts.out)}: ${(err as Error).message}`);
     }
-    const progress = progressReporter(process.stderr, opts.path !== undefined);
+    const progress = progressReporter(process.stderr);
     let report: RunReport;
     try {
       report = await runProperties({
         target,
         ...(properties ? { properties } : {}),
-        runs: positiveInteger('--runs', String(opts.runs)),
+        runs: positiveInteger('--runs', String(opts.runs ?? defaults.runs)),
         seed,
         ...(opts.path ? { path: String(opts.path) } : {}),
-        timeLimitMs: parseDuration(String(opts.timeLimit)),
+        timeLimitMs: parseDuration(String(opts.timeLimit ?? defaults.timeLimit)),
         ...(opts.fault ? { fault: String(opts.fault) } : {}),
         stats: Boolean(opts.stats),
         settings,

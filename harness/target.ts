@@ -46,6 +46,8 @@ export interface TargetDescriptor {
     podUniverse?: boolean;
   };
   create(options: HarnessOptions): Promise<Harness>;
+  /** --runs and --time-limit when not given, where the target's cost per case calls for its own. */
+  runDefaults?: { runs: number; timeLimit: string };
   /**
    * For a target whose killed runs can leave something behind: its sweeper. A `local` one sweeps this
    * machine and runs on a bare `netprops gc`; another (a cluster) only with `--target`.

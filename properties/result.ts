@@ -72,6 +72,11 @@ export interface PropertyResult {
   stats?: Record<string, number>;
   /** On a target that settles asynchronously: what waiting for it found over the runs. */
   settling?: SettlingSummary;
+  /**
+   * When --time-limit cut the property short: a pass then searched `runs` of `runsAsked` cases, a
+   * failure's shrinking stopped early (its counterexample may not be minimal).
+   */
+  timeLimit?: { limitMs: number; runsAsked: number };
 }
 
 export interface RunReport {

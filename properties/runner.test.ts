@@ -130,6 +130,14 @@ describe('runProperties', () => {
     expect(report.properties[0].status).toBe('passed');
     expect(report.properties[0].runs).toBeGreaterThan(0);
     expect(report.properties[0].runs).toBeLessThan(100);
+    // The record says the search was cut short, with what was asked: a short pass is not a full one.
+    expect(report.properties[0].timeLimit).toEqual({ limitMs: 300, runsAsked: 10_000 });
+  });
+
+  it('records no time limit when every asked run finished within it', async () => {
+    const report = await runProperties({ ...base, runs: 5, timeLimitMs: 60_000, harnessFactory: scripted().make });
+    expect(report.properties[0].runs).toBe(5);
+    expect(report.properties[0].timeLimit).toBeUndefined();
   });
 
   it('reports the share of runs that saw each outcome', async () => {

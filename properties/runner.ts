@@ -230,6 +230,11 @@ async function runProperty(
             ? `its ${probesMade} probes of ${runsDone} runs had verdicts upstream defines, but none gave it anything to judge (by the property's own count)`
             : `none of the ${probesMade} probes of ${runsDone} runs has a verdict upstream defines`;
   }
+  // fast-check stops at the time limit without failing; say so, or a short search reads as a full one.
+  // (A replay of one path runs what the path names: there is no search to cut short.)
+  if (details.interrupted && options.timeLimitMs !== undefined && options.path === undefined) {
+    result.timeLimit = { limitMs: options.timeLimitMs, runsAsked: options.runs };
+  }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
     result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, lastFailing);

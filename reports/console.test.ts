@@ -44,6 +44,17 @@ describe('console reporter', () => {
     expect(out).toContain('4 properties: 0 passed, 2 failed, 1 vacuous, 1 skipped');
   });
 
+  it('says what the time limit cut short: a pass that searched fewer runs than asked, a failure whose shrinking stopped', () => {
+    const r = exampleRunReport();
+    r.properties[2] = { ...r.properties[2], runs: 2, timeLimit: { limitMs: 600_000, runsAsked: 3 } };
+    r.properties[0] = { ...r.properties[0], timeLimit: { limitMs: 90_000, runsAsked: 200 } };
+    const out = renderConsoleSummary(r).split('\n');
+    expect(out.find((l) => l.startsWith('pod-ip-unique '))!.split(/\s{2,}/)).toEqual(['pod-ip-unique', 'passed', '2 of 3', '540', '310 ms']);
+    expect(out).toContain('pod-ip-unique: the time limit (--time-limit 10m) stopped the search after 2 of 3 runs');
+    expect(out).toContain('policy-verdicts: the time limit (--time-limit 90s) stopped shrinking: the counterexample may not be minimal');
+    expect(renderConsoleSummary(exampleRunReport())).not.toContain('time limit');
+  });
+
   it('names the stale probes a property saw, one line each', () => {
     const r = exampleRunReport();
     const example = 'run 4 (--path 3), step 2: x/a -> x/b:80/TCP: stale-allow, observed delivered, backend x/b:80';

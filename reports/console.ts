@@ -4,13 +4,14 @@ import type { PropertyResult, RunReport } from '../properties/result.ts';
 import type { Reporter } from './reporter.ts';
 import { formatDuration } from './duration.ts';
 import { settlingLine } from './settling.ts';
+import { runsCell, timeLimitText } from './time-limit.ts';
 
 const HEADER = ['PROPERTY', 'STATUS', 'RUNS', 'JUDGED', 'TIME', 'REPRO'] as const;
 
 function row(p: PropertyResult): string[] {
   const status = p.status === 'failed' ? 'FAILED' : p.status;
   const why = p.status === 'skipped' ? `(${p.skipReason ?? 'skipped'})` : p.status === 'vacuous' ? `(${p.vacuousReason ?? 'nothing judged'})` : '';
-  return [p.id, status, String(p.runs), String(p.judged), formatDuration(p.durationMs), p.failure?.reproDir ?? why];
+  return [p.id, status, runsCell(p), String(p.judged), formatDuration(p.durationMs), p.failure?.reproDir ?? why];
 }
 
 export function renderConsoleSummary(report: RunReport): string {
@@ -28,6 +29,10 @@ export function renderConsoleSummary(report: RunReport): string {
   // The cluster target's most distinctive measurement: how long the network took to enforce a change.
   if (st) lines.push(`settling: ${settlingLine(st)}`);
   for (const p of report.properties) for (const example of p.settling?.staleExamples ?? []) lines.push(`${p.id}: stale: ${example}`);
+  for (const p of report.properties) {
+    const cut = timeLimitText(p);
+    if (cut) lines.push(`${p.id}: ${cut}`);
+  }
   for (const p of report.properties) {
     if (!p.failure) continue;
     const replay = p.failure.path ? ` (replay: --property ${p.id} --seed ${p.seed} --path ${p.failure.path})` : '';

@@ -27,6 +27,16 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
     );
   });
 
+  it('says in the summary and the property what the time limit cut short', () => {
+    const r = exampleRunReport();
+    r.properties[2] = { ...r.properties[2], runs: 2, timeLimit: { limitMs: 600_000, runsAsked: 3 } };
+    const out = renderHtml(r);
+    expect(out).toMatch(/<tr data-property="pod-ip-unique">.*<td>2 of 3<\/td>/);
+    const section = out.slice(out.indexOf('id="property-pod-ip-unique"'));
+    expect(section.slice(0, section.indexOf('</section>'))).toContain('Cut short: the time limit (--time-limit 10m) stopped the search after 2 of 3 runs');
+    expect(html).not.toContain('Cut short');
+  });
+
   it('escapes every piece of text that came from the run', () => {
     const r = exampleRunReport();
     r.properties[0].id = '<img src=x onerror=alert(1)>';

@@ -14,6 +14,7 @@ import { describeObservation, probeDestination } from '../cluster/probe-text.ts'
 import { formatProbeRef } from '../cluster/probe-ref.ts';
 import { isReachabilityMismatch, observedVerdict, reachabilityMatrix, type MatrixCell } from './reachability-matrix.ts';
 import { settlingLine } from './settling.ts';
+import { runsCell, timeLimitText } from './time-limit.ts';
 
 export const HTML_REPORT_FILE = 'report.html';
 
@@ -117,6 +118,8 @@ function propertySection(p: PropertyResult, report: RunReport): string {
     `<p class="meta">Rule: ${esc(p.rule)}</p>`,
     `<p class="meta">${esc(String(p.runs))} runs judging ${esc(String(p.judged))} observations in ${esc(formatDuration(p.durationMs))}, seed ${esc(String(p.seed))}</p>`,
   ];
+  const cut = timeLimitText(p);
+  if (cut) body.push(`<p class="meta time-limit">Cut short: ${esc(cut)}</p>`);
   if (p.settling) body.push(`<p class="meta settling" data-settling="${esc(JSON.stringify(p.settling))}">Settling: ${esc(settlingLine(p.settling))}</p>`);
   if (p.status === 'skipped') body.push(`<p class="meta">Skipped: ${esc(p.skipReason ?? 'no reason given')}</p>`);
   if (p.status === 'vacuous') body.push(`<p class="meta">Vacuous (nothing judged): ${esc(p.vacuousReason ?? 'no reason given')}</p>`);
@@ -135,7 +138,7 @@ export function renderHtml(report: RunReport): string {
   const n = (s: PropertyResult['status']) => report.properties.filter((p) => p.status === s).length;
   const summary = report.properties
     .map((p) => `<tr data-property="${esc(p.id)}"><td><a class="mono" href="#property-${esc(p.id)}">${esc(p.id)}</a></td>` +
-      `<td><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></td><td>${esc(String(p.runs))}</td><td>${esc(String(p.judged))}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
+      `<td><span class="status status-${esc(String(p.status))}">${esc(String(p.status))}</span></td><td>${esc(runsCell(p))}</td><td>${esc(String(p.judged))}</td><td>${esc(formatDuration(p.durationMs))}</td>` +
       `<td class="mono">${esc(p.failure?.reproDir ?? '')}</td></tr>`)
     .join('\n');
   const title = `netprops report: ${report.target}${report.fault ? `, fault ${report.fault}` : ''}`;

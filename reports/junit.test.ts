@@ -149,6 +149,14 @@ describe('JUnit reporter', () => {
     expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({ runs: '37', judged: '412' });
   });
 
+  it('carries what the time limit cut short: runs asked and the limit as properties, the text in a failure', () => {
+    const r = exampleRunReport();
+    r.properties[0] = { ...r.properties[0], timeLimit: { limitMs: 90_000, runsAsked: 200 } };
+    const policy = all(parseXml(renderJunit(r)), 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    expect(Object.fromEntries(all(policy, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toEqual({ runs: '37', judged: '412', 'runs-asked': '200', 'time-limit-ms': '90000' });
+    expect(renderJunit(r)).toContain('the time limit (--time-limit 90s) stopped shrinking: the counterexample may not be minimal');
+  });
+
   it("carries a settling target's time-to-enforce and stale counts, per property and for the run", () => {
     const r = exampleRunReport();
     const settling = { timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 }, staleAllow: 1, staleDeny: 0, staleEndpoint: 4, profileViolations: 2, attempts: 80 };

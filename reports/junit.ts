@@ -10,6 +10,7 @@ import type { Reporter } from './reporter.ts';
 import { escapeAttribute, escapeMarkup } from './markup-escape.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import { settlingFigures } from './settling.ts';
+import { timeLimitText } from './time-limit.ts';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';
 
@@ -30,6 +31,8 @@ function failureText(p: PropertyResult): string {
   }
   lines.push(`seed ${p.seed}${f.path ? `, path ${f.path}` : ''}${f.shrinks !== undefined ? `, ${f.shrinks} shrinks` : ''}`);
   if (f.reproDir) lines.push(`repro: ${f.reproDir}`);
+  const cut = timeLimitText(p);
+  if (cut) lines.push(cut);
   return lines.join('\n');
 }
 
@@ -38,6 +41,8 @@ function caseProperties(p: PropertyResult): string {
   const props = [
     ['runs', String(p.runs)],
     ['judged', String(p.judged)],
+    // A search the time limit cut short: how many cases were asked for (and the limit).
+    ...(p.timeLimit ? [['runs-asked', String(p.timeLimit.runsAsked)], ['time-limit-ms', String(p.timeLimit.limitMs)]] : []),
     // On a target that settles (a live cluster): time-to-enforce and stale counts of this property.
     ...(p.settling ? settlingFigures(p.settling).map((f) => [`settling.${f.name}`, String(f.value)]) : []),
   ].map(([name, value]) => `        <property${attributes({ name, value })}/>`);

@@ -56,11 +56,16 @@ describe('netprops run --target cluster', () => {
     expect(r.stderr.trim()).toBe('netprops: no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config');
   }, 120_000);
 
-  it('--dry-run --runs 3 writes schema-valid manifests without a cluster', async () => {
+  it('--dry-run writes schema-valid manifests without a cluster, 3 cases per property by default (the cluster target\'s --runs)', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'netprops-cli-'));
-    const r = run(['run', '--target', 'cluster', '--dry-run', '--runs', '3', '--out', path.join(dir, 'out')], { KUBECONFIG: '/nonexistent' }, dir);
+    const r = run(['run', '--target', 'cluster', '--dry-run', '--out', path.join(dir, 'out')], { KUBECONFIG: '/nonexistent' }, dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/dry run: \d+ case\(s\) planned/);
+    // Every property the dry run planned (the others lack a capability and ran nothing) planned 3 cases.
+    const report = JSON.parse(await readFile(path.join(dir, 'out', 'report.json'), 'utf8')) as { properties: { runs: number; skipReason?: string }[] };
+    const planned = report.properties.filter((p) => p.skipReason?.includes('dry run'));
+    expect(planned.length).toBeGreaterThan(10);
+    expect(planned.map((p) => p.runs)).toEqual(planned.map(() => 3));
     // The plan goes under --out (the CLI passes it on as settings.out).
     const planDir = path.join(dir, 'out', 'cluster-plan');
     expect(existsSync(planDir)).toBe(true);
