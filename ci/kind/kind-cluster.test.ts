@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { parse } from 'yaml';
-import { CNIS, PROXY_MODES, cniSteps, corpusFor, failingSeeds, kindConfig, mergeCorpus, supported, type CorpusEntry } from './kind-cluster.ts';
+import { CNIS, PROXY_MODES, cniSteps, corpusFor, dockerPlatform, failingSeeds, imageLoadSteps, kindConfig, mergeCorpus, supported, type CorpusEntry } from './kind-cluster.ts';
 import { builtInProfiles } from '../../harness/cluster/cni-profile.ts';
 
 describe('kindConfig', () => {
@@ -46,10 +46,45 @@ describe('cniSteps', () => {
     expect(parse(iptables.stdin!.split('---\n')[0]).spec.calicoNetwork).not.toHaveProperty('linuxDataplane');
   });
 
+  it('calico: the Installation is created only once the operator has made its CRD, and tigerastatus waited on only once it exists', () => {
+    const lines = cniSteps('calico', 'iptables', 'n').map((s) => s.argv.join(' '));
+    const at = (text: string) => {
+      const i = lines.findIndex((l) => l.includes(text));
+      expect(i, text).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const install = lines.findIndex((l) => l === 'kubectl create -f -');
+    expect(at('wait --for=create crd/installations.operator.tigera.io')).toBeLessThan(at('wait --for=condition=Established crd/installations.operator.tigera.io'));
+    expect(at('wait --for=condition=Established crd/installations.operator.tigera.io')).toBeLessThan(install);
+    expect(install).toBeLessThan(at('wait --for=create crd/tigerastatuses.operator.tigera.io'));
+    expect(at('wait --for=condition=Established crd/tigerastatuses.operator.tigera.io')).toBeLessThan(at('wait --for=create tigerastatus/calico'));
+    expect(at('wait --for=create tigerastatus/calico')).toBeLessThan(at('wait --for=condition=Available tigerastatus/calico'));
+    // Every wait is bounded.
+    for (const l of lines.filter((l) => l.includes(' wait '))) expect(l).toMatch(/--timeout=\d+s/);
+  });
+
   it('cilium replaces kube-proxy only when kube-proxy is off, pointing at the control plane', () => {
     const none = cniSteps('cilium', 'none', 'nightly')[0].argv.join(' ');
     expect(none).toContain('--set kubeProxyReplacement=true --set k8sServiceHost=nightly-control-plane --set k8sServicePort=6443');
     expect(cniSteps('cilium', 'iptables', 'nightly')[0].argv.join(' ')).not.toContain('kubeProxyReplacement');
+  });
+});
+
+describe('imageLoadSteps', () => {
+  it("loads one platform's archive (kind load docker-image fails on a multi-arch image under Docker's containerd store, kind#3795)", () => {
+    const steps = imageLoadSteps('registry.k8s.io/e2e-test-images/agnhost:2.53', 'nightly', '/tmp/a.tar', 'linux/amd64').map((s) => s.argv);
+    expect(steps).toEqual([
+      ['docker', 'pull', '--platform', 'linux/amd64', 'registry.k8s.io/e2e-test-images/agnhost:2.53'],
+      ['docker', 'image', 'save', '--platform', 'linux/amd64', '--output', '/tmp/a.tar', 'registry.k8s.io/e2e-test-images/agnhost:2.53'],
+      ['kind', 'load', 'image-archive', '/tmp/a.tar', '--name', 'nightly'],
+    ]);
+    expect(steps.flat()).not.toContain('docker-image');
+  });
+
+  it("names the nodes' platform in Docker's words", () => {
+    expect(dockerPlatform('x64')).toBe('linux/amd64');
+    expect(dockerPlatform('arm64')).toBe('linux/arm64');
+    expect(() => dockerPlatform('mips')).toThrow(/no Docker platform for Node's arch mips/);
   });
 });
 

@@ -76,7 +76,12 @@ export function cniSteps(cni: CNI, proxyMode: ProxyMode, clusterName: string): S
       return [
         { argv: ['kubectl', 'create', '-f', `https://raw.githubusercontent.com/projectcalico/calico/${VERSIONS.calico}/manifests/tigera-operator.yaml`], why: 'the Tigera operator installs and manages Calico' },
         { argv: ['kubectl', '-n', 'tigera-operator', 'rollout', 'status', 'deployment/tigera-operator', '--timeout=300s'], why: 'the operator must run before it reconciles' },
+        // The operator creates its own CRDs once it runs: the Installation cannot be created before
+        // its CRD is served, nor tigerastatus waited on before the operator has made it.
+        ...crdSteps(['installations.operator.tigera.io', 'apiservers.operator.tigera.io']),
         { argv: ['kubectl', 'create', '-f', '-'], stdin: `${stringify(installation)}---\n${stringify(apiServer)}`, why: 'the Installation tells the operator how to run Calico' },
+        ...crdSteps(['tigerastatuses.operator.tigera.io']),
+        { argv: ['kubectl', 'wait', '--for=create', 'tigerastatus/calico', '--timeout=300s'], why: 'the operator reports on Calico once it reconciles the Installation' },
         { argv: ['kubectl', 'wait', '--for=condition=Available', 'tigerastatus/calico', '--timeout=600s'], why: 'the operator reports Calico available' },
         waitNodes,
       ];
@@ -96,6 +101,41 @@ export function cniSteps(cni: CNI, proxyMode: ProxyMode, clusterName: string): S
       ];
     }
   }
+}
+
+/**
+ * Waits for CRDs something else creates at run time: first that each exists (`kubectl wait
+ * --for=create`, kubectl >= 1.31; a plain wait on a missing object fails at once), then that the
+ * API server serves it.
+ */
+function crdSteps(names: string[]): Step[] {
+  const crds = names.map((n) => `crd/${n}`);
+  return [
+    { argv: ['kubectl', 'wait', '--for=create', ...crds, '--timeout=300s'], why: `the operator creates ${names.join(', ')}` },
+    { argv: ['kubectl', 'wait', '--for=condition=Established', ...crds, '--timeout=120s'], why: 'the API server serves them' },
+  ];
+}
+
+/** The platform of the kind nodes, which run on this machine: Node's arch in Docker's words. */
+export function dockerPlatform(arch: string = process.arch): string {
+  const docker: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+  const name = docker[arch];
+  if (!name) throw new Error(`no Docker platform for Node's arch ${arch}`);
+  return `linux/${name}`;
+}
+
+/**
+ * Puts the agnhost image on every node. `kind load docker-image` imports with --all-platforms, which
+ * fails on a multi-arch image when Docker's containerd image store holds only this platform's
+ * layers (kind#3795: "content digest ... not found"); an archive of the one platform the nodes run
+ * loads under either image store.
+ */
+export function imageLoadSteps(image: string, clusterName: string, archive: string, platform: string = dockerPlatform()): Step[] {
+  return [
+    { argv: ['docker', 'pull', '--platform', platform, image], why: "the nodes' platform only" },
+    { argv: ['docker', 'image', 'save', '--platform', platform, '--output', archive, image], why: 'an archive of that one platform' },
+    { argv: ['kind', 'load', 'image-archive', archive, '--name', clusterName], why: 'pods start in seconds when the image is on the nodes (and no registry rate limit bites)' },
+  ];
 }
 
 /** The CNI profile the suite holds this CNI to (harness/cluster/profiles). */

@@ -38,4 +38,35 @@ describe('.github/workflows/nightly.yml', async () => {
     expect(upload.if).toBe('always()');
     for (const p of ['netprops-report/report.html', 'netprops-report/junit.xml', 'netprops-report/repro/', 'netprops-report/kind-logs/']) expect(upload.with!.path).toContain(p);
   });
+
+  it('uploads the hidden corpus file (upload-artifact leaves out dot paths unless told)', () => {
+    const upload = (job.steps as { uses?: string; with?: Record<string, unknown> }[]).find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(String(upload.with!.path)).toContain('.cache/netprops-corpus/seeds.jsonl');
+    expect(upload.with!['include-hidden-files']).toBe(true);
+  });
+
+  it("uses the Node 24 majors of GitHub's actions and runs on Node 24", () => {
+    const uses = (job.steps as { uses?: string }[]).flatMap((s) => (s.uses ? [s.uses] : []));
+    const major = (name: string) => Number(/@v(\d+)/.exec(uses.find((u) => u.startsWith(`${name}@`))!)![1]);
+    expect(major('actions/checkout')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/setup-node')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/cache/restore')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/cache/save')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/upload-artifact')).toBeGreaterThanOrEqual(6);
+    const setup = (job.steps as { uses?: string; with?: { 'node-version'?: number } }[]).find((s) => s.uses?.startsWith('actions/setup-node'))!;
+    expect(setup.with!['node-version']).toBe(24);
+  });
+
+  it('installs kind with sudo (the runner\'s /usr/local/bin is root\'s) and never downloads into it directly', () => {
+    const install = (job.steps as { name?: string; run?: string }[]).find((s) => s.name?.startsWith('Install kind'))!.run!;
+    expect(install).toMatch(/^sudo install -m 0755 \S+ \/usr\/local\/bin\/kind$/m);
+    expect(install).not.toMatch(/-o\s*\/usr\/local\/bin/);
+  });
+
+  it('bounds every property with a time limit, inside the job timeout', () => {
+    const run = (job.steps as { run?: string }[]).find((s) => s.run?.includes('ci/kind/run.mjs'))!.run!;
+    expect(run).toMatch(/--time-limit \$\{\{ inputs\.time-limit \|\| '3m' \}\}/);
+    // 20 properties x 3 min, plus set-up: the job's own limit must leave room.
+    expect(job['timeout-minutes']).toBeGreaterThan(20 * 3);
+  });
 });

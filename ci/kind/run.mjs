@@ -4,7 +4,8 @@
 // to the corpus, export kind's logs on failure, and delete the cluster whatever happened.
 //
 //   node ci/kind/run.mjs --cni kindnet|calico|cilium --proxy-mode iptables|nftables|none
-//        [--name netprops] [--out netprops-report] [--runs 25] [--corpus ci/corpus/seeds.jsonl]
+//        [--name netprops] [--out netprops-report] [--runs 25] [--time-limit 3m]
+//        [--corpus ci/corpus/seeds.jsonl]
 //        [--image registry.k8s.io/e2e-test-images/agnhost:2.53] [--keep]
 //
 // Needs docker, kind, kubectl (and helm for cilium). Exit code: the suite's (0 pass, 1 failures),
@@ -13,7 +14,7 @@ import { $, argv, fs, path, chalk } from 'zx';
 import { register } from 'tsx/esm/api';
 
 register();
-const { CNIS, PROXY_MODES, cniSteps, corpusFor, failingSeeds, kindConfig, mergeCorpus, onPath, profileFor, supported } = await import('./kind-cluster.ts');
+const { CNIS, PROXY_MODES, cniSteps, corpusFor, failingSeeds, imageLoadSteps, kindConfig, mergeCorpus, onPath, profileFor, supported } = await import('./kind-cluster.ts');
 const { AGNHOST_IMAGE } = await import('../../harness/cluster/manifests.ts');
 
 const fail = (message) => {
@@ -26,6 +27,8 @@ const proxyMode = argv['proxy-mode'] ?? 'iptables';
 const name = argv.name ?? 'netprops';
 const out = path.resolve(argv.out ?? 'netprops-report');
 const runs = String(argv.runs ?? 25);
+// Per property: 20 properties at most 3 min each keep a cell inside the job's timeout.
+const timeLimit = String(argv['time-limit'] ?? '3m');
 const corpusFile = path.resolve(argv.corpus ?? 'ci/corpus/seeds.jsonl');
 const image = argv.image ?? AGNHOST_IMAGE;
 if (!CNIS.includes(cni)) fail(`--cni must be one of ${CNIS.join(', ')}, not ${cni}`);
@@ -53,9 +56,12 @@ try {
     if (step.stdin) p.stdin.end(step.stdin);
     await p;
   }
-  // Pods start in seconds when the image is already on the nodes (and no registry rate limit bites).
-  await $`docker pull ${image}`;
-  await $`kind load docker-image ${image} --name ${name}`;
+  const archive = path.join(out, 'agnhost.tar');
+  for (const step of imageLoadSteps(image, name, archive)) {
+    console.log(chalk.dim(`# ${step.why}`));
+    await $`${step.argv}`;
+  }
+  await fs.remove(archive);
 
   const netprops = ['run', '--target', 'cluster', '--kubeconfig', kubeconfig, '--cni-profile', profileFor(cni), '--image', image];
   // Seeds that failed before on this cell, first: a regression shows at once, with the same repro.
@@ -63,11 +69,11 @@ try {
   let replayFailed = false;
   for (const [i, e] of corpus.entries()) {
     console.log(chalk.bold(`== replay ${e.property} seed ${e.seed} path ${e.path}`));
-    const r = await $`npx netprops ${netprops} --property ${e.property} --seed ${e.seed} --path ${e.path} --out ${path.join(out, 'replay', String(i))} --format console junit json html`.nothrow();
+    const r = await $`npx netprops ${netprops} --property ${e.property} --seed ${e.seed} --path ${e.path} --time-limit ${timeLimit} --out ${path.join(out, 'replay', String(i))} --format console junit json html`.nothrow();
     if (r.exitCode !== 0) replayFailed = true;
   }
-  console.log(chalk.bold(`== netprops: ${runs} runs per property`));
-  const main = await $`npx netprops ${netprops} --runs ${runs} --out ${out} --format console junit json html`.nothrow();
+  console.log(chalk.bold(`== netprops: ${runs} runs per property, at most ${timeLimit} each`));
+  const main = await $`npx netprops ${netprops} --runs ${runs} --time-limit ${timeLimit} --out ${out} --format console junit json html`.nothrow();
   status = main.exitCode === 0 && replayFailed ? 1 : main.exitCode;
 
   const reportFile = path.join(out, 'report.json');
