@@ -51,6 +51,8 @@ export interface SettlingSummary {
    * and what it still observed at the deadline: where to start triaging a count.
    */
   staleExamples?: string[];
+  /** The first few profile violations, in the same words: a denial the CNI profile does not name. */
+  profileViolationExamples?: string[];
 }
 
 export interface PropertyResult {

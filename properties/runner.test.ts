@@ -315,6 +315,31 @@ describe('runProperties summing what settling found', () => {
   });
 });
 
+describe('runProperties naming profile violations', () => {
+  it('names each denied probe the target answered in a way the CNI profile does not declare, where to replay it and what it saw', async () => {
+    // Pod x/b isolated for ingress by a policy that allows nothing: x/a -> x/b is denied by policy.
+    const denied = (): ClusterState => {
+      const s = onePod(80);
+      s.pods.push({ ...s.pods[0], name: 'b', ip: '10.244.1.3' });
+      s.policies = [{ namespace: 'x', name: 'deny-b', podSelector: { matchLabels: {} }, policyTypes: ['Ingress'] }];
+      return s;
+    };
+    const probeAB: Probe = { from: { kind: 'pod', namespace: 'x', name: 'a' }, to: { kind: 'pod', namespace: 'x', name: 'b' }, port: 80, protocol: 'TCP' };
+    const deniedProperty: Property = { ...reachServedPort, id: 'denied', cases: () => fc.constant({ steps: [{ state: denied(), probes: [probeAB] }] }), check: () => [] };
+    const make = async (): Promise<Harness> => ({
+      ...(await scripted().make()),
+      settling: { deadlineMs: 20, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
+      probe: async (probes) => probes.map((): Observation => ({ outcome: 'refused' })),
+    });
+    const report = await runProperties({ ...base, catalog: [deniedProperty], runs: 2, harnessFactory: make });
+    expect(report.properties[0].settling).toMatchObject({ profileViolations: 2, staleAllow: 0 });
+    const examples = report.properties[0].settling!.profileViolationExamples!;
+    expect(examples).toHaveLength(2);
+    expect(examples[0]).toMatch(/^run 1 \(--path 0\), step 1: x\/a -> x\/b:80\/TCP: denied by policy, observed refused \(CNI profile test declares denials as timeout\)$/);
+    expect(examples[1]).toMatch(/^run 2 \(--path 1\), step 1: /);
+  });
+});
+
 describe('runProperties splitting time-to-enforce by the kind of change', () => {
   it('reports each step\'s samples under what its apply changed: the first pods, then a relabelling', async () => {
     const relabelled = (port: number): ClusterState => {

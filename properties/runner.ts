@@ -127,7 +127,7 @@ async function runProperty(
   let shrinks = 0;
   let crash: unknown;
   let judged = 0;
-  const settling = { samples: new EnforcementSamples(), staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0, staleExamples: [] as string[] };
+  const settling = { samples: new EnforcementSamples(), staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 0, attempts: 0, staleExamples: [] as string[], profileViolationExamples: [] as string[] };
   let probesMade = 0;
   /** Probes with a verdict upstream defines (what a property without its own `judged` counts). */
   let definedProbes = 0;
@@ -166,6 +166,11 @@ async function runProperty(
         settling.staleDeny += st.stale.filter((x) => x === 'stale-deny').length;
         settling.staleEndpoint += st.stale.filter((x) => x === 'stale-endpoint').length;
         settling.profileViolations += st.profileViolations.length;
+        for (const i of st.profileViolations) {
+          if (settling.profileViolationExamples.length >= STALE_EXAMPLES) break;
+          const where = `run ${runsDone} (--path ${runsDone - 1}), step ${k + 1}`;
+          settling.profileViolationExamples.push(`${where}: ${describeProbe(st.requestedProbes[i])}: denied by policy, observed ${describeObservation(st.observations[i])}`);
+        }
         settling.attempts += st.attempts.reduce((n, a) => n + a.length, 0);
       }
       const labels = property.classify(ctx);
@@ -202,12 +207,13 @@ async function runProperty(
   const stats = options.stats ? Object.fromEntries([...property.outcomes, ...caseLabels].map((l) => [l, share(l)])) : undefined;
   const result: PropertyResult = { ...base, status: 'passed', runs: runsDone, judged, durationMs: 0, ...(stats ? { stats } : {}) };
   if (harness.settling) {
-    const { samples, staleExamples, ...counts } = settling;
+    const { samples, staleExamples, profileViolationExamples, ...counts } = settling;
     result.settling = {
       timeToEnforceMs: samples.summary(),
       timeToEnforceByChangeMs: samples.byChangeSummary(),
       ...counts,
       ...(staleExamples.length > 0 ? { staleExamples } : {}),
+      ...(profileViolationExamples.length > 0 ? { profileViolationExamples } : {}),
     };
     runSamples.addAll(samples);
   }

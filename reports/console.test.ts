@@ -64,4 +64,15 @@ describe('console reporter', () => {
     };
     expect(renderConsoleSummary(r).split('\n')).toContain(`pod-ip-unique: stale: ${example}`);
   });
+
+  it('names the profile violations a property saw, one line each', () => {
+    const r = exampleRunReport();
+    const example = "run 1 (--path 0), step 1: x/a -> x/b:80/TCP: denied by policy, observed refused (CNI profile test declares denials as timeout)";
+    r.properties[2] = {
+      ...r.properties[2],
+      settling: { timeToEnforceMs: { count: 1, p50: 1, p90: 1, max: 1 }, staleAllow: 0, staleDeny: 0, staleEndpoint: 0, profileViolations: 1, attempts: 3, profileViolationExamples: [example] },
+    };
+    expect(renderConsoleSummary(r).split('\n')).toContain(`pod-ip-unique: profile violation: ${example}`);
+    expect(renderConsoleSummary(exampleRunReport())).not.toContain('profile violation:');
+  });
 });

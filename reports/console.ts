@@ -29,6 +29,7 @@ export function renderConsoleSummary(report: RunReport): string {
   // The cluster target's most distinctive measurement: how long the network took to enforce a change.
   if (st) lines.push(`settling: ${settlingLine(st)}`);
   for (const p of report.properties) for (const example of p.settling?.staleExamples ?? []) lines.push(`${p.id}: stale: ${example}`);
+  for (const p of report.properties) for (const example of p.settling?.profileViolationExamples ?? []) lines.push(`${p.id}: profile violation: ${example}`);
   for (const p of report.properties) {
     const cut = timeLimitText(p);
     if (cut) lines.push(`${p.id}: ${cut}`);
