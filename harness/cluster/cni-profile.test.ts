@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { UsageError } from '../../cluster/errors.ts';
+import type { Observation, Probe } from '../../cluster/types.ts';
+import { awaitEnforcement } from '../enforcement.ts';
 import { builtInProfiles, decodeCNIProfile, loadCNIProfile } from './cni-profile.ts';
 
 describe('CNI profiles', () => {
@@ -13,6 +15,31 @@ describe('CNI profiles', () => {
 
   it('the generic profile accepts every way of denying', async () => {
     expect((await loadCNIProfile()).deniedAs.sort()).toEqual(['refused', 'timeout', 'unreachable']);
+  });
+
+  // kube-router REJECTs with an ICMP port-unreachable, and the rejecting node's kernel sends at most
+  // a burst of 6 such errors per destination, then one a second (net.ipv4.icmp_ratelimit): a pod
+  // with many denied connections in flight sees the rest time out (measured on the local cluster,
+  // 2026-12-06: 8 of 20 concurrent denied connects refused, 12 timed out; 20 of 20 refused with
+  // the limit off). An ICMP unreachable is no denial kube-router makes.
+  it('the local kube-router profiles take a refusal or a rate-limited timeout as a denial, and hold an unreachable to be a violation', async () => {
+    const outcomes: Observation['outcome'][] = ['refused', 'timeout', 'unreachable'];
+    const probes = outcomes.map((_, i): Probe => ({ from: { kind: 'pod', namespace: 'x', name: 'a' }, to: { kind: 'pod', namespace: 'x', name: String(i) }, port: 80, protocol: 'TCP' }));
+    for (const name of ['local-routes', 'local-flannel', 'local-kube-router']) {
+      const profile = await loadCNIProfile(name);
+      const r = await awaitEnforcement({
+        probes,
+        verdicts: probes.map(() => 'deny'),
+        runOne: async (p) => ({ outcome: outcomes[Number((p.to as { name: string }).name)] }),
+        changedAt: 0,
+        deadlineMs: 1000,
+        retryIntervalMs: 100,
+        deniedAs: profile.deniedAs,
+        concurrency: 3,
+        clock: { now: () => 0, sleep: async () => {} },
+      });
+      expect({ name, violations: r.profileViolations }).toEqual({ name, violations: [2] });
+    }
   });
 
   it('defaults the timings', () => {
