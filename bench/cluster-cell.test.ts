@@ -16,6 +16,7 @@ const report: RunReport = {
   settling: {
     timeToEnforceMs: { count: 4, p50: 1200.4, p90: 3000.6, max: 9000 },
     timeToEnforceByChangeMs: { policies: { count: 3, p50: 2000, p90: 3000.6, max: 9000 }, readiness: { count: 1, p50: 1200.4, p90: 1200.4, max: 1200.4 } },
+    agreedAtFirstAttemptMs: { count: 120, p50: 2500.2, p90: 4000, max: 6100.7 },
     staleAllow: 2, staleDeny: 1, staleEndpoint: 0, profileViolations: 5, attempts: 40 },
 };
 
@@ -29,15 +30,16 @@ describe('a cell row of the cluster bench', () => {
     expect(f.failures).toEqual(['b: x/a -> x/b 80/TCP: expected deny']);
     const row = cellRow(f);
     expect(row).toHaveLength(CELL_TABLE_HEADER.length);
-    expect(row).toEqual(['routes + nftables', '1 / 1 / 1 / 1', '15', '1 min 20 s', '10.0 s', '12', '1200 / 3001 / 9000 ms', '2000 / 3001 / 9000 ms', 'nothing waited for', '2 / 1 / 0', '5', '20.0 s']);
+    expect(row).toEqual(['routes + nftables', '1 / 1 / 1 / 1', '15', '1 min 20 s', '10.0 s', '12', '1200 / 3001 / 9000 ms (4)', '2000 / 3001 / 9000 ms (3)', 'none waited', '120, 2500 / 6101 ms', '2 / 1 / 0', '5', '20.0 s']);
   });
 
-  it('says when nothing was waited for, no case ran, or the pods could not be read', () => {
+  it('says when no probe waited, no case ran, or the pods could not be read', () => {
     const empty: RunReport = { ...report, properties: [property('d', 'skipped', 0, 0)], settling: undefined };
     const row = cellRow(cellFigures('flannel + iptables', empty, { runMs: 1000, upMs: 1000 }));
     expect(row[4]).toBe('no case');
     expect(row[5]).toBe('not read');
-    expect(row[6]).toBe('nothing waited for');
+    expect(row[6]).toBe('none waited');
+    expect(row[9]).toBe('not recorded');
   });
 
   it("sums kubelet_started_pods_total from a kubelet's metrics, ignoring its HELP, TYPE and other series", () => {

@@ -23,7 +23,10 @@ export interface CellFigures {
   /** Pods the kubelets started during the run (kubelet_started_pods_total, summed over nodes). */
   podsStarted: number | undefined;
   judged: number;
+  /** Over the probes that had to wait (a first attempt disagreed): the implementation's time. */
   timeToEnforceMs: EnforcementSummary | undefined;
+  /** Probes that agreed at their first attempt: when the harness got to them (an upper bound). */
+  agreedAtFirstAttemptMs: EnforcementSummary | undefined;
   /** The same over the steps that changed a NetworkPolicy, and those that relabelled a pod. */
   afterPolicyChangeMs: EnforcementSummary | undefined;
   afterPodLabelChangeMs: EnforcementSummary | undefined;
@@ -51,6 +54,7 @@ export function cellFigures(cell: string, report: RunReport, measured: { runMs: 
     podsStarted: measured.podsStarted,
     judged: report.properties.reduce((n, p) => n + p.judged, 0),
     timeToEnforceMs: s && s.timeToEnforceMs.count > 0 ? s.timeToEnforceMs : undefined,
+    agreedAtFirstAttemptMs: s?.agreedAtFirstAttemptMs,
     afterPolicyChangeMs: s?.timeToEnforceByChangeMs?.policies,
     afterPodLabelChangeMs: s?.timeToEnforceByChangeMs?.['pod-labels'],
     staleAllow: s?.staleAllow ?? 0,
@@ -61,12 +65,13 @@ export function cellFigures(cell: string, report: RunReport, measured: { runMs: 
 }
 
 /** The Markdown header and one row per cell, as the README keeps them. */
-export const CELL_TABLE_HEADER = ['cell', 'passed / failed / vacuous / skipped', 'judged', 'run time (target < 10 min)', 'per case (target < 5 s)', 'pods started', 'time-to-enforce p50 / p90 / max', 'after policy changes', 'after pod label changes', 'stale allow / deny / endpoint', 'profile violations', 'up'];
+export const CELL_TABLE_HEADER = ['cell', 'passed / failed / vacuous / skipped', 'judged', 'run time (target < 10 min)', 'per case (target < 5 s)', 'pods started', 'time-to-enforce p50 / p90 / max (probes that waited)', 'after policy changes', 'after pod label changes', 'agreed at first attempt: probes, answered p50 / max', 'stale allow / deny / endpoint', 'profile violations', 'up'];
 
 export function cellRow(f: CellFigures): string[] {
   const s = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
   const t = f.timeToEnforceMs;
-  const spread = (x: EnforcementSummary | undefined) => (x && x.count > 0 ? `${Math.round(x.p50)} / ${Math.round(x.p90)} / ${Math.round(x.max)} ms` : 'nothing waited for');
+  const spread = (x: EnforcementSummary | undefined) => (x && x.count > 0 ? `${Math.round(x.p50)} / ${Math.round(x.p90)} / ${Math.round(x.max)} ms (${x.count})` : 'none waited');
+  const a = f.agreedAtFirstAttemptMs;
   return [
     f.cell,
     `${f.passed} / ${f.failed} / ${f.vacuous} / ${f.skipped}`,
@@ -77,6 +82,7 @@ export function cellRow(f: CellFigures): string[] {
     spread(t),
     spread(f.afterPolicyChangeMs),
     spread(f.afterPodLabelChangeMs),
+    a && a.count > 0 ? `${a.count}, ${Math.round(a.p50)} / ${Math.round(a.max)} ms` : 'not recorded',
     `${f.staleAllow} / ${f.staleDeny} / ${f.staleEndpoint}`,
     String(f.profileViolations),
     s(f.upMs),

@@ -30,10 +30,17 @@ export interface PropertyFailure {
 /**
  * What waiting for an asynchronous target found over a property's runs (targets that declare
  * settling: a live cluster). Time-to-enforce counts from the apply to the first attempt agreeing
- * with the model; a stale allow is denied traffic still delivered at the deadline (a security window).
+ * with the model, over the probes that had to wait (a first attempt that disagreed): those measure
+ * the implementation. A stale allow is denied traffic still delivered at the deadline (a security window).
  */
 export interface SettlingSummary {
   timeToEnforceMs: EnforcementSummary;
+  /**
+   * The probes that already agreed at their first attempt, and when that attempt was answered from
+   * the change: an upper bound on their time to enforce, set by how soon the harness got to them
+   * (absent from reports written before 2026-12-06, which counted these in timeToEnforceMs).
+   */
+  agreedAtFirstAttemptMs?: EnforcementSummary;
   /**
    * The same, by what the probe's step changed (harness/change-kind.ts): a policy, pod labels,
    * namespace labels, readiness, Services, pods. A step that changed several kinds counts under each.

@@ -351,10 +351,24 @@ describe('runProperties splitting time-to-enforce by the kind of change', () => 
       ...reachServedPort,
       cases: () => fc.constant({ steps: [{ state: onePod(80), probes: [probeTo(80)] }, { state: relabelled(80), probes: [probeTo(80)] }] }),
     };
-    const make = async (): Promise<Harness> => ({
-      ...(await scripted().make()),
-      settling: { deadlineMs: 20, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
-    });
+    // Each step's first attempt is refused (not enforced yet), the retry delivered: every probe waits.
+    const make = async (): Promise<Harness> => {
+      const inner = await scripted().make();
+      let fresh = false;
+      return {
+        ...inner,
+        settling: { deadlineMs: 200, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
+        apply: async (state) => {
+          fresh = true;
+          return inner.apply(state);
+        },
+        probe: async (probes) => {
+          if (!fresh) return inner.probe(probes);
+          fresh = false;
+          return probes.map((): Observation => ({ outcome: 'refused' }));
+        },
+      };
+    };
     const report = await runProperties({ ...base, catalog: [twoSteps], runs: 3, harnessFactory: make });
     const byChange = report.properties[0].settling!.timeToEnforceByChangeMs!;
     // Run 1 step 1 creates the pod; every later step relabels it one way or back.
@@ -362,6 +376,30 @@ describe('runProperties splitting time-to-enforce by the kind of change', () => 
     expect(byChange['pod-labels']?.count).toBe(5);
     expect(Object.keys(byChange).sort()).toEqual(['pod-labels', 'pods']);
     expect(report.settling!.timeToEnforceByChangeMs).toEqual(byChange);
+  });
+});
+
+describe('runProperties keeping probes that agreed at once out of time-to-enforce', () => {
+  // A probe whose first attempt already agrees says only when the harness got to it, not how long
+  // the implementation took: counting it would make the figure the harness's probing pace.
+  it('samples only probes whose first attempt disagreed, and reports the others apart', async () => {
+    const make = async (): Promise<Harness> => {
+      const inner = await scripted().make();
+      let calls = 0;
+      return {
+        ...inner,
+        settling: { deadlineMs: 200, retryIntervalMs: 5, deniedAs: ['timeout'], profile: 'test', concurrency: 4 },
+        // Runs 1 and 2: agreed at the first attempt. Run 3: refused first, then delivered.
+        probe: async (probes) => (++calls === 3 ? probes.map((): Observation => ({ outcome: 'refused' })) : inner.probe(probes)),
+      };
+    };
+    const report = await runProperties({ ...base, runs: 3, harnessFactory: make });
+    const s = report.properties[0].settling!;
+    expect(s.timeToEnforceMs.count).toBe(1);
+    expect(s.agreedAtFirstAttemptMs?.count).toBe(2);
+    expect(s.attempts).toBe(4);
+    expect(report.settling!.agreedAtFirstAttemptMs?.count).toBe(2);
+    expect(report.settling!.timeToEnforceMs.count).toBe(1);
   });
 });
 

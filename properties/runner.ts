@@ -156,7 +156,9 @@ async function runProperty(
       // Only to word a vacuous result of a property with its own count; without one, it is `judged`.
       if (property.judged && definedProbes === 0) definedProbes = judgedProbes(ctx);
       for (const [k, st] of ctx.steps.entries()) {
-        for (const t of st.timeToEnforceMs) if (t !== null) settling.samples.add(t, st.changes ?? []);
+        st.timeToEnforceMs.forEach((t, i) => {
+          if (t !== null) settling.samples.add(t, st.changes ?? [], st.attempts[i]?.length ?? 1);
+        });
         st.stale.forEach((staleness, i) => {
           if (staleness === null || settling.staleExamples.length >= STALE_EXAMPLES) return;
           const where = `run ${runsDone} (--path ${runsDone - 1}), step ${k + 1}`;
@@ -211,6 +213,7 @@ async function runProperty(
     result.settling = {
       timeToEnforceMs: samples.summary(),
       timeToEnforceByChangeMs: samples.byChangeSummary(),
+      agreedAtFirstAttemptMs: samples.atFirstAttemptSummary(),
       ...counts,
       ...(staleExamples.length > 0 ? { staleExamples } : {}),
       ...(profileViolationExamples.length > 0 ? { profileViolationExamples } : {}),
@@ -325,6 +328,7 @@ export async function runProperties(options: RunOptions): Promise<RunReport> {
       report.settling = {
         timeToEnforceMs: samples.summary(),
         timeToEnforceByChangeMs: samples.byChangeSummary(),
+        agreedAtFirstAttemptMs: samples.atFirstAttemptSummary(),
         staleAllow: total('staleAllow'),
         staleDeny: total('staleDeny'),
         staleEndpoint: total('staleEndpoint'),

@@ -13,17 +13,23 @@ describe('HTML report (as text; html.browser.test.ts renders it)', () => {
 
   it("shows a settling target's time-to-enforce and stale counts, per property and for the run", () => {
     const r = exampleRunReport();
-    const settling = { timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 }, staleAllow: 1, staleDeny: 0, staleEndpoint: 4, profileViolations: 2, attempts: 80 };
+    const settling = {
+      timeToEnforceMs: { count: 12, p50: 120.4, p90: 410.6, max: 905 },
+      agreedAtFirstAttemptMs: { count: 60, p50: 2400.4, p90: 4100, max: 5200.6 },
+      staleAllow: 1, staleDeny: 0, staleEndpoint: 4, profileViolations: 2, attempts: 80,
+    };
     r.properties[0].settling = settling;
     r.settling = settling;
     const out = renderHtml(r);
-    expect(out).toContain('Settling over the run: time-to-enforce p50 120 ms, p90 411 ms, max 905 ms over 12 probes; 80 attempts; stale allows 1, stale denies 0, stale endpoints 4, profile violations 2.');
+    expect(out).toContain(
+      'Settling over the run: time-to-enforce p50 120 ms, p90 411 ms, max 905 ms over 12 probes that waited; 60 agreed at their first attempt (answered p50 2400, max 5201 ms after the change); 80 attempts; stale allows 1, stale denies 0, stale endpoints 4, profile violations 2.',
+    );
     const section = out.slice(out.indexOf('id="property-policy-verdicts"'));
     expect(section.slice(0, section.indexOf('</section>'))).toContain('Settling: time-to-enforce p50 120 ms');
     expect(html).not.toContain('Settling');
     r.settling = { ...settling, timeToEnforceByChangeMs: { policies: { count: 5, p50: 300, p90: 800, max: 905 }, 'pod-labels': { count: 7, p50: 90, p90: 200, max: 410 } } };
     expect(renderHtml(r)).toContain(
-      'over 12 probes (after policies changes p50 300, p90 800, max 905 ms over 5; after pod-labels changes p50 90, p90 200, max 410 ms over 7); 80 attempts',
+      'over 12 probes that waited (after policies changes p50 300, p90 800, max 905 ms over 5; after pod-labels changes p50 90, p90 200, max 410 ms over 7); 60 agreed at their first attempt',
     );
   });
 

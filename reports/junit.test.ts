@@ -180,6 +180,12 @@ describe('JUnit reporter', () => {
     const props = Object.fromEntries(all(byChange, 'property').map((p) => [p.attrs.name, p.attrs.value]));
     expect(props).toMatchObject({ 'settling.timeToEnforce.policies.count': '5', 'settling.timeToEnforce.policies.p50Ms': '300', 'settling.timeToEnforce.policies.maxMs': '905' });
     expect(Object.keys(props).some((k) => k.includes('pod-labels'))).toBe(false);
+    // and the probes that agreed at their first attempt, apart from time-to-enforce
+    r.properties[0].settling = { ...settling, agreedAtFirstAttemptMs: { count: 60, p50: 2400.4, p90: 4100, max: 5200.6 } };
+    const atOnce = all(parseXml(renderJunit(r)), 'testcase').find((c) => c.attrs.name === 'policy-verdicts')!;
+    expect(Object.fromEntries(all(atOnce, 'property').map((p) => [p.attrs.name, p.attrs.value]))).toMatchObject({
+      'settling.agreedAtFirstAttempt.count': '60', 'settling.agreedAtFirstAttempt.p50Ms': '2400', 'settling.agreedAtFirstAttempt.maxMs': '5201', 'settling.timeToEnforce.count': '12',
+    });
   });
 
   it('reports a vacuous property as skipped, its message saying it judged nothing and why', () => {

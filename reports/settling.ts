@@ -32,6 +32,18 @@ export function settlingFigures(s: SettlingSummary): SettlingFigure[] {
         { name: `timeToEnforce.${kind}.maxMs`, value: Math.round(k.max) },
       ];
     }),
+    // Probes that agreed at once: when the harness got to them, not the implementation's time.
+    ...(s.agreedAtFirstAttemptMs
+      ? [
+          { name: 'agreedAtFirstAttempt.count', value: s.agreedAtFirstAttemptMs.count },
+          ...(s.agreedAtFirstAttemptMs.count > 0
+            ? [
+                { name: 'agreedAtFirstAttempt.p50Ms', value: Math.round(s.agreedAtFirstAttemptMs.p50) },
+                { name: 'agreedAtFirstAttempt.maxMs', value: Math.round(s.agreedAtFirstAttemptMs.max) },
+              ]
+            : []),
+        ]
+      : []),
     { name: 'staleAllow', value: s.staleAllow },
     { name: 'staleDeny', value: s.staleDeny },
     { name: 'staleEndpoint', value: s.staleEndpoint },
@@ -41,8 +53,9 @@ export function settlingFigures(s: SettlingSummary): SettlingFigure[] {
 }
 
 /**
- * One line: `time-to-enforce p50 120 ms, p90 400 ms, max 900 ms over 12 probes (after policies
- * changes p50 ...; after pod-labels changes ...); ...`.
+ * One line: `time-to-enforce p50 120 ms, p90 400 ms, max 900 ms over 12 probes that waited (after
+ * policies changes p50 ...; after pod-labels changes ...); 340 agreed at their first attempt
+ * (answered p50 ..., max ... ms after the change); ...`.
  */
 export function settlingLine(s: SettlingSummary): string {
   const t = s.timeToEnforceMs;
@@ -52,7 +65,9 @@ export function settlingLine(s: SettlingSummary): string {
   });
   const when =
     t.count > 0
-      ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes${byChange.length > 0 ? ` (${byChange.join('; ')})` : ''}`
-      : 'no probe waited for';
-  return `${when}; ${s.attempts} attempts; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, stale endpoints ${s.staleEndpoint}, profile violations ${s.profileViolations}`;
+      ? `time-to-enforce p50 ${t.p50.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms over ${t.count} probes that waited${byChange.length > 0 ? ` (${byChange.join('; ')})` : ''}`
+      : 'no probe had to wait';
+  const f = s.agreedAtFirstAttemptMs;
+  const atOnce = f && f.count > 0 ? `; ${f.count} agreed at their first attempt (answered p50 ${f.p50.toFixed(0)}, max ${f.max.toFixed(0)} ms after the change)` : '';
+  return `${when}${atOnce}; ${s.attempts} attempts; stale allows ${s.staleAllow}, stale denies ${s.staleDeny}, stale endpoints ${s.staleEndpoint}, profile violations ${s.profileViolations}`;
 }
