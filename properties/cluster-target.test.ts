@@ -38,7 +38,7 @@ function sourceOf(call: ExecCall, s: FakeApiServer, state: ClusterState): ProbeS
   return { kind: 'node', name: state.nodes.find((n) => n.internalIP === hostIP)!.name };
 }
 
-/** agnhost connect and dig, answered as the reference model says for the applied state. */
+/** agnhost connect and dig (a DNS without a cache: TTL 0), answered as the reference model says for the applied state. */
 function modelNetwork(applied: () => ClusterState | undefined, strayDials: string[], nodePortDials: string[], dnsPublishesNotReady: boolean) {
   return (call: ExecCall, s: FakeApiServer): ExecReply => {
     const state = applied();
@@ -49,7 +49,7 @@ function modelNetwork(applied: () => ClusterState | undefined, strayDials: strin
       const svc = state.services.find((v) => v.namespace === caseNamespace(clusterNs) && v.name === svcName);
       if (!svc) return { exitCode: 0, stdout: '' };
       const ips = svc.clusterIP !== 'None' ? [svc.clusterIP] : [...new Set(serviceEndpoints(state, svc).flatMap((p) => p.endpoints.filter((e) => dnsPublishesNotReady || e.ready).map((e) => e.ip)))];
-      return { exitCode: 0, stdout: ips.map((ip) => `${ip}\n`).join('') };
+      return { exitCode: 0, stdout: ips.map((ip) => `${svcName}.${clusterNs}.svc.cluster.local. 0 IN A ${ip}\n`).join('') };
     }
     const m = probeTarget(call.command);
     if (!m) return { exitCode: 126, stderr: `unexpected exec ${script}` };

@@ -98,6 +98,10 @@ export const REQUIRED_PERMISSIONS: readonly Permission[] = [
   ...['patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'services', group: '' })),
   ...['patch', 'create', 'delete'].map((verb) => ({ verb, resource: 'networkpolicies', group: 'networking.k8s.io' })),
   { verb: 'list', resource: 'nodes', group: '' },
+  // Read only: a Service without a selector is created once the controllers have removed the
+  // Endpoints and EndpointSlices an earlier Service of its name had (they never do on selector removal).
+  { verb: 'list', resource: 'endpoints', group: '' },
+  { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' },
 ];
 
 export function permissionText(p: Permission): string {

@@ -51,6 +51,11 @@ export interface FakeApiServerOptions {
   execProtocol?: 'v4.channel.k8s.io' | 'v5.channel.k8s.io';
   /** Every exec websocket is dropped once open, before any output or exit status. */
   execDrop?: boolean;
+  /**
+   * How long after a Service is deleted its Endpoints and EndpointSlices go (default 0: at the next
+   * turn of the event loop), as kube-controller-manager's endpoints controller and garbage collector.
+   */
+  endpointsCleanupMs?: number;
   /** Answers a probe's exec; the default answers readiness toggles and fails anything else. */
   exec?: (call: ExecCall, server: FakeApiServer) => ExecReply | Promise<ExecReply>;
 }
@@ -69,7 +74,15 @@ const RESOURCES: Resource[] = [
   { plural: 'pods', kind: 'Pod', namespaced: true, group: '', version: 'v1' },
   { plural: 'services', kind: 'Service', namespaced: true, group: '', version: 'v1' },
   { plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, group: 'networking.k8s.io', version: 'v1' },
+  // Made by the fake's stand-ins for kube-controller-manager's endpoints and EndpointSlice controllers.
+  { plural: 'endpoints', kind: 'Endpoints', namespaced: true, group: '', version: 'v1' },
+  { plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true, group: 'discovery.k8s.io', version: 'v1' },
 ];
+
+const GROUP_PATHS: Record<string, string> = { '/api/v1': '', '/apis/networking.k8s.io/v1': 'networking.k8s.io', '/apis/discovery.k8s.io/v1': 'discovery.k8s.io' };
+
+/** The annotation on the fake's controller-made EndpointSlices: the selector that chose their endpoints. */
+export const FAKE_SLICE_SELECTOR_ANNOTATION = 'fake.netprops.dev/selector';
 
 export interface RequestRecord {
   method: string;
@@ -245,8 +258,8 @@ export class FakeApiServer {
       return status(failure.status, failure.status === 429 ? 'TooManyRequests' : failure.status === 403 ? 'Forbidden' : 'InternalError', failure.message);
     }
     const path = url.pathname;
-    if (path === '/api/v1' || path === '/apis/networking.k8s.io/v1') {
-      const group = path === '/api/v1' ? '' : 'networking.k8s.io';
+    if (path in GROUP_PATHS) {
+      const group = GROUP_PATHS[path];
       return send(200, {
         kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1',
         resources: RESOURCES.filter((r) => r.group === group).map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['create', 'delete', 'get', 'list', 'patch'] })),
@@ -258,7 +271,7 @@ export class FakeApiServer {
       const resource = `${a.resource}${a.subresource ? `/${a.subresource}` : ''}`;
       return send(201, { ...review, status: { allowed: !this.isForbidden(a.verb, resource) } });
     }
-    const m = /^\/(?:api\/v1|apis\/networking\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
+    const m = /^\/(?:api\/v1|apis\/networking\.k8s\.io\/v1|apis\/discovery\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
     // /api/v1/namespaces/NAME is the namespace itself, not a namespaced collection.
     const nsItself = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path);
     const resource = nsItself ? RESOURCES[0] : RESOURCES.find((r) => r.plural === m?.[2]);
@@ -286,6 +299,7 @@ export class FakeApiServer {
       if (!o) return status(404, 'NotFound', `${resource.plural} "${name}" not found`);
       if (resource.kind === 'Pod') return send(200, this.deletePod(o, url, body));
       this.objects.delete(this.key(resource.kind, namespace, name));
+      if (resource.kind === 'Service') this.cleanUpEndpoints(o);
       if (resource.kind === 'Namespace') for (const [k, v] of this.objects) if (v.metadata.namespace === name) this.objects.delete(k);
       return send(200, { apiVersion: 'v1', kind: 'Status', status: 'Success' });
     }
@@ -320,6 +334,7 @@ export class FakeApiServer {
         spec.ports = (spec.ports as Record<string, unknown>[]).map((p, i) => ({ ...p, nodePort: (prevSpec?.ports as Record<string, unknown>[] | undefined)?.[i]?.nodePort ?? this.nextNodePort++ }));
       }
       stored.spec = spec;
+      this.putEndpoints(stored);
     }
     if (resource.kind === 'NetworkPolicy') {
       // As the real API server: spec.policyTypes left out is defaulted ([Ingress], plus Egress when
@@ -337,6 +352,38 @@ export class FakeApiServer {
     }
     this.put(stored);
     return stored;
+  }
+
+  /**
+   * As kube-controller-manager's endpoints and EndpointSlice controllers, for a Service with a
+   * selector: an Endpoints of its name and one EndpointSlice labelled with it (owned by the Service),
+   * recording the selector (the pods themselves are not tracked). A Service without a selector gets
+   * none, and, as upstream, what an earlier selector made is left in place (kubernetes#91072).
+   */
+  private putEndpoints(svc: StoredObject): void {
+    const selector = (svc.spec as { selector?: Record<string, string> }).selector;
+    if (!selector || Object.keys(selector).length === 0) return;
+    const { namespace, name } = svc.metadata;
+    const annotations = { [FAKE_SLICE_SELECTOR_ANNOTATION]: JSON.stringify(selector) };
+    this.put({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, annotations, uid: `uid-${this.nextUid++}` } });
+    this.put({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-fake`, namespace, labels: { 'kubernetes.io/service-name': name }, annotations: { ...annotations, 'fake.netprops.dev/owner-uid': svc.metadata.uid! }, uid: `uid-${this.nextUid++}` },
+    });
+  }
+
+  /**
+   * After a Service is deleted: the endpoints controller deletes its Endpoints only if no Service of
+   * that name exists when it syncs (a Service recreated at once keeps them); the garbage collector
+   * deletes the EndpointSlices the deleted Service owned.
+   */
+  private cleanUpEndpoints(svc: StoredObject): void {
+    const { namespace, name, uid } = svc.metadata;
+    setTimeout(() => {
+      if (!this.get('Service', namespace, name)) this.objects.delete(this.key('Endpoints', namespace, name));
+      for (const [k, o] of this.objects) if (o.kind === 'EndpointSlice' && o.metadata.annotations?.['fake.netprops.dev/owner-uid'] === uid) this.objects.delete(k);
+    }, this.options.endpointsCleanupMs ?? 0);
   }
 
   /**

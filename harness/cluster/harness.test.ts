@@ -260,6 +260,47 @@ describe('cluster harness apply', () => {
     const h = await start({ nodes: [{ name: 'solo', internalIP: '172.18.0.2' }] });
     await expect(h.apply(state())).rejects.toThrow(/the case needs 2 nodes but the cluster .* has 1 Ready nodes/);
   });
+
+  it('a Service that loses its selector is created anew, once the controllers have removed its Endpoints and EndpointSlices', async () => {
+    // Upstream's controllers leave what they made when the selector goes (kubernetes#91072): an
+    // update in place would leave kube-proxy routing to the old selector's pods.
+    const h = await start({ endpointsCleanupMs: 300 });
+    await h.apply(state());
+    const uid = server!.get('Service', 'x-np-test1', 'web')!.metadata.uid;
+    expect(server!.get('Endpoints', 'x-np-test1', 'web')).toBeDefined();
+    expect(server!.list('EndpointSlice', 'x-np-test1')).toHaveLength(1);
+    const before = server!.requests.length;
+    const selectorless = state();
+    selectorless.services = [{ ...selectorless.services[0], selector: undefined }];
+    await h.apply(selectorless);
+    expect(server!.get('Service', 'x-np-test1', 'web')!.metadata.uid).not.toBe(uid);
+    expect(server!.get('Endpoints', 'x-np-test1', 'web')).toBeUndefined();
+    expect(server!.list('EndpointSlice', 'x-np-test1')).toEqual([]);
+    const later = server!.requests.slice(before);
+    const deleted = later.find((r) => r.method === 'DELETE' && r.path === '/api/v1/namespaces/x-np-test1/services/web')!;
+    const created = later.find((r) => r.method === 'PATCH' && r.path === '/api/v1/namespaces/x-np-test1/services/web')!;
+    expect(created.at - deleted.at).toBeGreaterThanOrEqual(300);
+    // A selector-less Service kept as it is is not recreated.
+    const uid2 = server!.get('Service', 'x-np-test1', 'web')!.metadata.uid;
+    await h.apply(selectorless);
+    expect(server!.get('Service', 'x-np-test1', 'web')!.metadata.uid).toBe(uid2);
+  });
+
+  it('endpoints the controllers never remove: one EnvironmentError line naming them', async () => {
+    let t = 0;
+    const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+    server = await new FakeApiServer({ endpointsCleanupMs: 600_000 }).start();
+    dir ??= await mkdtemp(path.join(tmpdir(), 'netprops-kc-'));
+    const kubeconfig = path.join(dir, 'config');
+    await writeFile(kubeconfig, server.kubeConfigYAML());
+    harness = await createClusterHarness({ runId: 'np-test1', settings: { kubeconfig } }, { signals: false, clock });
+    await harness.apply(state());
+    const selectorless = state();
+    selectorless.services = [{ ...selectorless.services[0], selector: undefined }];
+    const err = await harness.apply(selectorless).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toBe('Endpoints web, EndpointSlice web-fake in namespace x-np-test1 still exist 60 s after Service web was deleted: is kube-controller-manager running?');
+  });
 });
 
 describe('cluster harness probes', () => {
@@ -431,7 +472,7 @@ describe('cluster harness DNS', () => {
           expect(call).toMatchObject({ namespace: 'y-np-test1', pod: 'client' });
           // CoreDNS answers NXDOMAIN (empty) for the first two lookups, then the ClusterIP.
           const ip = (s.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP;
-          return { exitCode: 0, stdout: lookups > 2 ? `${ip}\n` : '' };
+          return { exitCode: 0, stdout: lookups > 2 ? `web.x-np-test1.svc.cluster.local. 30 IN A ${ip}\n` : '' };
         },
       },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 20\n') },
@@ -443,12 +484,55 @@ describe('cluster harness DNS', () => {
 
   it('returns what DNS says at the deadline when it never matches', async () => {
     const h = await start(
-      { exec: (call) => (call.command[0] === 'dig' ? { exitCode: 0, stdout: '10.1.2.3\n' } : { exitCode: 126 }) },
+      { exec: (call) => (call.command[0] === 'dig' ? { exitCode: 0, stdout: 'web.x-np-test1.svc.cluster.local. 0 IN A 10.1.2.3\n' } : { exitCode: 126 }) },
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
     await h.apply(state());
     expect(await h.resolveService!({ kind: 'node', name: 'node-1' }, { namespace: 'x', name: 'web' })).toEqual(['10.1.2.3']);
     expect(server!.execCalls.filter((c) => c.command[0] === 'dig').every((c) => c.namespace === 'netprops-nodes-np-test1' && c.pod === 'node-agent-kind-worker')).toBe(true);
+  });
+
+  it('keeps asking past the enforcement deadline while a stale cached answer still has TTL left', async () => {
+    // A cache holds the Service's ClusterIP (full TTL 3 s); the Service becomes headless. The
+    // cache serves the old address, its TTL counting down, past the 1 s deadline; then the fresh
+    // answer. The DNS specification allows that; an answer that is still wrong at full TTL is not.
+    let cachedAt: number | undefined;
+    let oldIP = '';
+    const h = await start(
+      {
+        exec: (call, s) => {
+          if (call.command[0] !== 'dig') return { exitCode: 126 };
+          const svc = s.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string };
+          if (cachedAt === undefined) {
+            cachedAt = Date.now();
+            oldIP = svc.clusterIP;
+          }
+          const left = Math.ceil(3 - (Date.now() - cachedAt) / 1000);
+          const fresh = svc.clusterIP === 'None' ? (s.get('Pod', 'x-np-test1', 'web')!.status as { podIP: string }).podIP : svc.clusterIP;
+          return { exitCode: 0, stdout: `web.x-np-test1.svc.cluster.local. ${left > 0 ? `${left} IN A ${oldIP}` : `3 IN A ${fresh}`}\n` };
+        },
+      },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    const first = await h.apply(state());
+    const from = { kind: 'pod', namespace: 'y', name: 'client' } as const;
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual([first.state.services[0].clusterIP]);
+    const headless = state();
+    headless.services = [{ ...headless.services[0], clusterIP: 'None' }];
+    const applied = await h.apply(headless);
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual([applied.state.pods.find((p) => p.name === 'web')!.ip]);
+  });
+
+  it('does not wait out a wrong answer that carries the full TTL: it was taken after the change', async () => {
+    const h = await start(
+      { exec: (call) => (call.command[0] === 'dig' ? { exitCode: 0, stdout: 'web.x-np-test1.svc.cluster.local. 30 IN A 10.1.2.3\n' } : { exitCode: 126 }) },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 2\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state());
+    await new Promise((r) => setTimeout(r, 1100));
+    const started = Date.now();
+    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual(['10.1.2.3']);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 

@@ -77,8 +77,10 @@ describe('what a run and gc ask of the API server', () => {
       const harness = await createClusterHarness({ runId: 'np-rbac1', settings: { kubeconfig } }, { signals: false });
       await harness.apply(caseState());
       await harness.probe([{ from: { kind: 'pod', namespace: 'x', name: 'client' }, to: { kind: 'pod', namespace: 'x', name: 'web' }, port: 80, protocol: 'TCP' }]);
-      // A change: one pod goes, the other changes its ports (a new pod), the Service and policy go.
-      const changed = caseState({ services: [], policies: [] });
+      // A change: one pod goes, the other changes its ports (a new pod), the Service and policy go,
+      // a Service without a selector comes (created once no endpoints of its name are left).
+      const web = caseState().services[0];
+      const changed = caseState({ services: [{ ...web, name: 'ext', clusterIP: '10.96.0.98', selector: undefined }], policies: [] });
       changed.pods = [{ ...changed.pods[0], ports: [{ containerPort: 81, protocol: 'TCP' }] }];
       await harness.apply(changed);
       await harness.teardown();

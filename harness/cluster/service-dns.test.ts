@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ClusterState, Service } from '../../cluster/types.ts';
-import { digAnswers, digCommand, expectedServiceRecords } from './service-dns.ts';
+import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore } from './service-dns.ts';
 
 const svc = (over: Partial<Service>): Service => ({
   namespace: 'x', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10', selector: { app: 'web' },
@@ -36,13 +36,43 @@ describe('expectedServiceRecords (Kubernetes DNS specification)', () => {
 });
 
 describe('dig', () => {
-  it('asks for the A record through the search path, without assuming the cluster domain', () => {
-    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+short', '+search', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
+  it('asks for the A record through the search path, without assuming the cluster domain, with TTLs shown', () => {
+    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+answer', '+authority', '+search', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
   });
-  it('reads the addresses of +short output, skipping CNAMEs and errors', () => {
-    expect(digAnswers('10.244.1.3\n10.244.1.2\n')).toEqual(['10.244.1.2', '10.244.1.3']);
-    expect(digAnswers('alias.example.\n10.96.0.10\n')).toEqual(['10.96.0.10']);
-    expect(digAnswers(';; connection timed out; no servers could be reached\n')).toEqual([]);
-    expect(digAnswers('')).toEqual([]);
+  it('reads the addresses and the longest TTL of the answer, skipping CNAMEs, comments and errors', () => {
+    expect(digAnswers('web.x.svc.cluster.local. 25 IN A 10.244.1.3\nweb.x.svc.cluster.local. 30 IN A 10.244.1.2\n')).toEqual({ ips: ['10.244.1.2', '10.244.1.3'], ttlSeconds: 30 });
+    expect(digAnswers('web.x.svc.example. 5 IN CNAME alias.example.\nalias.example. 7 IN A 10.96.0.10\n')).toEqual({ ips: ['10.96.0.10'], ttlSeconds: 7 });
+    expect(digAnswers(';; connection timed out; no servers could be reached\n')).toEqual({ ips: [] });
+    expect(digAnswers('')).toEqual({ ips: [] });
+  });
+  it('a negative answer carries its SOA\'s TTL: how long a cache may go on saying the name is absent', () => {
+    expect(digAnswers('cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n')).toEqual({ ips: [], ttlSeconds: 5 });
+  });
+});
+
+describe('dnsDeadline', () => {
+  it('is the enforcement deadline when no wrong answer could still be cached', () => {
+    expect(dnsDeadline(10_000, 0)).toBe(10_000);
+    expect(dnsDeadline(10_000, 9_000)).toBe(10_000);
+  });
+  it('follows a cached answer\'s TTL past the deadline', () => {
+    expect(dnsDeadline(10_000, 25_000)).toBe(25_000);
+  });
+  it('never waits more than the grace bound past the deadline (a wrong answer renewed forever is wrong)', () => {
+    expect(dnsDeadline(10_000, 10_000 + (DNS_TTL_GRACE_SECONDS + 100) * 1000)).toBe(10_000 + DNS_TTL_GRACE_SECONDS * 1000);
+  });
+});
+
+describe('mayBeCachedFromBefore', () => {
+  it('an entry counting down in step with the time since the change may be from before it', () => {
+    expect(mayBeCachedFromBefore(25, 4_000, 30)).toBe(true);
+    expect(mayBeCachedFromBefore(19, 10_500, 30)).toBe(true);
+  });
+  it('a full-TTL answer well after the change was taken after it: wrong, not stale', () => {
+    expect(mayBeCachedFromBefore(30, 5_000, 30)).toBe(false);
+    expect(mayBeCachedFromBefore(30, 31_000, 30)).toBe(false);
+  });
+  it('right after the change a full-TTL answer gets the benefit of the doubt', () => {
+    expect(mayBeCachedFromBefore(30, 200, 30)).toBe(true);
   });
 });

@@ -14,16 +14,65 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
   return [...ips].sort();
 }
 
-/** The lookup command; `+search` lets the pod's resolv.conf complete the cluster domain. */
+/**
+ * The lookup command; `+search` lets the pod's resolv.conf complete the cluster domain. The answer
+ * and authority sections are printed whole (`+noall +answer +authority`) so each record's TTL
+ * shows: a cache in front of the cluster's DNS (CoreDNS's `cache` plugin) may go on serving an
+ * answer for as long as its TTL says, and a negative answer for its SOA's.
+ */
 export function digCommand(serviceName: string, clusterNamespace: string, timeoutSeconds: number): string[] {
-  return ['dig', '+short', '+search', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
+  return ['dig', '+noall', '+answer', '+authority', '+search', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
 }
 
-/** The IPv4 answers of `dig +short` (CNAME lines and comments skipped), sorted and unique. */
-export function digAnswers(output: string): string[] {
-  const ips = output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^\d{1,3}(\.\d{1,3}){3}$/.test(l));
-  return [...new Set(ips)].sort();
+/** One lookup's answer: its IPv4 addresses (sorted, unique) and the longest TTL among its records. */
+export interface DnsAnswer {
+  ips: string[];
+  /** The longest TTL of an A record, or of the SOA of a negative answer; absent when dig printed none. */
+  ttlSeconds?: number;
+}
+
+/**
+ * Reads dig's records (`name. TTL IN A 10.96.0.10`, or `... IN SOA ...` for a negative answer);
+ * CNAME lines count only for their TTL's sake when an A follows, comments and errors are skipped.
+ */
+export function digAnswers(output: string): DnsAnswer {
+  const ips = new Set<string>();
+  let ttl: number | undefined;
+  for (const line of output.split('\n')) {
+    const m = /^\S+\s+(\d+)\s+IN\s+(A|SOA)\s+(\S+)/.exec(line.trim());
+    if (!m) continue;
+    if (m[2] === 'A') {
+      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(m[3])) continue;
+      ips.add(m[3]);
+    }
+    ttl = Math.max(ttl ?? 0, Number(m[1]));
+  }
+  return { ips: [...ips].sort(), ...(ttl === undefined ? {} : { ttlSeconds: ttl }) };
+}
+
+/**
+ * How much longer than the enforcement deadline a wrong answer may be waited out: a cache may serve
+ * what it cached just before the change for the answer's whole TTL (CoreDNS's `cache 30` caps it at
+ * 30 s, and each replica has its own cache), so the wait follows the TTLs seen, up to this bound.
+ */
+export const DNS_TTL_GRACE_SECONDS = 60;
+
+/**
+ * Whether a wrong answer may have been cached before the change, so may still be served: a cache
+ * hands out an entry with its TTL counting down from the full TTL a fresh answer carries, so an
+ * entry taken before the change has, `sinceChangeMs` later, at most that full TTL less the time
+ * since (the longest TTL seen in the run stands for the full one; 1 s for dig's whole seconds). A
+ * wrong answer taken after the change is simply wrong; right after the change the two cannot be
+ * told apart, so the benefit of the doubt lasts one TTL.
+ */
+export function mayBeCachedFromBefore(ttlSeconds: number, sinceChangeMs: number, longestTtlSeconds: number): boolean {
+  return ttlSeconds * 1000 + sinceChangeMs <= (Math.max(longestTtlSeconds, ttlSeconds) + 1) * 1000;
+}
+
+/**
+ * When to stop asking: the enforcement deadline, or later while a wrong answer seen may still be a
+ * cached one (`cachedUntil`: the latest time an answer's TTL ran to), never past the grace bound.
+ */
+export function dnsDeadline(enforcementDeadline: number, cachedUntil: number): number {
+  return Math.min(Math.max(enforcementDeadline, cachedUntil), enforcementDeadline + DNS_TTL_GRACE_SECONDS * 1000);
 }
