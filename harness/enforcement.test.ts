@@ -54,6 +54,26 @@ describe('awaitEnforcement', () => {
     expect(r.staleness).toEqual([undefined, undefined, undefined]);
   });
 
+  it('with runRound, hands each round\'s pending probes over at once and keeps the times it reports', async () => {
+    const clock = fakeClock();
+    const rounds: string[][] = [];
+    const runRound = async (ps: Probe[]) => {
+      rounds.push(ps.map((p) => (p.to as { name: string }).name));
+      clock.t += 100;
+      // Probe 1's policy takes effect at 1 s; each result is timed apart (probe i done at +10*i ms).
+      return ps.map((p, i) => {
+        const name = (p.to as { name: string }).name;
+        return { observation: { outcome: name === '1' && clock.t < 1000 ? 'delivered' : name === '1' ? 'timeout' : 'delivered' } as Observation, at: clock.t - 50 + 10 * i };
+      });
+    };
+    const r = await awaitEnforcement({ ...base, probes: ['0', '1'].map(probe), verdicts: ['allow', 'deny'], runOne: async () => { throw new Error('runOne must not be called'); }, runRound, concurrency: 1, clock });
+    expect(rounds[0]).toEqual(['0', '1']);
+    expect(rounds.slice(1).every((r) => r.length === 1 && r[0] === '1')).toBe(true);
+    expect(r.timeToEnforceMs[0]).toBe(50);
+    expect(r.timeToEnforceMs[1]).toBeGreaterThanOrEqual(1000 - 50);
+    expect(r.attempts[1].length).toBe(rounds.length);
+  });
+
   it('times each probe when it completes, not when its whole round does', async () => {
     const clock = fakeClock();
     const t = target(clock, [0, 1, 2].map(() => ({ before: 'delivered' as const, after: 'delivered' as const, at: 0 })));

@@ -30,6 +30,11 @@ export interface EnforcementInput {
   verdicts: Verdict[];
   /** Runs one probe. */
   runOne(probe: Probe): Promise<Observation>;
+  /**
+   * Runs a round's probes together (a harness that batches them, as the cluster's one exec per
+   * source pod), each with the Clock time it completed; when given, runOne and concurrency are unused.
+   */
+  runRound?(probes: Probe[]): Promise<{ observation: Observation; at: number }[]>;
   /** Probes in flight at once. */
   concurrency: number;
   /** When the change was made (Clock time); time-to-enforce counts from here. */
@@ -92,10 +97,13 @@ export async function awaitEnforcement(input: EnforcementInput): Promise<Enforce
   for (;;) {
     rounds++;
     // Each probe is timed when it completes, so time-to-enforce does not round up to the batch.
-    const seen = await mapWithLimit(pending, input.concurrency, async (i) => {
-      const observation = await input.runOne(input.probes[i]);
-      return { observation, at: clock.now() };
-    });
+    const seen = input.runRound
+      ? await input.runRound(pending.map((i) => input.probes[i]))
+      : await mapWithLimit(pending, input.concurrency, async (i) => {
+          const observation = await input.runOne(input.probes[i]);
+          return { observation, at: clock.now() };
+        });
+    if (seen.length !== pending.length) throw new Error(`a round of ${pending.length} probes returned ${seen.length} observations`);
     const still: number[] = [];
     pending.forEach((i, k) => {
       observations[i] = seen[k].observation;

@@ -47,6 +47,16 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
           return named.length > 0 ? named : undefined;
         }),
         runOne: async (probe) => (await probeAll(harness, [probe]))[0],
+        // The whole round in one call: a harness may batch it (the cluster's one exec per source
+        // pod); each probe is timed when its own observation arrives.
+        runRound: async (round) => {
+          const done = new Array<number | undefined>(round.length);
+          const observations = await probeAll(harness, round, (i) => {
+            done[i] = clock.now();
+          });
+          const end = clock.now();
+          return observations.map((observation, i) => ({ observation, at: done[i] ?? end }));
+        },
         concurrency: settling.concurrency,
         changedAt,
         deadlineMs: settling.deadlineMs,
@@ -88,8 +98,8 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
   };
 }
 
-async function probeAll(harness: Harness, probes: StepRun['probes']): Promise<Observation[]> {
-  const observations = await harness.probe(probes);
+async function probeAll(harness: Harness, probes: StepRun['probes'], observed?: (index: number) => void): Promise<Observation[]> {
+  const observations = await harness.probe(probes, observed);
   if (observations.length !== probes.length) {
     throw new Error(`harness ${harness.target} returned ${observations.length} observations for ${probes.length} probes`);
   }

@@ -69,7 +69,12 @@ export interface Harness {
   /** Make the target look like `state`. May be called again for the next state (see 'reapply'). */
   apply(state: ClusterState): Promise<AppliedState>;
   /** Run each probe once (concurrently where the target can); one observation per probe, same order. */
-  probe(probes: Probe[]): Promise<Observation[]>;
+  /**
+   * Each probe once, observations in probe order. `observed(i)`, where given, is called as soon as
+   * probe i's observation is known (a harness that runs probes in batches calls it per batch), so a
+   * settling round times each probe by its own completion.
+   */
+  probe(probes: Probe[], observed?: (index: number) => void): Promise<Observation[]>;
   /** Present for a target that converges asynchronously: execute() waits for it as this says. */
   readonly settling?: Settling;
   /**

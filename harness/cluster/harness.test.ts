@@ -402,16 +402,29 @@ describe('cluster harness probes', () => {
     expect(run.profileViolations).toEqual([0]);
   });
 
-  it('never has more probes in flight than --concurrency', async () => {
+  it('one source\'s probes share an exec (at most 16 each), never more than --concurrency execs in flight', async () => {
     const h = await start({ exec: (call, s) => network(() => s, () => true, 30)(call) }, { concurrency: 3 });
     await h.apply(state());
-    const probes = Array.from({ length: 24 }, () => toWeb);
+    const sources: Probe['from'][] = [{ kind: 'pod', namespace: 'y', name: 'client' }, { kind: 'pod', namespace: 'x', name: 'web' }, { kind: 'node', name: 'node-1' }, { kind: 'node', name: 'node-2' }];
+    const probes = sources.flatMap((from) => Array.from({ length: 6 }, () => ({ ...toWeb, from })));
+    const sockets = server!.execProtocols.length;
     const t0 = performance.now();
-    const obs = await h.probe(probes);
+    const observed: number[] = [];
+    const obs = await h.probe(probes, (i) => observed.push(i));
+    expect(obs).toHaveLength(24);
+    expect(observed.sort((a, b) => a - b)).toEqual(probes.map((_, i) => i));
     expect(obs.every((o) => o.outcome === 'delivered')).toBe(true);
+    // Each observation is its own probe's: the source the target saw is the prober's address.
+    const client = obs[0].sourceSeen;
+    expect(obs.slice(0, 6).every((o) => o.sourceSeen === client)).toBe(true);
+    expect(obs[6].sourceSeen).not.toBe(client);
+    expect(server!.execProtocols.length - sockets).toBe(4);
     expect(server!.peakExecs).toBe(3);
-    // 24 probes of >= 30 ms, 3 at a time: at least 8 rounds.
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(8 * 30);
+    // 4 execs of >= 30 ms, 3 at a time: at least 2 rounds.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2 * 30);
+    const many = await h.probe(Array.from({ length: 40 }, () => toWeb));
+    expect(many.every((o) => o.outcome === 'delivered')).toBe(true);
+    expect(server!.execProtocols.length - sockets).toBe(4 + 3);
   });
 
   it('a probe to a port the target does not name is unreachable without an exec', async () => {

@@ -17,7 +17,7 @@ import type { AppliedState, Harness, HarnessOptions, Readdress, Settling } from 
 import { CLUSTER_CAPABILITIES } from './capabilities.ts';
 import type { Capability } from '../harness.ts';
 import { clusterSettings, type ClusterSettings } from './cluster-settings.ts';
-import { createApiClient, type ApiClient, type ApiObject } from './api-client.ts';
+import { createApiClient, type ApiClient, type ApiObject, type ExecResult } from './api-client.ts';
 import { loadCNIProfile, type CNIProfile } from './cni-profile.ts';
 import { mapWithLimit } from '../concurrency-limit.ts';
 import { loadKubeConfig, preflight } from './connection.ts';
@@ -25,7 +25,8 @@ import { realClock, type Clock } from '../enforcement.ts';
 import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, networkPolicyManifest, podManifest, serviceManifest, type ManifestOptions } from './manifests.ts';
 import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, NODE_ADDRESSES_COMMAND, allIPv4Of, interfaceIPOf } from './pod-interface.ts';
-import { probeExec, probeObservation, type ProbeContext } from './probe-command.ts';
+import { probeExec, probeObservation, type ProbeContext, type ProbeExec } from './probe-command.ts';
+import { MAX_PROBES_PER_EXEC, batchCommand, splitBatchOutput } from './probe-batch.ts';
 import { hasServiceSelector } from '../../cluster/label-selector.ts';
 import { SERVICE_NAME_LABEL } from '../../cluster/decode/endpoint-slice.ts';
 import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore } from './service-dns.ts';
@@ -449,8 +450,11 @@ class LiveClusterHarness implements ClusterHarness {
     };
   }
 
-  /** Each probe once, as `agnhost connect` over exec, at most --concurrency at a time. */
-  async probe(probes: Probe[]): Promise<Observation[]> {
+  /**
+   * Each probe once: the probes one pod makes share an exec (probe-batch.ts, at most
+   * MAX_PROBES_PER_EXEC each), at most --concurrency execs at a time.
+   */
+  async probe(probes: Probe[], observed?: (index: number) => void): Promise<Observation[]> {
     const state = this.applied;
     if (!state) throw new Error('probe before apply');
     const ctx: ProbeContext = {
@@ -460,12 +464,31 @@ class LiveClusterHarness implements ClusterHarness {
       timeoutSeconds: this.profile.probeTimeoutSeconds,
       sctp: this.profile.sctp,
     };
-    return mapWithLimit(probes, this.concurrency(), async (probe) => {
-      const exec = probeExec(probe, ctx);
-      if (!('command' in exec)) return exec;
-      const result = await this.api.exec(exec.namespace, exec.pod, exec.container, exec.command, (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
-      return this.nodeSource(probe, probeObservation(exec, result, state), state);
+    const observations = new Array<Observation>(probes.length);
+    const execs = probes.map((probe) => probeExec(probe, ctx));
+    const bySource = new Map<string, number[]>();
+    execs.forEach((exec, i) => {
+      if (!('command' in exec)) observations[i] = exec;
+      else bySource.set(`${exec.namespace}/${exec.pod}/${exec.container}`, [...(bySource.get(`${exec.namespace}/${exec.pod}/${exec.container}`) ?? []), i]);
     });
+    const batches = [...bySource.values()].flatMap((indices) => Array.from({ length: Math.ceil(indices.length / MAX_PROBES_PER_EXEC) }, (_, b) => indices.slice(b * MAX_PROBES_PER_EXEC, (b + 1) * MAX_PROBES_PER_EXEC)));
+    const timeoutMs = (this.profile.probeTimeoutSeconds * 2 + 20) * 1000;
+    await mapWithLimit(batches, this.concurrency(), async (batch) => {
+      const [first, ...rest] = batch.map((i) => execs[i] as ProbeExec);
+      let results: ExecResult[];
+      if (rest.length === 0) results = [await this.api.exec(first.namespace, first.pod, first.container, first.command, timeoutMs)];
+      else {
+        const nonce = randomBytes(8).toString('hex');
+        const r = await this.api.exec(first.namespace, first.pod, first.container, batchCommand([first, ...rest].map((e) => e.command), nonce), timeoutMs);
+        if (r.exitCode !== 0) throw new Error(`probe batch in ${first.namespace}/${first.pod} exited ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+        results = splitBatchOutput(r.stdout, nonce, batch.length);
+      }
+      batch.forEach((i, j) => {
+        observations[i] = this.nodeSource(probes[i], probeObservation(execs[i] as ProbeExec, results[j], state), state);
+        observed?.(i);
+      });
+    });
+    return observations;
   }
 
   /**

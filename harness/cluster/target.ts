@@ -9,7 +9,7 @@ export const clusterTarget: TargetDescriptor = {
     { flag: '--context <name>', key: 'context', description: 'cluster: the kubeconfig context' },
     { flag: '--image <ref>', key: 'image', description: 'cluster: the agnhost image for pods' },
     { flag: '--cni-profile <name|file>', key: 'cniProfile', description: "cluster: the CNI profile declaring the implementation's legitimate choices" },
-    { flag: '--concurrency <n>', key: 'concurrency', description: 'cluster: probes in flight at once' },
+    { flag: '--concurrency <n>', key: 'concurrency', description: 'cluster: probe execs in flight at once (one per source pod, up to 16 probes each)' },
     { flag: '--keep', key: 'keep', description: "cluster: leave the run's namespaces in place at teardown (debugging)" },
     { flag: '--request-timeout <duration>', key: 'requestTimeout', description: 'cluster: how long one API request may take to be answered (default 30s; connect and TLS get at most 10s)' },
   ],
