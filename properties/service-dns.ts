@@ -73,7 +73,7 @@ function lookupFindings(run: StepRun, step: number): Finding[] {
       ...(extra.length > 0 ? [`extra ${extra.map((ip) => whose(run.state, svc, ip)).join(', ')}`] : []),
     ];
     findings.push({
-      message: `${formatProbeRef(lookup.from)} resolved ${lookup.service.name}.${lookup.service.namespace}.svc to ${list([...answers].sort())}; the name must resolve to ${says}: ${details.join('; ')}`,
+      message: `${formatProbeRef(lookup.from)} resolved ${lookup.service.name}.${lookup.service.namespace}.svc to ${list([...answers].sort())}${answers.size === 0 && run.unanswered?.[i] ? ` (${run.unanswered[i]})` : ''}; the name must resolve to ${says}: ${details.join('; ')}`,
       probes: [],
     });
   });
@@ -117,7 +117,8 @@ export const serviceDns: Property = {
   cases: ({ capabilities, universe }) =>
     fc
       .tuple(
-        clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true, nodePort: capabilities.has('nodeport') }),
+        // Over a universe (a live cluster, a few runs) at least one Service, so every case looks one up.
+        clusterCase({ ...generatorCapabilities(capabilities, universe), policies: false, services: true, nodePort: capabilities.has('nodeport'), minServices: universe ? 1 : 0 }),
         replicaCounts(6, universe),
         fc.array(fc.nat({ max: 20 }), { maxLength: 3 }),
         fc.array(fc.boolean(), { maxLength: 3 }),

@@ -92,6 +92,15 @@ describe('the Service properties over a universe draw only cases that can judge'
       expect(c.steps[0].probes.some((p) => model.predict(p).deliveries.some((d) => d.backend?.name === (p.from as { name: string }).name && d.backend?.namespace === (p.from as { namespace: string }).namespace))).toBe(true);
     }
   });
+  // Seen on the flannel + iptables cell (2026-12-07, seed 151453929): nodeport-reachable and
+  // service-dns judged nothing in 3 runs, every case drawn without a Service (or only headless ones).
+  it('nodeport-reachable: every case probes a nodePort', () => {
+    for (const c of cases(byId('nodeport-reachable'))) expect(c.steps[0].probes.length).toBeGreaterThan(0);
+  });
+
+  it('service-dns: every case looks a Service up', () => {
+    for (const c of cases(byId('service-dns'))) expect(c.steps[0].lookups?.length ?? 0).toBeGreaterThan(0);
+  });
 });
 
 describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s over a universe', (id, property) => {
