@@ -80,7 +80,8 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
   if (lookups.length > 0 && (!resolve || !harness.capabilities.has('dns'))) {
     throw new Error(`harness ${harness.target} was asked for Service lookups but offers no DNS`);
   }
-  const answers = await Promise.all(lookups.map(async (l) => [...(await resolve!(l.from, l.service))].sort()));
+  const resolved = await Promise.all(lookups.map((l) => resolve!(l.from, l.service)));
+  const answers = resolved.map((a) => [...a.ips].sort());
   return {
     requested: step.state,
     state: applied.state,
@@ -95,6 +96,7 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
     profileViolations: settled ? settled.profileViolations : [],
     lookups,
     answers,
+    unanswered: resolved.map((a) => (a.ips.length === 0 ? (a.unanswered ?? null) : null)),
   };
 }
 

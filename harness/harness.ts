@@ -63,6 +63,13 @@ export interface Settling {
   clock?: Clock;
 }
 
+/** What a Service lookup got: its addresses, and when there are none, why (in the resolver's words). */
+export interface ServiceAnswer {
+  ips: string[];
+  /** Set only when `ips` is empty: `NXDOMAIN`, `NOERROR` (no A record), `dig exited 9: ...` (no answer at all). */
+  unanswered?: string;
+}
+
 export interface Harness {
   readonly target: string;
   readonly capabilities: ReadonlySet<Capability>;
@@ -79,9 +86,10 @@ export interface Harness {
   readonly settling?: Settling;
   /**
    * With 'dns': the IPv4 addresses a pod's resolver gets for `<name>.<namespace>.svc` (the Service's
-   * ClusterIP; a headless Service's ready endpoints), sorted; [] when the name does not resolve.
+   * ClusterIP; a headless Service's ready endpoints), sorted; none when the name does not resolve,
+   * with why.
    */
-  resolveService?(from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]>;
+  resolveService?(from: ProbeSource, service: { namespace: string; name: string }): Promise<ServiceAnswer>;
   /**
    * True for a harness that only plans (`--dry-run`): nothing is applied or observed, so no
    * property may pass on it, not even one judged from the applied state alone.

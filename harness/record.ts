@@ -75,6 +75,8 @@ export interface StepRun {
   lookups: ServiceLookup[];
   /** One per lookup, same order: the IPv4 addresses the resolver answered, sorted ([] for no record). */
   answers: string[][];
+  /** One per lookup: why it gave no address, in the resolver's words (NXDOMAIN, `dig exited 9: ...`), else null. Absent in older records. */
+  unanswered?: (string | null)[];
 }
 
 /** The record of one case: its steps, in order. */

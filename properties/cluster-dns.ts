@@ -3,7 +3,7 @@
 // from Services and EndpointSlices, or broken in one way. Test support only: `netprops run` never
 // reaches it.
 import type { ClusterState, ProbeSource } from '../cluster/types.ts';
-import type { AppliedState, Harness, HarnessOptions } from '../harness/harness.ts';
+import type { AppliedState, Harness, HarnessOptions, ServiceAnswer } from '../harness/harness.ts';
 import { serviceEndpoints } from '../harness/model/endpoints.ts';
 import { createHarness } from '../harness/targets.ts';
 import type { Property } from './property.ts';
@@ -26,15 +26,16 @@ export function withClusterDNS(inner: Harness, behaviour: ClusterDNSBehaviour = 
       applied = result.state;
       return result;
     },
-    probe: (probes) => inner.probe(probes),
-    async resolveService(_from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]> {
+    probe: (probes, observed) => inner.probe(probes, observed),
+    async resolveService(_from: ProbeSource, service: { namespace: string; name: string }): Promise<ServiceAnswer> {
       if (!applied) throw new Error('resolveService before apply');
       const svc = applied.services.find((s) => s.namespace === service.namespace && s.name === service.name);
-      if (!svc) return [];
+      if (!svc) return { ips: [], unanswered: 'NXDOMAIN' };
       const endpoints = serviceEndpoints(applied, svc).flatMap((port) => port.endpoints);
       const ips = (ready: boolean) => [...new Set(endpoints.filter((e) => !ready || e.ready).map((e) => e.ip))].sort();
-      if (svc.clusterIP !== 'None') return behaviour === 'clusterip-as-endpoint' && endpoints.length > 0 ? ips(false).slice(0, 1) : [svc.clusterIP];
-      return ips(behaviour !== 'publishes-not-ready');
+      const answer = (found: string[]): ServiceAnswer => (found.length > 0 ? { ips: found } : { ips: [], unanswered: 'NOERROR' });
+      if (svc.clusterIP !== 'None') return answer(behaviour === 'clusterip-as-endpoint' && endpoints.length > 0 ? ips(false).slice(0, 1) : [svc.clusterIP]);
+      return answer(ips(behaviour !== 'publishes-not-ready'));
     },
     teardown: () => inner.teardown(),
   };

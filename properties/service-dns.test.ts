@@ -62,6 +62,10 @@ describe('service-dns check', () => {
   it('rejects a missing ready endpoint and an empty answer', () => {
     expect(serviceDns.check(ctx(['10.244.1.3']))[0].message).toContain('missing 10.244.1.2');
     expect(serviceDns.check(ctx([]))[0].message).toMatch(/to no address; .*missing 10\.244\.1\.2, 10\.244\.1\.3/);
+    // A lookup with no address says why, as the resolver said it (a timeout is not an NXDOMAIN).
+    const c = ctx([]);
+    c.steps[0].unanswered = ['dig exited 9: ;; connection timed out; no servers could be reached'];
+    expect(serviceDns.check(c)[0].message).toContain('to no address (dig exited 9: ;; connection timed out; no servers could be reached); the name must');
   });
 });
 

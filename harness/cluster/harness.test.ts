@@ -491,8 +491,28 @@ describe('cluster harness DNS', () => {
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 5\nretryIntervalMs: 20\n') },
     );
     const applied = await h.apply(state());
-    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual([applied.state.services[0].clusterIP]);
+    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual({ ips: [applied.state.services[0].clusterIP] });
     expect(lookups).toBe(3);
+  });
+
+  it('a lookup that got no address says why, in dig\'s words: no answer at all, or the response code', async () => {
+    let nx = false;
+    const h = await start(
+      {
+        exec: (call) =>
+          call.command[0] !== 'dig'
+            ? { exitCode: 126 }
+            : nx
+              ? { exitCode: 0, stdout: ';; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 7\ncluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n' }
+              : { exitCode: 9, stdout: ';; connection timed out; no servers could be reached\n' },
+      },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    await h.apply(state());
+    const from = { kind: 'pod', namespace: 'y', name: 'client' } as const;
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [], unanswered: 'dig exited 9: ;; connection timed out; no servers could be reached' });
+    nx = true;
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [], unanswered: 'NXDOMAIN' });
   });
 
   it('returns what DNS says at the deadline when it never matches', async () => {
@@ -501,7 +521,7 @@ describe('cluster harness DNS', () => {
       { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
     );
     await h.apply(state());
-    expect(await h.resolveService!({ kind: 'node', name: 'node-1' }, { namespace: 'x', name: 'web' })).toEqual(['10.1.2.3']);
+    expect(await h.resolveService!({ kind: 'node', name: 'node-1' }, { namespace: 'x', name: 'web' })).toEqual({ ips: ['10.1.2.3'] });
     expect(server!.execCalls.filter((c) => c.command[0] === 'dig').every((c) => c.namespace === 'netprops-nodes-np-test1' && c.pod === 'node-agent-kind-worker')).toBe(true);
   });
 
@@ -529,11 +549,11 @@ describe('cluster harness DNS', () => {
     );
     const first = await h.apply(state());
     const from = { kind: 'pod', namespace: 'y', name: 'client' } as const;
-    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual([first.state.services[0].clusterIP]);
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [first.state.services[0].clusterIP] });
     const headless = state();
     headless.services = [{ ...headless.services[0], clusterIP: 'None' }];
     const applied = await h.apply(headless);
-    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual([applied.state.pods.find((p) => p.name === 'web')!.ip]);
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [applied.state.pods.find((p) => p.name === 'web')!.ip] });
   });
 
   it('does not wait out a wrong answer that carries the full TTL: it was taken after the change', async () => {
@@ -544,7 +564,7 @@ describe('cluster harness DNS', () => {
     await h.apply(state());
     await new Promise((r) => setTimeout(r, 1100));
     const started = Date.now();
-    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual(['10.1.2.3']);
+    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual({ ips: ['10.1.2.3'] });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

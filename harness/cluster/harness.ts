@@ -13,7 +13,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError, PrerequisiteError, UsageError } from '../../cluster/errors.ts';
 import type { ClusterState, Node, Observation, Pod, Probe, ProbeSource } from '../../cluster/types.ts';
 import { podKey } from '../../cluster/types.ts';
-import type { AppliedState, Harness, HarnessOptions, Readdress, Settling } from '../harness.ts';
+import type { AppliedState, Harness, HarnessOptions, Readdress, ServiceAnswer, Settling } from '../harness.ts';
 import { CLUSTER_CAPABILITIES } from './capabilities.ts';
 import type { Capability } from '../harness.ts';
 import { clusterSettings, type ClusterSettings } from './cluster-settings.ts';
@@ -29,7 +29,7 @@ import { probeExec, probeObservation, type ProbeContext, type ProbeExec } from '
 import { MAX_PROBES_PER_EXEC, batchCommand, splitBatchOutput } from './probe-batch.ts';
 import { hasServiceSelector } from '../../cluster/label-selector.ts';
 import { SERVICE_NAME_LABEL } from '../../cluster/decode/endpoint-slice.ts';
-import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore } from './service-dns.ts';
+import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
 import { RENEW_INTERVAL_MS, leaseAnnotations } from './run-lease.ts';
 import { assertSchemaValid } from './schema.ts';
@@ -497,7 +497,7 @@ class LiveClusterHarness implements ClusterHarness {
    * its kin watch EndpointSlices asynchronously, like kube-proxy), or later while a wrong answer
    * may still be a cached one within its TTL (see dnsDeadline); returns the last answer.
    */
-  async resolveService(from: ProbeSource, service: { namespace: string; name: string }): Promise<string[]> {
+  async resolveService(from: ProbeSource, service: { namespace: string; name: string }): Promise<ServiceAnswer> {
     const state = this.applied;
     if (!state) throw new Error('resolveService before apply');
     const svc = state.services.find((s) => s.namespace === service.namespace && s.name === service.name);
@@ -519,8 +519,9 @@ class LiveClusterHarness implements ClusterHarness {
         cachedUntil = Math.max(cachedUntil, askedAt + ttl * 1000);
       }
       if (ttl !== undefined) this.longestDnsTtlSeconds = Math.max(this.longestDnsTtlSeconds, ttl);
-      if (JSON.stringify(answer.ips) === JSON.stringify(expected)) return answer.ips;
-      if (this.clock.now() + this.profile.retryIntervalMs >= dnsDeadline(deadline, cachedUntil)) return answer.ips;
+      const result = (): ServiceAnswer => (answer.ips.length > 0 ? { ips: answer.ips } : { ips: [], unanswered: unansweredBecause(r.exitCode, r.stdout, r.stderr) });
+      if (JSON.stringify(answer.ips) === JSON.stringify(expected)) return result();
+      if (this.clock.now() + this.profile.retryIntervalMs >= dnsDeadline(deadline, cachedUntil)) return result();
       await this.clock.sleep(this.profile.retryIntervalMs);
     }
   }

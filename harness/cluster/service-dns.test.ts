@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ClusterState, Service } from '../../cluster/types.ts';
-import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore } from './service-dns.ts';
+import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, digStatus, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
 
 const svc = (over: Partial<Service>): Service => ({
   namespace: 'x', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10', selector: { app: 'web' },
@@ -37,7 +37,7 @@ describe('expectedServiceRecords (Kubernetes DNS specification)', () => {
 
 describe('dig', () => {
   it('asks for the A record through the search path, without assuming the cluster domain, with TTLs shown', () => {
-    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+answer', '+authority', '+search', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
+    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+comments', '+answer', '+authority', '+search', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
   });
   it('reads the addresses and the longest TTL of the answer, skipping CNAMEs, comments and errors', () => {
     expect(digAnswers('web.x.svc.cluster.local. 25 IN A 10.244.1.3\nweb.x.svc.cluster.local. 30 IN A 10.244.1.2\n')).toEqual({ ips: ['10.244.1.2', '10.244.1.3'], ttlSeconds: 30 });
@@ -74,5 +74,21 @@ describe('mayBeCachedFromBefore', () => {
   });
   it('right after the change a full-TTL answer gets the benefit of the doubt', () => {
     expect(mayBeCachedFromBefore(30, 200, 30)).toBe(true);
+  });
+});
+
+describe('why a lookup gave no address', () => {
+  const header = (status: string) => `\n; <<>> DiG 9.18 <<>> +search A web.x.svc\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: 4242\n;; flags: qr aa rd; QUERY: 1, ANSWER: 0, AUTHORITY: 1\n`;
+  it('reads the response code from dig\'s header, and digAnswers still reads only the records', () => {
+    const out = `${header('NXDOMAIN')}cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n`;
+    expect(digStatus(out)).toBe('NXDOMAIN');
+    expect(digAnswers(out)).toEqual({ ips: [], ttlSeconds: 5 });
+    expect(unansweredBecause(0, out, '')).toBe('NXDOMAIN');
+    expect(unansweredBecause(0, header('SERVFAIL'), '')).toBe('SERVFAIL');
+  });
+  it('a dig that failed names its exit code and first line', () => {
+    expect(unansweredBecause(9, '\n;; connection timed out; no servers could be reached\n', '')).toBe('dig exited 9: ;; connection timed out; no servers could be reached');
+    expect(unansweredBecause(126, '', 'exec: dig: not found\n')).toBe('dig exited 126: exec: dig: not found');
+    expect(unansweredBecause(0, '', '')).toBe('no status');
   });
 });

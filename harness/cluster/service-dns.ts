@@ -21,7 +21,8 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
  * answer for as long as its TTL says, and a negative answer for its SOA's.
  */
 export function digCommand(serviceName: string, clusterNamespace: string, timeoutSeconds: number): string[] {
-  return ['dig', '+noall', '+answer', '+authority', '+search', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
+  // +comments: the header's status (NXDOMAIN, SERVFAIL, ...) says why an answer has no address.
+  return ['dig', '+noall', '+comments', '+answer', '+authority', '+search', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
 }
 
 /** One lookup's answer: its IPv4 addresses (sorted, unique) and the longest TTL among its records. */
@@ -48,6 +49,20 @@ export function digAnswers(output: string): DnsAnswer {
     ttl = Math.max(ttl ?? 0, Number(m[1]));
   }
   return { ips: [...ips].sort(), ...(ttl === undefined ? {} : { ttlSeconds: ttl }) };
+}
+
+/** The response code in dig's header comment (`;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 1`). */
+export function digStatus(output: string): string | undefined {
+  return /->>HEADER<<-.*\bstatus: ([A-Z]+)/.exec(output)?.[1];
+}
+
+/** Why a lookup gave no address, in dig's words: its exit code and first line, or the response code. */
+export function unansweredBecause(exitCode: number, stdout: string, stderr: string): string {
+  if (exitCode !== 0) {
+    const line = [...stdout.split('\n'), ...stderr.split('\n')].map((l) => l.trim()).find((l) => l.length > 0);
+    return `dig exited ${exitCode}${line ? `: ${line}` : ''}`;
+  }
+  return digStatus(stdout) ?? 'no status';
 }
 
 /**
