@@ -96,7 +96,7 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
     profileViolations: settled ? settled.profileViolations : [],
     lookups,
     answers,
-    unanswered: resolved.map((a) => (a.ips.length === 0 ? (a.unanswered ?? null) : null)),
+    unanswered: resolved.map((a) => a.unanswered ?? null),
   };
 }
 

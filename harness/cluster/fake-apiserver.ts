@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KubeConfig } from '@kubernetes/client-node';
-import { batchCommands, batchOutput } from './probe-batch.ts';
+import { batchOutput, parseBatch } from './probe-batch.ts';
 
 export interface StoredObject {
   apiVersion: string;
@@ -473,18 +473,17 @@ export class FakeApiServer {
 
   private async runExec(call: ExecCall): Promise<ExecReply> {
     // A batch of probes (probe-batch.ts): each command answered as if run alone, all at once.
-    const batch = call.command[0] === '/bin/sh' && call.command[1] === '-c' ? batchCommands(call.command[2] ?? '') : undefined;
+    const batch = call.command[0] === '/bin/sh' && call.command[1] === '-c' ? parseBatch(call.command[2] ?? '') : undefined;
     if (batch) {
-      const nonce = call.command[2].split('\n')[0].split(' ').at(-1)!;
       this.execCalls.splice(this.execCalls.lastIndexOf(call), 1);
       const replies = await Promise.all(
-        batch.map((command) => {
+        batch.commands.map((command) => {
           const sub = { ...call, command };
           this.execCalls.push(sub);
           return this.runExec(sub);
         }),
       );
-      const stdout = batchOutput(replies.map((r) => ({ exitCode: r.exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '' })), nonce);
+      const stdout = batchOutput(replies.map((r) => ({ exitCode: r.exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '' })), batch.nonce);
       return { exitCode: 0, stdout, delayMs: Math.max(0, ...replies.map((r) => r.delayMs ?? 0)) };
     }
     const script = call.command.join(' ');

@@ -26,7 +26,7 @@ import { CONTAINER_NAME, NOT_READY_FILE, POD_SECURITY_LABEL, namespaceManifest, 
 import { podChanges, type LivePod } from './pod-universe.ts';
 import { INTERFACE_COMMAND, NODE_ADDRESSES_COMMAND, allIPv4Of, interfaceIPOf } from './pod-interface.ts';
 import { probeExec, probeObservation, type ProbeContext, type ProbeExec } from './probe-command.ts';
-import { MAX_PROBES_PER_EXEC, batchCommand, splitBatchOutput } from './probe-batch.ts';
+import { batchCommand, execBatches, splitBatchOutput } from './probe-batch.ts';
 import { hasServiceSelector } from '../../cluster/label-selector.ts';
 import { SERVICE_NAME_LABEL } from '../../cluster/decode/endpoint-slice.ts';
 import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
@@ -466,12 +466,10 @@ class LiveClusterHarness implements ClusterHarness {
     };
     const observations = new Array<Observation>(probes.length);
     const execs = probes.map((probe) => probeExec(probe, ctx));
-    const bySource = new Map<string, number[]>();
     execs.forEach((exec, i) => {
       if (!('command' in exec)) observations[i] = exec;
-      else bySource.set(`${exec.namespace}/${exec.pod}/${exec.container}`, [...(bySource.get(`${exec.namespace}/${exec.pod}/${exec.container}`) ?? []), i]);
     });
-    const batches = [...bySource.values()].flatMap((indices) => Array.from({ length: Math.ceil(indices.length / MAX_PROBES_PER_EXEC) }, (_, b) => indices.slice(b * MAX_PROBES_PER_EXEC, (b + 1) * MAX_PROBES_PER_EXEC)));
+    const batches = execBatches(execs.map((exec) => ('command' in exec ? `${exec.namespace}/${exec.pod}/${exec.container}` : undefined)));
     const timeoutMs = (this.profile.probeTimeoutSeconds * 2 + 20) * 1000;
     await mapWithLimit(batches, this.concurrency(), async (batch) => {
       const [first, ...rest] = batch.map((i) => execs[i] as ProbeExec);

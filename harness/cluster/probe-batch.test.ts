@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { BATCH_MARKER, batchCommand, batchCommands, batchOutput, shellQuote, splitBatchOutput } from './probe-batch.ts';
+import { BATCH_MARKER, batchCommand, batchOutput, execBatches, parseBatch, shellQuote, splitBatchOutput } from './probe-batch.ts';
 
 const run = promisify(execFile);
 const nonce = '0123456789abcdef';
@@ -51,8 +51,8 @@ describe('batchCommand', () => {
   it('is read back by the fake API server as the commands it was given', () => {
     const [, , script] = batchCommand(commands, nonce);
     expect(script.startsWith(BATCH_MARKER)).toBe(true);
-    expect(batchCommands(script)).toEqual(commands);
-    expect(batchCommands('echo hi')).toBeUndefined();
+    expect(parseBatch(script)).toEqual({ nonce, commands });
+    expect(parseBatch('echo hi')).toBeUndefined();
     expect(splitBatchOutput(batchOutput(expected, nonce), nonce, expected.length)).toEqual(expected);
   });
 });
@@ -62,6 +62,14 @@ describe('splitBatchOutput', () => {
     const out = batchOutput(expected.slice(0, 2), nonce);
     expect(() => splitBatchOutput(out, nonce, 3)).toThrow(/no output frame for command 2 of 3/);
     expect(() => splitBatchOutput(out.replace(/\n3\n/, '\n\n'), nonce, 2)).toThrow(/command 0 of 2 \(exit status ""\)/);
+  });
+});
+
+describe('execBatches', () => {
+  it('groups probes by source in order, at most max per batch, leaving out those needing no exec', () => {
+    expect(execBatches(['a', 'b', undefined, 'a', 'a', 'b', 'a'], 3)).toEqual([[0, 3, 4], [6], [1, 5]]);
+    expect(execBatches(Array.from({ length: 40 }, () => 'p')).map((b) => b.length)).toEqual([16, 16, 8]);
+    expect(execBatches([undefined])).toEqual([]);
   });
 });
 

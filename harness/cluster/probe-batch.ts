@@ -30,13 +30,31 @@ export function batchCommand(commands: string[][], nonce: string): string[] {
   return ['/bin/sh', '-c', lines.join('\n')];
 }
 
-/** The commands of a batch script, as batchCommand got them (for the fake API server). */
-export function batchCommands(script: string): string[][] | undefined {
+/** The nonce and commands of a batch script, as batchCommand got them (for the fake API server). */
+export function parseBatch(script: string): { nonce: string; commands: string[][] } | undefined {
   if (!script.startsWith(BATCH_MARKER)) return undefined;
-  return script
-    .split('\n')
+  const lines = script.split('\n');
+  const commands = lines
     .filter((l) => l.startsWith('('))
     .map((l) => [...l.slice(1, l.indexOf(' >"$d/')).matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => m[1].replaceAll(`'\\''`, "'")));
+  return { nonce: lines[0].slice(BATCH_MARKER.length + 1), commands };
+}
+
+/**
+ * Which probes run together: the indices of those with the same source (namespace/pod/container;
+ * undefined for a probe that needs no exec), in order, at most `max` per batch.
+ */
+export function execBatches(sources: (string | undefined)[], max = MAX_PROBES_PER_EXEC): number[][] {
+  const bySource = new Map<string, number[]>();
+  sources.forEach((source, i) => {
+    if (source === undefined) return;
+    const indices = bySource.get(source);
+    if (indices) indices.push(i);
+    else bySource.set(source, [i]);
+  });
+  const batches: number[][] = [];
+  for (const indices of bySource.values()) for (let b = 0; b < indices.length; b += max) batches.push(indices.slice(b, b + max));
+  return batches;
 }
 
 /** The output a batch script prints for these results (for the fake API server). */
