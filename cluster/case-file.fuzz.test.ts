@@ -166,6 +166,15 @@ describe('case-file decoder under fuzzing: a Case or a CaseFileError, never a cr
     );
   }, FUZZ_TIMEOUT_MS);
 
+  // Found by the fuzz above (seed 2052572197): `<<: null` made the yaml package throw a plain Error while converting.
+  // go-yaml, which kubectl reads with, refuses a merge of anything but a mapping or a list of mappings too.
+  it('a merge key (<<) of anything but a mapping, an alias of one or a list of them is refused with its line', () => {
+    const refused = (line: number) => ({ kind: 'error', message: `fuzz.yaml: document 1: a merge key (<<) must merge a mapping, an alias of one or a list of them (line ${line})` });
+    expect(outcome('apiVersion: v1\nkind: Pod\nmetadata:\n  "":\n    <<: null\n')).toEqual(refused(5));
+    expect(outcome('apiVersion: v1\nkind: Namespace\nmetadata:\n  <<: 3\n  name: x\n')).toEqual(refused(4));
+    expect(outcome('apiVersion: v1\nkind: Namespace\nx: &s 3\nmetadata:\n  <<: [*s]\n  name: x\n')).toEqual(refused(5));
+  });
+
   it('a list, mapping or binary value as a mapping key is refused with its line', () => {
     const o = outcome('apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n? [a, b]\n: c\n');
     expect(o).toEqual({ kind: 'error', message: 'fuzz.yaml: document 1: a mapping key must be a plain value, not a list, mapping, alias or binary value (line 4)' });

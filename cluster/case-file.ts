@@ -10,7 +10,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Composer, isScalar, Parser, visit, type Document } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Parser, visit, type Document } from 'yaml';
 import { CaseFileError, type CaseFileLocation } from './errors.ts';
 import type { Case, CaseStep } from './types.ts';
 import { DocumentField } from './document-field.ts';
@@ -137,7 +137,17 @@ export function decodeCaseFile(text: string, file: string): DecodedCase {
             throw new CaseFileError(at, `a mapping key must be a plain value, not a list, mapping, alias or binary value${line()}`);
           }
           const value = key === null ? null : key.value;
-          if (value === '<<' && !(isScalar(key) && key.type !== 'PLAIN')) continue; // merge keys may repeat
+          // With merge on, the yaml package reads a plain << key as a symbol (a quoted '<<' stays a string).
+          if (typeof value === 'symbol' && value.description === '<<') {
+            // A merge key merges a mapping, an alias of one, or a list of those; go-yaml refuses anything else
+            // ("map merge requires map or sequence of maps as the value"), and so does the yaml package, with a throw.
+            const merges = (node: unknown) => isMap(node) || (isAlias(node) && isMap(node.resolve(document)));
+            const source = pair.value;
+            if (!(merges(source) || (isSeq(source) && source.items.every(merges)))) {
+              throw new CaseFileError(at, `a merge key (<<) must merge a mapping, an alias of one or a list of them${line()}`);
+            }
+            continue; // merge keys may repeat
+          }
           if (keys.has(value)) throw new CaseFileError(at, `Map keys must be unique: '${String(value).slice(0, 60)}' appears twice${line()}`);
           keys.add(value);
         }

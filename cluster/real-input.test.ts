@@ -130,6 +130,11 @@ describe('YAML as kubectl reads it', () => {
     expect(decodeCase(text, 'f').state.pods[0]).toMatchObject({ namespace: 'x', labels: { app: 'a' } });
   });
 
+  it('a merge key may repeat and may merge a list of mappings and aliases', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  <<: {namespace: x}\n  <<: [&l {labels: {app: a}}, {annotations: {n: "1"}}]\n  <<: *l\n  name: a\nspec: {containers: [{name: c}]}\n---\n' + POD('b') + '---\n' + EXPECT();
+    expect(decodeCase(text, 'f').state.pods[0]).toMatchObject({ name: 'a', namespace: 'x', labels: { app: 'a' } });
+  });
+
   it.each(['yes', 'on', 'no', 'off', 'Yes', 'OFF'])('a label value written %s is a boolean to kubectl (YAML 1.1), so it is refused; quoted it is a string', (word) => {
     expect(failure(stream(POD('a').replace('app: a', `app: ${word}`), EXPECT())).message).toMatch(/metadata\.labels\.app: must be a string, got boolean .*quote it/);
     expect(decodeCase(stream(POD('a').replace('app: a', `app: "${word}"`), POD('b'), EXPECT()), 'f').state.pods[0]!.labels.app).toBe(word);
