@@ -14,13 +14,18 @@ import { backendKey, modelOf, type CheckContext, type PropertyCase, type Step, t
 /** The state each harness was last asked for: what the next apply changes is read against it. */
 const lastRequested = new WeakMap<Harness, ClusterState>();
 
-export async function execute(harness: Harness, pc: PropertyCase): Promise<CheckContext> {
+export interface ExecuteOptions {
+  /** Waits at most this long for a disagreeing probe instead of the target's own deadline (a shrink candidate: harness/shrink-deadline.ts). */
+  deadlineMs?: number;
+}
+
+export async function execute(harness: Harness, pc: PropertyCase, options: ExecuteOptions = {}): Promise<CheckContext> {
   const steps: StepRun[] = [];
-  for (const step of pc.steps) steps.push(await executeStep(harness, step));
+  for (const step of pc.steps) steps.push(await executeStep(harness, step, options));
   return { steps };
 }
 
-async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
+async function executeStep(harness: Harness, step: Step, options: ExecuteOptions): Promise<StepRun> {
   const settling = harness.settling;
   const clock = settling?.clock ?? realClock;
   const changes = changeKinds(lastRequested.get(harness), step.state);
@@ -59,7 +64,7 @@ async function executeStep(harness: Harness, step: Step): Promise<StepRun> {
         },
         concurrency: settling.concurrency,
         changedAt,
-        deadlineMs: settling.deadlineMs,
+        deadlineMs: options.deadlineMs ?? settling.deadlineMs,
         retryIntervalMs: settling.retryIntervalMs,
         deniedAs: settling.deniedAs,
         clock,

@@ -23,6 +23,11 @@ export interface PropertyFailure {
   /** fast-check's replay path, with the seed. */
   path?: string;
   shrinks?: number;
+  /**
+   * How long each shrink candidate waited for a disagreeing probe, when shorter than the target's own
+   * deadline (harness/shrink-deadline.ts); the reported case was re-run at the full deadline.
+   */
+  shrinkDeadlineMs?: number;
   /** The shrunk case's whole record (every step, attempt and lookup): saved beside the repro, re-judged by `netprops recheck`. */
   record?: CheckContext;
 }

@@ -524,3 +524,85 @@ describe('runProperties on a target that chooses its own addresses (a live clust
     ]);
   });
 });
+
+describe('runProperties shrinking on a settling target', () => {
+  /** A virtual clock: sleeping advances it at once, so a 20 s deadline costs the test nothing. */
+  function virtualClock() {
+    let t = 0;
+    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  }
+  /**
+   * A target on the virtual clock: a probe to a port in `never` is never delivered; one to a port in
+   * `slow` only from `slowMs` after the apply; every other port at once. It notes each apply's time.
+   */
+  function settlingTarget(options: { never: (port: number) => boolean; slow?: (port: number) => boolean; slowMs?: number }) {
+    const clock = virtualClock();
+    const applies: { at: number; port: number }[] = [];
+    const make = async (): Promise<Harness> => {
+      const inner = await scripted().make();
+      let appliedAt = 0;
+      return {
+        ...inner,
+        settling: { deadlineMs: 20_000, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
+        apply: async (state) => {
+          appliedAt = clock.now();
+          applies.push({ at: appliedAt, port: state.pods[0].ports[0].containerPort });
+          return inner.apply(state);
+        },
+        probe: async (probes) =>
+          probes.map((p): Observation => {
+            const port = Number(p.port);
+            const late = options.slow?.(port) && clock.now() - appliedAt < (options.slowMs ?? 0);
+            return options.never(port) || late ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port } };
+          }),
+      };
+    };
+    return { make, applies, clock };
+  }
+
+  it('a shrink candidate that still fails waits the shortened deadline, not the full one; the reported case was re-run at the full deadline', async () => {
+    const target = settlingTarget({ never: (port) => port >= 300 });
+    const report = await runProperties({ ...base, harnessFactory: target.make });
+    const failure = report.properties[0].failure!;
+    expect(failure.counterexample.probes).toEqual([{ ...probeTo(300), expect: 'allow' }]);
+    // No probe had to wait and agree, and the virtual rounds take no time: the floor.
+    expect(failure.shrinkDeadlineMs).toBe(5000);
+    // Between two applies: the time the first one's case took. The search's failing case and the final
+    // re-run waited the full 20 s; every failing candidate in between at most the shortened 5 s.
+    const spans = target.applies.slice(1).map((a, i) => ({ port: target.applies[i].port, ms: a.at - target.applies[i].at }));
+    const failingSpans = spans.filter((s) => s.port >= 300);
+    expect(failingSpans[0].ms).toBeGreaterThanOrEqual(19_500);
+    expect(failingSpans.length).toBeGreaterThan(2);
+    for (const s of failingSpans.slice(1)) expect(s.ms).toBeLessThanOrEqual(5000);
+    expect(failure.probes[0].observation.detail).toMatch(/stale deny: still not delivered 20\.0s after the change/);
+    expect(failure.message).not.toMatch(/unshrunk/);
+  });
+
+  it('a case shrunk at the shortened deadline that passes at the full one is not reported: the search\'s own failure is, unshrunk, with its path', async () => {
+    // Every port but 1 is never delivered; port 1 only 8 s after its apply: within the full deadline,
+    // past the shortened one, so shrinking wrongly keeps it and its re-runs at the full deadline pass.
+    const target = settlingTarget({ never: (port) => port > 1, slow: (port) => port === 1, slowMs: 8000 });
+    const report = await runProperties({ ...base, harnessFactory: target.make });
+    const result = report.properties[0];
+    expect(result.status).toBe('failed');
+    const failure = result.failure!;
+    expect(failure.message).toMatch(/\(reported unshrunk: shrinking waited 5\.0 s per candidate, and the case it shrank to passed 10 re-runs at the full deadline/);
+    const port = failure.counterexample.state.pods[0].ports[0].containerPort;
+    expect(port).toBeGreaterThan(1);
+    expect(port).toBe(target.applies[0].port);
+    expect(failure).toMatchObject({ path: '0', shrinks: 0, shrinkDeadlineMs: 5000 });
+    // Its record is the search's, at the full deadline.
+    expect(failure.probes[0].observation.detail).toMatch(/20\.0s after the change/);
+  });
+
+  it('a target whose probes converged slowly during the search shrinks with twice that wait', async () => {
+    // Ports below 700 agree 6 s after the apply (a slow CNI); ports from 700 never. Run 1 is below 700 on this seed, or the wait could not have been measured.
+    const target = settlingTarget({ never: (port) => port >= 700, slow: (port) => port < 700, slowMs: 6000 });
+    const report = await runProperties({ ...base, harnessFactory: target.make });
+    const failure = report.properties[0].failure!;
+    expect(target.applies[0].port).toBeLessThan(700);
+    // The slowest waited probe agreed at the first attempt at or after 6 s: 6 s rounded up to the retry interval.
+    expect(failure.shrinkDeadlineMs).toBe(12_000);
+    expect(failure.counterexample.probes).toEqual([{ ...probeTo(700), expect: 'allow' }]);
+  });
+});

@@ -8,7 +8,8 @@ import { UsageError } from '../cluster/errors.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
-import { execute } from '../harness/execute.ts';
+import { execute, type ExecuteOptions } from '../harness/execute.ts';
+import { shrinkDeadlineMs } from '../harness/shrink-deadline.ts';
 import { modelOf } from '../harness/record.ts';
 import { EnforcementSamples } from '../harness/enforcement.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
@@ -77,7 +78,7 @@ export function selectProperties(catalog: readonly Property[], ids: string[] | u
 
 /** Runs cases on the shared harness, or on a fresh one per case when the target cannot re-apply. */
 interface Session {
-  run(pc: PropertyCase): Promise<CheckContext>;
+  run(pc: PropertyCase, options?: ExecuteOptions): Promise<CheckContext>;
   /** Runs a case on a harness of its own, with none of the shared one's history. */
   fresh(pc: PropertyCase): Promise<CheckContext>;
 }
@@ -91,7 +92,7 @@ function sessionOf(shared: Harness, make: () => Promise<Harness>): Session {
       await h.teardown();
     }
   };
-  return { run: shared.capabilities.has('reapply') ? (pc) => execute(shared, pc) : fresh, fresh };
+  return { run: shared.capabilities.has('reapply') ? (pc, options) => execute(shared, pc, options) : fresh, fresh };
 }
 
 const summarize = (findings: Finding[]): string =>
@@ -134,13 +135,17 @@ async function runProperty(
   let unsupported: string | undefined;
   const seen = new Map<string, number>();
   let lastFailing: { ctx: CheckContext; findings: Finding[] } | undefined;
+  /** The failure the search found, at the target's full deadline, and its replay path. */
+  let firstFailing: { ctx: CheckContext; findings: Finding[]; path: string } | undefined;
+  /** The deadline shrink candidates wait, when shorter than the target's own (harness/shrink-deadline.ts). */
+  let shrinkDeadline: number | undefined;
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
     if (crash !== undefined) throw crash;
     let ctx: CheckContext;
     let findings: Finding[];
     try {
-      ctx = await session.run(pc);
+      ctx = await session.run(pc, failing && shrinkDeadline !== undefined ? { deadlineMs: shrinkDeadline } : {});
       findings = property.check(ctx);
     } catch (err) {
       crash ??= err;
@@ -188,6 +193,15 @@ async function runProperty(
     if (findings.length > 0) lastFailing = { ctx, findings };
     if (findings.length > 0 && !failing) {
       failing = true;
+      firstFailing = { ctx, findings, path: options.path ?? String(runsDone - 1) };
+      if (harness.settling) {
+        // Shrinking asks every candidate whether it still fails; one that does waits out the deadline.
+        // Wait as long as this cluster has been seen to need, not the profile's worst case.
+        const seen = [runSamples, settling.samples];
+        const slowest = (pick: (x: EnforcementSamples) => number[]) => Math.max(0, ...seen.flatMap(pick));
+        const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { slowestWaitedMs: slowest((x) => x.all), slowestRoundMs: slowest((x) => x.atFirstAttempt) });
+        if (deadline < harness.settling.deadlineMs) shrinkDeadline = deadline;
+      }
       progress({ kind: 'fail', property: property.id, runsDone, elapsedMs: Date.now() - started });
     }
     return findings.length === 0;
@@ -246,7 +260,7 @@ async function runProperty(
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
-    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, lastFailing);
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, shrinkDeadline === undefined ? lastFailing : undefined, shrinkDeadline === undefined ? undefined : { ...firstFailing!, deadlineMs: shrinkDeadline });
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
@@ -259,6 +273,8 @@ async function recordFailure(
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
   searched?: { ctx: CheckContext; findings: Finding[] },
+  /** Set when the candidates waited a shortened deadline: the search's own failure, at the full deadline. */
+  unshrunk?: { ctx: CheckContext; findings: Finding[]; path: string; deadlineMs: number },
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
   // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
@@ -269,6 +285,23 @@ async function recordFailure(
   for (let attempt = 1; findings.length === 0 && attempt < RERUN_ATTEMPTS; attempt++) {
     ctx = attempt < RERUN_ATTEMPTS - FRESH_ATTEMPTS ? await session.run(shrunk) : await session.fresh(shrunk);
     findings = property.check(ctx);
+  }
+  const shortened = unshrunk ? { shrinkDeadlineMs: unshrunk.deadlineMs } : {};
+  if (findings.length === 0 && unshrunk) {
+    // The candidates waited less than the full deadline, so one that only converged slowly may have
+    // counted as failing: the case they shrank to passes at the full deadline. What the search found
+    // at the full deadline is the failure; it is reported as found, unshrunk.
+    const ce = counterexampleOf(unshrunk.ctx, unshrunk.findings);
+    const seconds = (unshrunk.deadlineMs / 1000).toFixed(1);
+    return {
+      message: `${summarize(unshrunk.findings)} (reported unshrunk: shrinking waited ${seconds} s per candidate, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs at the full deadline: a candidate converged slowly, or the target is not deterministic)`,
+      counterexample: ce.case,
+      probes: ce.records,
+      path: unshrunk.path,
+      shrinks: 0,
+      ...shortened,
+      record: unshrunk.ctx,
+    };
   }
   // A failure that did not recur is still reported with what it was and the record it had: the
   // observations of the failing try are what a person triages.
@@ -286,6 +319,7 @@ async function recordFailure(
     probes: ce.records,
     path: details.counterexamplePath ?? undefined,
     shrinks: details.numShrinks,
+    ...shortened,
     record: ctx,
   };
   return failure;
