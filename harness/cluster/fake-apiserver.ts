@@ -52,6 +52,8 @@ export interface FakeApiServerOptions {
   execProtocol?: 'v4.channel.k8s.io' | 'v5.channel.k8s.io';
   /** Every exec websocket is dropped once open, before any output or exit status. */
   execDrop?: boolean;
+  /** Every probe batch's shell exits with this status before running a probe (as an unwritable /tmp makes it: 125). */
+  batchExit?: number;
   /**
    * How long after a Service is deleted its Endpoints and EndpointSlices go (default 0: at the next
    * turn of the event loop), as kube-controller-manager's endpoints controller and garbage collector.
@@ -474,6 +476,9 @@ export class FakeApiServer {
   private async runExec(call: ExecCall): Promise<ExecReply> {
     // A batch of probes (probe-batch.ts): each command answered as if run alone, all at once.
     const batch = call.command[0] === '/bin/sh' && call.command[1] === '-c' ? parseBatch(call.command[2] ?? '') : undefined;
+    if (batch && this.options.batchExit !== undefined) {
+      return { exitCode: this.options.batchExit, stderr: "mkdir: can't create directory '/tmp/netprops-probes.7': Read-only file system\n" };
+    }
     if (batch) {
       this.execCalls.splice(this.execCalls.lastIndexOf(call), 1);
       const replies = await Promise.all(

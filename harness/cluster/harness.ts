@@ -476,10 +476,20 @@ class LiveClusterHarness implements ClusterHarness {
       let results: ExecResult[];
       if (rest.length === 0) results = [await this.api.exec(first.namespace, first.pod, first.container, first.command, timeoutMs)];
       else {
-        const nonce = randomBytes(8).toString('hex');
-        const r = await this.api.exec(first.namespace, first.pod, first.container, batchCommand([first, ...rest].map((e) => e.command), nonce), timeoutMs);
-        if (r.exitCode !== 0) throw new Error(`probe batch in ${first.namespace}/${first.pod} exited ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
-        results = splitBatchOutput(r.stdout, nonce, batch.length);
+        // The batch's shell exits non-zero only when it could not run the probes at all (its scratch
+        // directory not made, the container killed under it): tried once more, then the cluster is
+        // the problem, in one line.
+        let r: ExecResult | undefined;
+        let nonce = '';
+        for (let attempt = 1; attempt <= 2 && r?.exitCode !== 0; attempt++) {
+          nonce = randomBytes(8).toString('hex');
+          r = await this.api.exec(first.namespace, first.pod, first.container, batchCommand([first, ...rest].map((e) => e.command), nonce), timeoutMs);
+        }
+        if (r!.exitCode !== 0) {
+          const why = r!.stderr.trim().split('\n')[0] || 'no error output';
+          throw new EnvironmentError('E_PROBE_BATCH', `the probe batch's shell in pod ${first.namespace}/${first.pod} on ${this.api.server} could not run its probes (exit status ${r!.exitCode}, twice): ${why}`);
+        }
+        results = splitBatchOutput(r!.stdout, nonce, batch.length);
       }
       batch.forEach((i, j) => {
         observations[i] = this.nodeSource(probes[i], probeObservation(execs[i] as ProbeExec, results[j], state), state);

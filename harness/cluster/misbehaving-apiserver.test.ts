@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXIT_ENVIRONMENT, EXIT_USAGE } from '../../cluster/errors.ts';
 import { main } from '../../cli/main.ts';
+import { BATCH_MARKER } from './probe-batch.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
 import { kubeconfigFor, startMisbehavingApiServer, type Misbehaviour, type MisbehavingApiServer } from './misbehaving-apiserver.ts';
 
@@ -124,6 +125,29 @@ describe('an exec websocket that misbehaves after preflight', () => {
     const { code, stderr } = await run(file, ['--property', 'self-ip-is-seen-ip']);
     expectOneLine(stderr, /the exec websocket to \S+ on http:\/\/127\.0\.0\.1:\d+ closed before the command's exit status arrived \(4 attempts\)/);
     expect(code).toBe(EXIT_ENVIRONMENT);
+  }, 30_000);
+});
+
+describe('a probe batch whose shell cannot run its probes', () => {
+  it('exits non-zero (an unwritable /tmp): tried once more, then one line naming the pod and why, exit 3, never a stack', async () => {
+    // A probe alone in its exec is refused; a batch's shell fails before it runs any.
+    const refused = (call: { command: string[] }) => (call.command[0] === 'curl' ? { exitCode: 7, stderr: 'curl: (7) Failed to connect: Connection refused\n' } : { exitCode: 1, stderr: 'REFUSED: connection refused\n' });
+    fake = await new FakeApiServer({ batchExit: 125, exec: refused }).start();
+    const file = await kubeconfigFile(fake.kubeConfigYAML());
+    const { code, stderr } = await netprops(['run', '--target', 'cluster', '--kubeconfig', file, '--property', 'no-nat-pod-to-pod', '--runs', '1', '--request-timeout', '1s', '--out', path.join(dir!, 'out'), '--format', 'console']);
+    expectOneLine(stderr, /the probe batch's shell in pod \S+ on http:\/\/127\.0\.0\.1:\d+ could not run its probes \(exit status 125, twice\): mkdir: can't create directory '\/tmp\/netprops-probes\.7': Read-only file system/);
+    expect(code).toBe(EXIT_ENVIRONMENT);
+    const [, namespace, pod] = /in pod ([^/\s]+)\/(\S+) on/.exec(stderr)!;
+    const batches = fake.execCalls.filter((c) => c.namespace === namespace && c.pod === pod && c.command[0] === '/bin/sh' && c.command[2]?.startsWith(BATCH_MARKER));
+    // The batch that gave up was tried twice, and none more often (a pod with more probes than one exec
+    // holds has a second batch, which may still be on its way when the run ends).
+    const attempts = new Map<string, number>();
+    for (const b of batches) {
+      const commands = b.command[2]!.split('\n').filter((l) => l.startsWith('(')).join('\n');
+      attempts.set(commands, (attempts.get(commands) ?? 0) + 1);
+    }
+    expect([...attempts.values()]).toContain(2);
+    expect(Math.max(...attempts.values())).toBe(2);
   }, 30_000);
 });
 
