@@ -53,7 +53,7 @@ describe('cniSteps', () => {
       expect(i, text).toBeGreaterThanOrEqual(0);
       return i;
     };
-    const install = lines.findIndex((l) => l === 'kubectl create -f -');
+    const install = lines.indexOf('kubectl create -f -');
     expect(at('wait --for=create crd/installations.operator.tigera.io')).toBeLessThan(at('wait --for=condition=Established crd/installations.operator.tigera.io'));
     expect(at('wait --for=condition=Established crd/installations.operator.tigera.io')).toBeLessThan(install);
     expect(install).toBeLessThan(at('wait --for=create crd/tigerastatuses.operator.tigera.io'));
