@@ -197,8 +197,8 @@ async function runProperty(
       if (harness.settling) {
         // Shrinking asks every candidate whether it still fails; one that does waits out the deadline.
         // Wait as long as this cluster has been seen to need, not the profile's worst case.
-        const seen = [runSamples, settling.samples];
-        const slowest = (pick: (x: EnforcementSamples) => number[]) => Math.max(0, ...seen.flatMap(pick));
+        const measured = [runSamples, settling.samples];
+        const slowest = (pick: (x: EnforcementSamples) => number[]) => measured.reduce((m, x) => pick(x).reduce((a, b) => Math.max(a, b), m), 0);
         const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { slowestWaitedMs: slowest((x) => x.all), slowestRoundMs: slowest((x) => x.atFirstAttempt) });
         if (deadline < harness.settling.deadlineMs) shrinkDeadline = deadline;
       }
@@ -260,7 +260,10 @@ async function runProperty(
   }
   if (details.failed && details.counterexample) {
     result.status = 'failed';
-    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, shrinkDeadline === undefined ? lastFailing : undefined, shrinkDeadline === undefined ? undefined : { ...firstFailing!, deadlineMs: shrinkDeadline });
+    // Should the shrunk case not fail again: the last failing case's record, or, when the candidates
+    // waited a shortened deadline (and so may have failed only for that), the search's own failure.
+    const fallback = shrinkDeadline === undefined ? lastFailing : firstFailing;
+    result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, fallback, shrinkDeadline);
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
@@ -272,9 +275,9 @@ async function recordFailure(
   session: Session,
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
-  searched?: { ctx: CheckContext; findings: Finding[] },
-  /** Set when the candidates waited a shortened deadline: the search's own failure, at the full deadline. */
-  unshrunk?: { ctx: CheckContext; findings: Finding[]; path: string; deadlineMs: number },
+  searched?: { ctx: CheckContext; findings: Finding[]; path?: string },
+  /** Set when the candidates waited this shortened deadline; `searched` is then the search's own failure, at the full deadline. */
+  shrinkDeadlineMs?: number,
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
   // backend is picked at random, so a failure that hangs on the pick may take a few tries to recur;
@@ -286,40 +289,29 @@ async function recordFailure(
     ctx = attempt < RERUN_ATTEMPTS - FRESH_ATTEMPTS ? await session.run(shrunk) : await session.fresh(shrunk);
     findings = property.check(ctx);
   }
-  const shortened = unshrunk ? { shrinkDeadlineMs: unshrunk.deadlineMs } : {};
-  if (findings.length === 0 && unshrunk) {
-    // The candidates waited less than the full deadline, so one that only converged slowly may have
-    // counted as failing: the case they shrank to passes at the full deadline. What the search found
-    // at the full deadline is the failure; it is reported as found, unshrunk.
-    const ce = counterexampleOf(unshrunk.ctx, unshrunk.findings);
-    const seconds = (unshrunk.deadlineMs / 1000).toFixed(1);
-    return {
-      message: `${summarize(unshrunk.findings)} (reported unshrunk: shrinking waited ${seconds} s per candidate, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs at the full deadline: a candidate converged slowly, or the target is not deterministic)`,
-      counterexample: ce.case,
-      probes: ce.records,
-      path: unshrunk.path,
-      shrinks: 0,
-      ...shortened,
-      record: unshrunk.ctx,
-    };
-  }
   // A failure that did not recur is still reported with what it was and the record it had: the
-  // observations of the failing try are what a person triages.
-  if (findings.length === 0 && searched) ({ ctx, findings } = searched);
+  // observations of the failing try are what a person triages. After a shortened shrink deadline
+  // that is the search's own failure, at the full deadline: a candidate that only converged slowly
+  // may have counted as failing, so the case shrunk to is no repro; it is reported as found, unshrunk.
+  const fellBack = findings.length === 0 && searched !== undefined;
+  if (fellBack) ({ ctx, findings } = searched);
+  const unshrunk = fellBack && shrinkDeadlineMs !== undefined;
   const message =
     findings.length === 0
       ? 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)'
-      : searched && findings === searched.findings
-        ? `${summarize(findings)} (seen during the search; ${RERUN_ATTEMPTS} re-runs of the shrunk case passed: the target is not deterministic)`
-        : summarize(findings);
+      : unshrunk
+        ? `${summarize(findings)} (reported unshrunk: shrinking waited ${(shrinkDeadlineMs / 1000).toFixed(1)} s per candidate, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs at the full deadline: a candidate converged slowly, or the target is not deterministic)`
+        : fellBack
+          ? `${summarize(findings)} (seen during the search; ${RERUN_ATTEMPTS} re-runs of the shrunk case passed: the target is not deterministic)`
+          : summarize(findings);
   const ce = counterexampleOf(ctx, findings);
   const failure: PropertyFailure = {
     message,
     counterexample: ce.case,
     probes: ce.records,
-    path: details.counterexamplePath ?? undefined,
-    shrinks: details.numShrinks,
-    ...shortened,
+    path: (unshrunk ? searched.path : details.counterexamplePath) ?? undefined,
+    shrinks: unshrunk ? 0 : details.numShrinks,
+    ...(shrinkDeadlineMs !== undefined ? { shrinkDeadlineMs } : {}),
     record: ctx,
   };
   return failure;

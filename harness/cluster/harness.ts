@@ -479,17 +479,17 @@ class LiveClusterHarness implements ClusterHarness {
         // The batch's shell exits non-zero only when it could not run the probes at all (its scratch
         // directory not made, the container killed under it): tried once more, then the cluster is
         // the problem, in one line.
-        let r: ExecResult | undefined;
-        let nonce = '';
-        for (let attempt = 1; attempt <= 2 && r?.exitCode !== 0; attempt++) {
-          nonce = randomBytes(8).toString('hex');
-          r = await this.api.exec(first.namespace, first.pod, first.container, batchCommand([first, ...rest].map((e) => e.command), nonce), timeoutMs);
+        const runBatch = async () => {
+          const nonce = randomBytes(8).toString('hex');
+          return { nonce, r: await this.api.exec(first.namespace, first.pod, first.container, batchCommand([first, ...rest].map((e) => e.command), nonce), timeoutMs) };
+        };
+        let run = await runBatch();
+        if (run.r.exitCode !== 0) run = await runBatch();
+        if (run.r.exitCode !== 0) {
+          const why = run.r.stderr.trim().split('\n')[0] || 'no error output';
+          throw new EnvironmentError('E_PROBE_BATCH', `the probe batch's shell in pod ${first.namespace}/${first.pod} on ${this.api.server} could not run its probes (exit status ${run.r.exitCode}, twice): ${why}`);
         }
-        if (r!.exitCode !== 0) {
-          const why = r!.stderr.trim().split('\n')[0] || 'no error output';
-          throw new EnvironmentError('E_PROBE_BATCH', `the probe batch's shell in pod ${first.namespace}/${first.pod} on ${this.api.server} could not run its probes (exit status ${r!.exitCode}, twice): ${why}`);
-        }
-        results = splitBatchOutput(r!.stdout, nonce, batch.length);
+        results = splitBatchOutput(run.r.stdout, run.nonce, batch.length);
       }
       batch.forEach((i, j) => {
         observations[i] = this.nodeSource(probes[i], probeObservation(execs[i] as ProbeExec, results[j], state), state);
