@@ -333,6 +333,7 @@ export class FakeApiServer {
       const spec = { ...(obj.spec as Record<string, unknown>) };
       const prevSpec = prev?.spec as Record<string, unknown> | undefined;
       spec.clusterIP = spec.clusterIP ?? prevSpec?.clusterIP ?? `10.96.0.${this.nextClusterIP++}`;
+      this.defaultIPFamilies(obj.metadata.name, spec, prevSpec);
       if (spec.type === 'NodePort') {
         spec.ports = (spec.ports as Record<string, unknown>[]).map((p, i) => ({ ...p, nodePort: (prevSpec?.ports as Record<string, unknown>[] | undefined)?.[i]?.nodePort ?? this.nextNodePort++ }));
       }
@@ -355,6 +356,26 @@ export class FakeApiServer {
     }
     this.put(stored);
     return stored;
+  }
+
+  /**
+   * As a single-stack IPv4 API server: ipFamilyPolicy and ipFamilies left out are kept from the stored
+   * Service (defaults no field manager owns) or defaulted for a new one: RequireDualStack with both
+   * families for a headless Service without a selector, SingleStack IPv4 otherwise. Any other Service
+   * that is RequireDualStack is refused, as the real server refuses a headless Service that gains a
+   * selector in place.
+   */
+  private defaultIPFamilies(name: string, spec: Record<string, unknown>, prevSpec: Record<string, unknown> | undefined): void {
+    const selectorless = Object.keys((spec.selector as Record<string, string> | undefined) ?? {}).length === 0;
+    const dualStackAllowed = spec.clusterIP === 'None' && selectorless;
+    spec.ipFamilyPolicy ??= prevSpec?.ipFamilyPolicy ?? (dualStackAllowed ? 'RequireDualStack' : 'SingleStack');
+    spec.ipFamilies ??= prevSpec?.ipFamilies ?? (dualStackAllowed ? ['IPv4', 'IPv6'] : ['IPv4']);
+    if (spec.ipFamilyPolicy === 'RequireDualStack' && !dualStackAllowed) {
+      throw Object.assign(
+        new Error(`Service "${name}" is invalid: [spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services, spec.ipFamilies[1]: Invalid value: "IPv6": not configured on this cluster]`),
+        { code: 422 },
+      );
+    }
   }
 
   /**

@@ -286,6 +286,27 @@ describe('cluster harness apply', () => {
     expect(server!.get('Service', 'x-np-test1', 'web')!.metadata.uid).toBe(uid2);
   });
 
+  it('a headless Service without a selector that gains one is created anew: the stored RequireDualStack default refuses an update on a single-stack cluster', async () => {
+    // Upstream defaults a headless, selector-less Service to RequireDualStack with both families on
+    // any cluster (kubernetes#104986); nothing owns that default, so adding a selector in place is
+    // refused (422) by a single-stack API server, as the fake is.
+    const h = await start();
+    const headless = (selector: Record<string, string> | undefined) => state({ services: [{ ...state().services[0], clusterIP: 'None', selector }] });
+    await h.apply(headless(undefined));
+    const stored = server!.get('Service', 'x-np-test1', 'web')!;
+    expect(stored.spec).toMatchObject({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] });
+    await h.apply(headless({ app: 'web' }));
+    const recreated = server!.get('Service', 'x-np-test1', 'web')!;
+    expect(recreated.metadata.uid).not.toBe(stored.metadata.uid);
+    expect(recreated.spec).toMatchObject({ selector: { app: 'web' }, ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] });
+    // The fake refuses the in-place update as the real server does.
+    const client = createApiClient(server!.kubeConfig());
+    const inPlace = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'x-np-test1' }, spec: { clusterIP: 'None', ports: [{ port: 80, protocol: 'TCP' }] } };
+    await client.apply(inPlace);
+    const err = await client.apply({ ...inPlace, spec: { ...inPlace.spec, selector: { app: 'web' } } }).catch((e) => e);
+    expect(String(err.message)).toContain('(422): Service "other" is invalid: [spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services');
+  });
+
   it('endpoints the controllers never remove: one EnvironmentError line naming them', async () => {
     let t = 0;
     const clock = { now: () => t, sleep: async (ms: number) => { t += ms; await new Promise((r) => setImmediate(r)); } };

@@ -350,11 +350,17 @@ class LiveClusterHarness implements ClusterHarness {
     // Endpoints carry no owner reference, and the endpoints controller deletes them only if it finds
     // the Service gone when it syncs, so a Service recreated at once would keep the old ones.
     const selectorless = (o: ApiObject) => o.kind === 'Service' && !hasServiceSelector((o.spec as { selector?: Record<string, string> } | undefined)?.selector);
+    // A headless Service without a selector is stored with ipFamilyPolicy RequireDualStack and both
+    // families, even on a single-stack cluster (upstream's defaulting, kubernetes#99555 and #104986).
+    // No field manager owns those defaults, so an apply that adds a selector keeps them, and a
+    // single-stack API server refuses the update ("not configured for dual-stack services", seen on
+    // the local cluster): such a Service is created anew too.
     const fresh: ApiObject[] = [];
     for (const o of wanted) {
       const before = live.get(key(o));
       const lostSelector = before !== undefined && selectorless(o) && !selectorless(before);
-      if (before && ((o.kind === 'Service' && (headless(before) !== headless(o) || lostSelector)) || (o.kind === 'NetworkPolicy' && redefaults(before, o)))) {
+      const gainedHeadlessSelector = before !== undefined && headless(o) && selectorless(before) && !selectorless(o);
+      if (before && ((o.kind === 'Service' && (headless(before) !== headless(o) || lostSelector || gainedHeadlessSelector)) || (o.kind === 'NetworkPolicy' && redefaults(before, o)))) {
         await this.api.remove(before);
         live.delete(key(o));
       }
