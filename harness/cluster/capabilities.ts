@@ -4,5 +4,5 @@
 import type { Capability } from '../harness.ts';
 
 export const CLUSTER_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
-  'pods', 'nodes', 'services', 'nodeport', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns',
+  'pods', 'nodes', 'services', 'nodeport', 'externalTrafficPolicy', 'policies', 'hostNetwork', 'readiness', 'udp', 'sctp', 'reapply', 'interface-ips', 'dns',
 ]);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterState, Pod } from '../../cluster/types.ts';
+import type { ClusterState, Pod, Service } from '../../cluster/types.ts';
 import { clusterStateArbitrary } from './cluster-state.arbitrary.ts';
 import { AGNHOST_IMAGE, NOT_READY_FILE, PLACEMENT_LABEL, clusterManifests, networkPolicyManifest, podManifest, serviceManifest } from './manifests.ts';
 import { RUN_LABEL } from './run-names.ts';
@@ -118,6 +118,13 @@ describe('serviceManifest', () => {
     expect(m.spec?.ports).toEqual([{ port: 80, targetPort: 'http', protocol: 'TCP' }]);
     const headless = serviceManifest({ ...base, type: 'ClusterIP', clusterIP: 'None', ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] });
     expect(headless.spec?.clusterIP).toBe('None');
+  });
+
+  it('externalTrafficPolicy Local reaches a NodePort Service; Cluster (the default) is left out, and a ClusterIP Service never carries it (API validation)', () => {
+    const base: Omit<Service, 'type'> = { namespace: 'x', name: 's', clusterIP: '10.96.0.1', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }], sessionAffinity: 'None', publishNotReadyAddresses: false, internalTrafficPolicy: 'Cluster' };
+    expect(serviceManifest({ ...base, type: 'NodePort', externalTrafficPolicy: 'Local' }).spec?.externalTrafficPolicy).toBe('Local');
+    expect(serviceManifest({ ...base, type: 'NodePort', externalTrafficPolicy: 'Cluster' }).spec).not.toHaveProperty('externalTrafficPolicy');
+    expect(serviceManifest({ ...base, type: 'ClusterIP', externalTrafficPolicy: 'Local' }).spec).not.toHaveProperty('externalTrafficPolicy');
   });
 
   it('a selector-less Service stays selector-less (no managed endpoints)', () => {

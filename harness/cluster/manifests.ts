@@ -171,6 +171,8 @@ export function serviceManifest(svc: Service, options: ManifestOptions = {}): IS
       sessionAffinity: svc.sessionAffinity,
       publishNotReadyAddresses: svc.publishNotReadyAddresses,
       internalTrafficPolicy: svc.internalTrafficPolicy,
+      // Only a NodePort (or LoadBalancer) Service may carry it (API validation); Cluster is the default.
+      ...(svc.type === 'NodePort' && svc.externalTrafficPolicy === 'Local' ? { externalTrafficPolicy: 'Local' } : {}),
     },
   };
 }
