@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 50 * 60_000,
     fileParallelism: false,
     pool: 'forks',
+    globalSetup: ['./vitest.tmpdir.ts'],
   },
 });

@@ -14,6 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['./vitest.tmpdir.ts'],
     projects: [
       { extends: true, test: { name: 'fast', include: [`${FOLDERS}/**/*.test.ts`], exclude: [...SLOW, ...ELSEWHERE] } },
       { extends: true, test: { name: 'kernel', include: [SLOW[0]], exclude: ELSEWHERE } },
