@@ -3,7 +3,7 @@
 // asynchronously, settled: probes that disagree with the reference model are tried again until they
 // agree or the target's deadline passes, keeping every attempt with its time. `netprops run` and
 // `netprops check` both run cases through here and judge the record it returns, which is plain data.
-import type { ClusterState, Observation } from '../cluster/types.ts';
+import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
 import { readdressOf, readdressProbe } from './cluster/readdress.ts';
 import { changeKinds } from './change-kind.ts';
 import { awaitEnforcement, realClock } from './enforcement.ts';
@@ -17,11 +17,20 @@ const lastRequested = new WeakMap<Harness, ClusterState>();
 export interface ExecuteOptions {
   /** Waits at most this long for a disagreeing probe instead of the target's own deadline (a shrink candidate: harness/shrink-deadline.ts). */
   deadlineMs?: number;
+  /**
+   * Makes only the probes of a step this keeps (step index, probe in the case's own terms); the
+   * record then holds only those. A shrink candidate of a property that judges each probe alone
+   * makes only the probes the last failing case failed on.
+   */
+  onlyProbes?: (step: number, probe: Probe) => boolean;
 }
 
 export async function execute(harness: Harness, pc: PropertyCase, options: ExecuteOptions = {}): Promise<CheckContext> {
   const steps: StepRun[] = [];
-  for (const step of pc.steps) steps.push(await executeStep(harness, step, options));
+  for (const [k, step] of pc.steps.entries()) {
+    const only = options.onlyProbes;
+    steps.push(await executeStep(harness, only ? { ...step, probes: step.probes.filter((p) => only(k, p)) } : step, options));
+  }
   return { steps };
 }
 

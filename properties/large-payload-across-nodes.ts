@@ -31,6 +31,7 @@ export const largePayloadAcrossNodes: Property = {
       ],
     })),
   check: (ctx) => verdictFindings(ctx, 0),
+  judgesEachProbe: true,
   outcomes: ['tcp-across-nodes', 'udp-across-nodes'],
   classify({ steps: [run] }) {
     const labels = new Set<string>();

@@ -19,6 +19,7 @@ export const policyVerdicts: Property = {
       steps: [{ state: c.state, probes: [...c.probes, ...podPairProbes(c.state, { hostNetworkSenders: true })] }],
     })),
   check: (ctx) => verdictFindings(ctx, 0),
+  judgesEachProbe: true,
   outcomes: ['allowed', 'denied'],
   classify(ctx) {
     const labels = new Set<string>();

@@ -56,6 +56,13 @@ export interface Property {
    */
   judged?(ctx: CheckContext): number;
   /**
+   * Every finding is about probes judged each on its own (a verdict, a delivery), so the same case
+   * with only some of its probes made finds the same about those. Shrinking on a settling target
+   * then makes only the probes the last failing case failed on (a passing candidate costs one short
+   * round instead of every probe); the shrunk case is re-run with all of them before it is reported.
+   */
+  judgesEachProbe?: boolean;
+  /**
    * The property compares the target with the reference model: on the conformant model itself it
    * would compare the model with itself, so it is skipped there.
    */

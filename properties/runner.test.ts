@@ -595,6 +595,70 @@ describe('runProperties shrinking on a settling target', () => {
     expect(failure.probes[0].observation.detail).toMatch(/20\.0s after the change/);
   });
 
+  describe('a property that judges each probe alone', () => {
+    // The pod serves 100 and 300 and is probed on both; port 300 is never delivered. What shrinks
+    // (a count of labels) leaves the probes as they are, as a live cluster's fixed pod universe does.
+    const twoPorts = (labels: number): ClusterState => {
+      const state = onePod(100);
+      const pod = state.pods[0];
+      return { ...state, pods: [{ ...pod, labels: Object.fromEntries(Array.from({ length: labels }, (_, i) => [`l${i}`, 'v'])), ports: [...pod.ports, { containerPort: 300, protocol: 'TCP' }] }] };
+    };
+    const reachBoth = (judgesEachProbe: boolean): Property => ({
+      ...reachServedPort,
+      id: 'reach-both-ports',
+      cases: () => fc.integer({ min: 3, max: 40 }).map((n) => ({ steps: [{ state: twoPorts(n), probes: [probeTo(100), probeTo(300)] }] })),
+      classify: () => [],
+      ...(judgesEachProbe ? { judgesEachProbe: true } : {}),
+    });
+    function recording() {
+      const clock = virtualClock();
+      /** The ports of each case's first round (later rounds re-make only the probes still disagreeing). */
+      const rounds: number[][] = [];
+      let applied = false;
+      const make = async (): Promise<Harness> => {
+        const inner = await scripted().make();
+        return {
+          ...inner,
+          settling: { deadlineMs: 20_000, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
+          apply: async (state) => {
+            applied = true;
+            return inner.apply(state);
+          },
+          probe: async (probes) => {
+            if (applied) rounds.push(probes.map((p) => Number(p.port)));
+            applied = false;
+            return probes.map((p): Observation => (Number(p.port) >= 300 ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } }));
+          },
+        };
+      };
+      return { make, rounds };
+    }
+
+    it('shrink candidates make only the probe that failed; the shrunk case is re-run with every probe and reported with both', async () => {
+      const target = recording();
+      const report = await runProperties({ ...base, catalog: [reachBoth(true)], harnessFactory: target.make });
+      const failure = report.properties[0].failure!;
+      expect(failure.shrinks).toBeGreaterThan(0);
+      expect(Object.keys(failure.counterexample.state.pods[0].labels)).toHaveLength(3);
+      // The search's case made both probes; then candidates only port 300, until the final re-run made both.
+      expect(target.rounds[0]).toEqual([100, 300]);
+      expect(target.rounds.at(-1)).toEqual([100, 300]);
+      const candidates = target.rounds.slice(1, -1);
+      expect(candidates.length).toBeGreaterThanOrEqual(failure.shrinks ?? 0);
+      for (const r of candidates) expect(r).toEqual([300]);
+      expect(failure.record!.steps[0].requestedProbes.map((p) => p.port)).toEqual([100, 300]);
+      expect(failure.record!.steps[0].observations.map((o) => o.outcome)).toEqual(['delivered', 'timeout']);
+    });
+
+    it('without the declaration every candidate makes every probe', async () => {
+      const target = recording();
+      const report = await runProperties({ ...base, catalog: [reachBoth(false)], harnessFactory: target.make });
+      expect(report.properties[0].failure!.shrinks).toBeGreaterThan(0);
+      expect(target.rounds.length).toBeGreaterThan(2);
+      for (const r of target.rounds) expect(r).toEqual([100, 300]);
+    });
+  });
+
   it('a target whose probes converged slowly during the search shrinks with twice that wait', async () => {
     // Ports below 700 agree 6 s after the apply (a slow CNI); ports from 700 never. Run 1 is below 700 on this seed, or the wait could not have been measured.
     const target = settlingTarget({ never: (port) => port >= 700, slow: (port) => port < 700, slowMs: 6000 });

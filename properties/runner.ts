@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { UsageError } from '../cluster/errors.ts';
+import type { Probe } from '../cluster/types.ts';
 import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
@@ -139,13 +140,19 @@ async function runProperty(
   let firstFailing: { ctx: CheckContext; findings: Finding[]; path: string } | undefined;
   /** The deadline shrink candidates wait, when shorter than the target's own (harness/shrink-deadline.ts). */
   let shrinkDeadline: number | undefined;
+  /** The probes (step and probe, in the case's terms) the last failing case failed on, for a property that judges each probe alone. */
+  let focus: Set<string> | undefined;
+  const candidateOptions = (): ExecuteOptions => ({
+    ...(shrinkDeadline !== undefined ? { deadlineMs: shrinkDeadline } : {}),
+    ...(focus ? { onlyProbes: (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) } : {}),
+  });
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
     if (crash !== undefined) throw crash;
     let ctx: CheckContext;
     let findings: Finding[];
     try {
-      ctx = await session.run(pc, failing && shrinkDeadline !== undefined ? { deadlineMs: shrinkDeadline } : {});
+      ctx = await session.run(pc, failing ? candidateOptions() : {});
       findings = property.check(ctx);
     } catch (err) {
       crash ??= err;
@@ -191,6 +198,7 @@ async function runProperty(
     }
     // fast-check's counterexample is the last case that failed: keep what it failed with, in case a re-run passes.
     if (findings.length > 0) lastFailing = { ctx, findings };
+    if (findings.length > 0 && property.judgesEachProbe && harness.settling) focus = failedProbes(ctx, findings);
     if (findings.length > 0 && !failing) {
       failing = true;
       firstFailing = { ctx, findings, path: options.path ?? String(runsDone - 1) };
@@ -262,12 +270,22 @@ async function runProperty(
     result.status = 'failed';
     // Should the shrunk case not fail again: the last failing case's record, or, when the candidates
     // waited a shortened deadline (and so may have failed only for that), the search's own failure.
-    const fallback = shrinkDeadline === undefined ? lastFailing : firstFailing;
+    // A candidate that made only some probes has only those in its record: fall back to the search's too.
+    const fallback = shrinkDeadline === undefined && focus === undefined ? lastFailing : firstFailing;
     result.failure = await recordFailure(property, session, details.counterexample[0] as PropertyCase, details, fallback, shrinkDeadline);
   }
   result.durationMs = Date.now() - started;
   progress({ kind: 'end', property: property.id, result });
   return result;
+}
+
+function probeKey(step: number, probe: Probe): string {
+  return `${step} ${JSON.stringify(probe)}`;
+}
+
+/** The probes a run's findings are about, as the case asked for them (before re-addressing). */
+function failedProbes(ctx: CheckContext, findings: Finding[]): Set<string> {
+  return new Set(findings.flatMap((f) => f.probes.map((r) => probeKey(r.step, ctx.steps[r.step].requestedProbes[r.probe]))));
 }
 
 async function recordFailure(
