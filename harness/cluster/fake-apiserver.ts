@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KubeConfig } from '@kubernetes/client-node';
 import { batchOutput, parseBatch } from './probe-batch.ts';
+import { hasServiceSelector } from '../../cluster/label-selector.ts';
 
 export interface StoredObject {
   apiVersion: string;
@@ -366,8 +367,7 @@ export class FakeApiServer {
    * selector in place.
    */
   private defaultIPFamilies(name: string, spec: Record<string, unknown>, prevSpec: Record<string, unknown> | undefined): void {
-    const selectorless = Object.keys((spec.selector as Record<string, string> | undefined) ?? {}).length === 0;
-    const dualStackAllowed = spec.clusterIP === 'None' && selectorless;
+    const dualStackAllowed = spec.clusterIP === 'None' && !hasServiceSelector(spec.selector as Record<string, string> | undefined);
     spec.ipFamilyPolicy ??= prevSpec?.ipFamilyPolicy ?? (dualStackAllowed ? 'RequireDualStack' : 'SingleStack');
     spec.ipFamilies ??= prevSpec?.ipFamilies ?? (dualStackAllowed ? ['IPv4', 'IPv6'] : ['IPv4']);
     if (spec.ipFamilyPolicy === 'RequireDualStack' && !dualStackAllowed) {

@@ -340,31 +340,18 @@ class LiveClusterHarness implements ClusterHarness {
 
   private async reconcile(live: Map<string, ApiObject>, wanted: ApiObject[], out: Map<string, ApiObject>): Promise<void> {
     const key = (o: ApiObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
-    // A Service's clusterIP is immutable: turning headless into a ClusterIP Service (or back) is a new Service.
-    const headless = (o: ApiObject | undefined) => (o?.spec as { clusterIP?: string } | undefined)?.clusterIP === 'None';
-    // A Service without a selector must start with no endpoints. Upstream's Endpoints,
-    // EndpointSlice and mirroring controllers leave the ones they made in place when a Service's
-    // selector is removed (intended: kubernetes/kubernetes#91072, still open as #118376), so kube-proxy
-    // went on routing to the pods the old selector chose (seen on the local cluster; docs/findings.md).
-    // Such a Service is created anew, and only once no Endpoints or EndpointSlice of that name is left:
-    // Endpoints carry no owner reference, and the endpoints controller deletes them only if it finds
-    // the Service gone when it syncs, so a Service recreated at once would keep the old ones.
-    const selectorless = (o: ApiObject) => o.kind === 'Service' && !hasServiceSelector((o.spec as { selector?: Record<string, string> } | undefined)?.selector);
-    // A headless Service without a selector is stored with ipFamilyPolicy RequireDualStack and both
-    // families, even on a single-stack cluster (upstream's defaulting, kubernetes#99555 and #104986).
-    // No field manager owns those defaults, so an apply that adds a selector keeps them, and a
-    // single-stack API server refuses the update ("not configured for dual-stack services", seen on
-    // the local cluster): such a Service is created anew too.
+    // A Service without a selector must start with no endpoints (see serviceReplaced): one created
+    // anew waits until no Endpoints or EndpointSlice of its name is left. Endpoints carry no owner
+    // reference, and the endpoints controller deletes them only if it finds the Service gone when it
+    // syncs, so a Service recreated at once would keep the old ones.
     const fresh: ApiObject[] = [];
     for (const o of wanted) {
       const before = live.get(key(o));
-      const lostSelector = before !== undefined && selectorless(o) && !selectorless(before);
-      const gainedHeadlessSelector = before !== undefined && headless(o) && selectorless(before) && !selectorless(o);
-      if (before && ((o.kind === 'Service' && (headless(before) !== headless(o) || lostSelector || gainedHeadlessSelector)) || (o.kind === 'NetworkPolicy' && redefaults(before, o)))) {
+      if (before && replacedOnUpdate(before, o)) {
         await this.api.remove(before);
         live.delete(key(o));
       }
-      if (!live.has(key(o)) && selectorless(o)) fresh.push(o);
+      if (!live.has(key(o)) && o.kind === 'Service' && !hasSelector(o)) fresh.push(o);
     }
     await mapWithLimit(fresh, this.concurrency(), (o) => this.waitNoEndpoints(o.metadata!.namespace!, o.metadata!.name!));
     await mapWithLimit(wanted, this.concurrency(), async (o) => {
@@ -593,6 +580,33 @@ function describePod(p: V1Pod | undefined, wantReady: boolean): string {
   if (p.status?.phase !== 'Running') return p.status?.phase ?? 'no status';
   if (!p.status.podIP) return 'no IP';
   return wantReady ? 'not ready' : 'still ready';
+}
+
+const hasSelector = (o: ApiObject) => hasServiceSelector((o.spec as { selector?: Record<string, string> } | undefined)?.selector);
+const headless = (o: ApiObject) => (o.spec as { clusterIP?: string } | undefined)?.clusterIP === 'None';
+
+/**
+ * A Service that cannot be updated in place into what the case wants, so it is deleted and created:
+ * - its clusterIP is immutable: headless to ClusterIP or back is a new Service;
+ * - it loses its selector: upstream's Endpoints, EndpointSlice and mirroring controllers leave the
+ *   ones they made (intended: kubernetes/kubernetes#91072, still open as #118376), so kube-proxy went
+ *   on routing to the old selector's pods (seen on the local cluster; docs/findings.md);
+ * - it is headless and gains a selector: without one it was stored as RequireDualStack with both
+ *   families even on a single-stack cluster (upstream's defaulting, kubernetes#99555 and #104986);
+ *   no field manager owns that default, so the apply keeps it and a single-stack API server refuses
+ *   the update ("not configured for dual-stack services", seen on the local cluster).
+ */
+function serviceReplaced(before: ApiObject, after: ApiObject): boolean {
+  if (headless(before) !== headless(after)) return true;
+  if (hasSelector(before) && !hasSelector(after)) return true;
+  return headless(after) && !hasSelector(before) && hasSelector(after);
+}
+
+/** Whether applying `after` over the stored `before` needs a new object instead of an update. */
+function replacedOnUpdate(before: ApiObject, after: ApiObject): boolean {
+  if (after.kind === 'Service') return serviceReplaced(before, after);
+  if (after.kind === 'NetworkPolicy') return redefaults(before, after);
+  return false;
 }
 
 /**
