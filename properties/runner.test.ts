@@ -650,6 +650,37 @@ describe('runProperties shrinking on a settling target', () => {
       expect(failure.record!.steps[0].observations.map((o) => o.outcome)).toEqual(['delivered', 'timeout']);
     });
 
+    it('a case shrunk with only the failing probes that passes with every probe is not reported: the search\'s own failure is, unshrunk, with its path', async () => {
+      // Port 300 fails throughout the search's case, and later only when probed alone (as a focused
+      // candidate probes it): shrinking keeps failing, the re-runs with both probes pass. The
+      // deadline is no longer than the floor, so only the focus, not a shorter wait, is in play.
+      const clock = virtualClock();
+      let applies = 0;
+      const make = async (): Promise<Harness> => {
+        const inner = await scripted().make();
+        return {
+          ...inner,
+          settling: { deadlineMs: 4000, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
+          apply: async (state) => {
+            applies++;
+            return inner.apply(state);
+          },
+          probe: async (probes) =>
+            probes.map((p): Observation => {
+              const fails = Number(p.port) >= 300 && (applies === 1 || probes.length === 1);
+              return fails ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } };
+            }),
+        };
+      };
+      const report = await runProperties({ ...base, catalog: [reachBoth(true)], harnessFactory: make });
+      const failure = report.properties[0].failure!;
+      expect(failure.shrinkDeadlineMs).toBeUndefined();
+      expect(failure.message).toMatch(/\(reported unshrunk: shrinking made only the probes that had failed, and the case it shrank to passed 10 re-runs with every probe/);
+      expect(failure).toMatchObject({ path: '0', shrinks: 0 });
+      expect(failure.record!.steps[0].requestedProbes.map((p) => p.port)).toEqual([100, 300]);
+      expect(Object.keys(failure.counterexample.state.pods[0].labels).length).toBeGreaterThan(3);
+    });
+
     it('without the declaration every candidate makes every probe', async () => {
       const target = recording();
       const report = await runProperties({ ...base, catalog: [reachBoth(false)], harnessFactory: target.make });

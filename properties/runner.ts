@@ -293,8 +293,9 @@ async function recordFailure(
   session: Session,
   shrunk: PropertyCase,
   details: fc.RunDetails<[PropertyCase]>,
+  /** With a path: the search's own failure (candidates waited a shortened deadline or made only some probes). */
   searched?: { ctx: CheckContext; findings: Finding[]; path?: string },
-  /** Set when the candidates waited this shortened deadline; `searched` is then the search's own failure, at the full deadline. */
+  /** Set when the candidates waited this shortened deadline. */
   shrinkDeadlineMs?: number,
 ): Promise<PropertyFailure> {
   // Re-run the shrunk case for its whole record (fast-check keeps only the verdict). A Service's
@@ -313,12 +314,17 @@ async function recordFailure(
   // may have counted as failing, so the case shrunk to is no repro; it is reported as found, unshrunk.
   const fellBack = findings.length === 0 && searched !== undefined;
   if (fellBack) ({ ctx, findings } = searched);
-  const unshrunk = fellBack && shrinkDeadlineMs !== undefined;
+  // The search's own failure is reported as found: its case, its path, no shrinks.
+  const unshrunk = fellBack && searched.path !== undefined;
+  const shrunkHow =
+    shrinkDeadlineMs !== undefined
+      ? `shrinking waited ${(shrinkDeadlineMs / 1000).toFixed(1)} s per candidate, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs at the full deadline: a candidate converged slowly, or the target is not deterministic`
+      : `shrinking made only the probes that had failed, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs with every probe: the target is not deterministic`;
   const message =
     findings.length === 0
       ? 'the shrunk case failed during the search but passed when re-run (the target is not deterministic)'
       : unshrunk
-        ? `${summarize(findings)} (reported unshrunk: shrinking waited ${(shrinkDeadlineMs / 1000).toFixed(1)} s per candidate, and the case it shrank to passed ${RERUN_ATTEMPTS} re-runs at the full deadline: a candidate converged slowly, or the target is not deterministic)`
+        ? `${summarize(findings)} (reported unshrunk: ${shrunkHow})`
         : fellBack
           ? `${summarize(findings)} (seen during the search; ${RERUN_ATTEMPTS} re-runs of the shrunk case passed: the target is not deterministic)`
           : summarize(findings);
