@@ -97,6 +97,41 @@ describe('clusterCase', () => {
     expect(seen.some((s) => s.includes('edited'))).toBe(false);
   });
 
+  it('over a universe, shrinking first clears every namespace\'s labels at once, then every pod, then the pods of one namespace at a time', () => {
+    // A stand-in for a failure about y/a alone (it has an app label): the other namespace's pods are bystanders.
+    const aboutYA = (c: { state: { pods: { namespace: string; name: string; labels: Record<string, string> }[] } }) =>
+      c.state.pods.find((p) => p.namespace === 'y' && p.name === 'a')!.labels.app === undefined;
+    const labelled = (labels: Record<string, string>) => Object.keys(labels).length > 0;
+    let tried: { pods: Record<string, Record<string, string>>; namespaces: Record<string, string>[]; passed: boolean }[] = [];
+    let result: fc.RunDetails<[ReturnType<typeof clusterCase> extends fc.Arbitrary<infer C> ? C : never]> | undefined;
+    // The first seed whose first case fails and has labels to clear on both levels.
+    for (let seed = 1; seed < 200; seed++) {
+      tried = [];
+      result = fc.check(
+        fc.property(clusterCase({ universe }), (c) => {
+          const passed = aboutYA(c);
+          tried.push({ pods: Object.fromEntries(c.state.pods.map((p) => [`${p.namespace}/${p.name}`, p.labels])), namespaces: c.state.namespaces.map((n) => n.labels), passed });
+          return passed;
+        }),
+        { seed, numRuns: 1 },
+      );
+      const first = tried[0];
+      if (!first.passed && first.namespaces.some(labelled) && labelled(first.pods['x/a']) && labelled(first.pods['x/b'])) break;
+    }
+    result = result!;
+    expect(result.failed).toBe(true);
+    const [found, nsCleared, allCleared, xCleared] = tried;
+    expect(found.passed).toBe(false);
+    expect(nsCleared.namespaces).toEqual([{}, {}]);
+    expect(nsCleared.passed).toBe(false);
+    expect(Object.values(allCleared.pods)).toEqual([{}, {}, {}, {}]);
+    expect(allCleared.passed).toBe(true);
+    expect(xCleared).toMatchObject({ pods: { 'x/a': {}, 'x/b': {}, 'y/a': found.pods['y/a'] }, passed: false });
+    const shrunk = result.counterexample![0];
+    expect(shrunk.state.pods.find((p) => p.name === 'a' && p.namespace === 'y')!.labels).toEqual({ app: 'web' });
+    expect(shrunk.state.pods.filter((p) => p.namespace === 'x').map((p) => p.labels)).toEqual([{}, {}]);
+  });
+
   it('draws valid cases from a universe without pods (probes then go from and to nodes)', () => {
     const empty: Universe = { namespaces: universe.namespaces, nodes: universe.nodes, pods: [] };
     for (const c of fc.sample(clusterCase({ universe: empty }), { seed: 6, numRuns: 50 })) {

@@ -12,6 +12,7 @@ import { mostly, placePods, podDraft, type PodDraft } from './pod.ts';
 import { placePolicies, policyDraft, type PolicyDraft } from './policy.ts';
 import { placeProbes, probeDraft, type ProbeDraft } from './probe.ts';
 import { removableArray } from './removable-array.ts';
+import { withJumps } from './shrink-jumps.ts';
 import { placeServices, serviceDraft, type ServiceDraft } from './service.ts';
 
 export interface ClusterCase {
@@ -99,19 +100,22 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
     : Array.from({ length: limits.maxNamespaces }, (_, i) => namespaceName(i));
   return fc.record({
     namespaces: universe
-      ? fc.tuple(...universe.namespaces.map(() => labels(NAMESPACE_LABEL_POOL))).map((all) =>
+      ? withJumps(fc.tuple(...universe.namespaces.map(() => labels(NAMESPACE_LABEL_POOL))), (all) => [all.map(() => ({}))]).map((all) =>
           universe.namespaces.map((n, i) => ({ name: n.name, labels: all[i] })),
         )
       : namespacesArbitrary({ maxLength: limits.maxNamespaces }),
     nodes: universe ? fc.constant(universe.nodes) : nodesArbitrary({ maxLength: limits.maxNodes }),
     pods: universe
-      ? fc.tuple(
-          ...universe.pods.map(() =>
-            fc.record(
-              { labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true), asReplica: mostly(true, true, 3) },
-              { noNullPrototype: true },
+      ? withJumps(
+          fc.tuple(
+            ...universe.pods.map(() =>
+              fc.record(
+                { labels: labels(POD_LABEL_POOL), ready: mostly(true, options.notReady ?? true), asReplica: mostly(true, true, 3) },
+                { noNullPrototype: true },
+              ),
             ),
           ),
+          (drafts) => bystanderJumps(drafts, universe),
         )
       : removableArray(podDraft({ ...protocols, hostNetwork: options.hostNetwork, notReady: options.notReady, terminating: options.terminating ?? false }), {
           minLength: 1,
@@ -133,6 +137,20 @@ export function clusterCaseDraft(options: ClusterCaseOptions = {}): fc.Arbitrary
       maxLength: limits.maxProbes,
     }),
   }, { noNullPrototype: true });
+}
+
+/** A universe pod's draft at the end of its shrinking: no labels, ready, a replica where it has an original. */
+const SHRUNK_POD: UniversePodDraft = { labels: {}, ready: true, asReplica: true };
+
+/**
+ * Bigger shrinks of the universe pods' drafts, tried before fast-check's one pod at a time: every
+ * pod shrunk at once, then the pods of one namespace at a time. A failure about two pods of one
+ * namespace keeps failing when the other namespaces' pods lose their labels; on a settling target
+ * each step that still fails waits the shrink deadline, so one step for a namespace saves several.
+ */
+export function bystanderJumps(drafts: UniversePodDraft[], universe: Universe): UniversePodDraft[][] {
+  const shrunkWhere = (keep: (pod: Pod) => boolean) => drafts.map((d, i) => (keep(universe.pods[i]) ? d : { ...SHRUNK_POD }));
+  return [shrunkWhere(() => false), ...universe.namespaces.map((ns) => shrunkWhere((pod) => pod.namespace !== ns.name))];
 }
 
 /** The pure second half of clusterCase(): places every draft against the objects before it. */

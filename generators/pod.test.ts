@@ -5,7 +5,7 @@ import type { ClusterState } from '../cluster/types.ts';
 import { describeArbitraryContract, shrinksStayValid } from './arbitrary-contract.ts';
 import { namespaces } from './namespace.ts';
 import { nodeAt, nodes } from './node.ts';
-import { addressInCIDR, CONTAINER_PORT_NAMES, containerPorts, placePods, podDraft, type PodOptions } from './pod.ts';
+import { addressInCIDR, CONTAINER_PORT_NAMES, containerPorts, mostly, placePods, podDraft, type PodOptions } from './pod.ts';
 import { clusterStateProblems } from './validity.ts';
 
 const podsState = (options: PodOptions = {}) =>
@@ -71,5 +71,21 @@ describe('pods', () => {
   it('count host addresses from the network address', () => {
     expect(addressInCIDR('10.244.3.0/24', 2)).toBe('10.244.3.2');
     expect(() => addressInCIDR('10.244.3.0/24', 255)).toThrow();
+  });
+});
+
+describe('mostly', () => {
+  it('is the usual value in about weight of weight + 1 draws', () => {
+    const drawn = fc.sample(mostly(true, true, 5), { seed: 3, numRuns: 600 });
+    const usual = drawn.filter(Boolean).length / drawn.length;
+    expect(usual).toBeGreaterThan(0.7);
+    expect(usual).toBeLessThan(0.95);
+  });
+
+  it('shrinks the other value to the usual one also without its generation context (a value a shrink jump made)', () => {
+    const flag = mostly(true, true);
+    expect(flag.canShrinkWithoutContext(false)).toBe(true);
+    expect([...flag.shrink(false, undefined)].map((v) => v.value)).toEqual([true]);
+    expect([...flag.shrink(true, undefined)]).toEqual([]);
   });
 });

@@ -63,10 +63,36 @@ export function containerPorts(options: PodOptions = {}): fc.Arbitrary<Container
     });
 }
 
-/** A flag that is `usual` in `weight` cases of `weight + 1`, and shrinks to it. */
+/**
+ * A flag that is `usual` in `weight` cases of `weight + 1`, and shrinks to it, also without its
+ * generation context (a value a shrink jump made, generators/shrink-jumps.ts: fast-check's oneof
+ * cannot cross-shrink without one).
+ */
 export function mostly(usual: boolean, allowOther: boolean, weight = 5): fc.Arbitrary<boolean> {
   if (!allowOther) return fc.constant(usual);
-  return fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(usual), weight }, { arbitrary: fc.constant(!usual), weight: 1 });
+  return new ShrinksToUsual(fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(usual), weight }, { arbitrary: fc.constant(!usual), weight: 1 }), usual);
+}
+
+class ShrinksToUsual extends fc.Arbitrary<boolean> {
+  constructor(
+    private readonly inner: fc.Arbitrary<boolean>,
+    private readonly usual: boolean,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<boolean> {
+    return this.inner.generate(mrng, biasFactor);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is boolean {
+    return typeof value === 'boolean';
+  }
+
+  shrink(value: boolean, context: unknown): fc.Stream<fc.Value<boolean>> {
+    if (context !== undefined) return this.inner.shrink(value, context);
+    return value === this.usual ? fc.Stream.nil() : fc.Stream.of(new fc.Value(this.usual, undefined));
+  }
 }
 
 export function podDraft(options: PodOptions = {}): fc.Arbitrary<PodDraft> {
