@@ -2,7 +2,7 @@
 // (harness/execute.ts) applies and probes them, each property judges the record, and a failure is
 // shrunk and re-run for its full record. The result is a RunReport, plain data: the report layer
 // (reports/run-output.ts) writes repros, saved records and reports from it.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { UsageError } from '../cluster/errors.ts';
 import type { Probe } from '../cluster/types.ts';
@@ -10,7 +10,7 @@ import type { Harness, HarnessOptions } from '../harness/harness.ts';
 import { TARGET_DESCRIPTORS, targetNamed } from '../harness/targets.ts';
 import type { TargetDescriptor } from '../harness/target.ts';
 import { execute, type ExecuteOptions } from '../harness/execute.ts';
-import { shrinkDeadlineMs } from '../harness/shrink-deadline.ts';
+import { type Convergence, shrinkDeadlineMs } from '../harness/shrink-deadline.ts';
 import { modelOf } from '../harness/record.ts';
 import { EnforcementSamples } from '../harness/enforcement.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
@@ -138,26 +138,58 @@ async function runProperty(
   let lastFailing: { ctx: CheckContext; findings: Finding[] } | undefined;
   /** The failure the search found, at the target's full deadline, and its replay path. */
   let firstFailing: { ctx: CheckContext; findings: Finding[]; path: string } | undefined;
-  /** The deadline shrink candidates wait, when shorter than the target's own (harness/shrink-deadline.ts). */
+  /** What this cluster was seen to need, measured when the search failed (harness/shrink-deadline.ts). */
+  let convergence: Convergence | undefined;
+  /** The slowest first round of a candidate that made only the failing probes: shorter than the search's rounds of every probe. */
+  let focusedRoundMs: number | undefined;
+  /** The longest deadline a shrink candidate waited, when shorter than the target's own. */
   let shrinkDeadline: number | undefined;
   /** The probes (step and probe, in the case's terms) the last failing case failed on, for a property that judges each probe alone. */
   let focus: Set<string> | undefined;
-  const candidateOptions = (): ExecuteOptions => ({
-    ...(shrinkDeadline !== undefined ? { deadlineMs: shrinkDeadline } : {}),
-    ...(focus ? { onlyProbes: (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) } : {}),
-  });
+  /**
+   * The verdict of each experiment a shrink candidate made (its states and the probes it made): a
+   * candidate that differs from an earlier one only where nothing is applied or probed (a drawn probe
+   * the focus leaves out, a draft that builds the same case) is not made again. Shrinking already
+   * takes the target to answer a case the same way twice; the shrunk case is re-run at the end.
+   */
+  const experiments = new Map<string, { ctx: CheckContext; findings: Finding[] }>();
+  const only = (): ExecuteOptions['onlyProbes'] => (focus ? (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) : undefined);
+  const candidateOptions = (): ExecuteOptions => {
+    const onlyProbes = only();
+    if (convergence && harness.settling) {
+      const round = onlyProbes && focusedRoundMs !== undefined ? focusedRoundMs : convergence.slowestRoundMs;
+      const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { ...convergence, slowestRoundMs: round });
+      if (deadline < harness.settling.deadlineMs) {
+        shrinkDeadline = Math.max(shrinkDeadline ?? 0, deadline);
+        return { deadlineMs: deadline, ...(onlyProbes ? { onlyProbes } : {}) };
+      }
+    }
+    return onlyProbes ? { onlyProbes } : {};
+  };
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
     if (crash !== undefined) throw crash;
     let ctx: CheckContext;
     let findings: Finding[];
+    const experiment = failing && harness.settling ? experimentKey(pc, only()) : undefined;
+    const made = experiment !== undefined ? experiments.get(experiment) : undefined;
+    if (made) {
+      shrinks++;
+      progress({ kind: 'shrink', property: property.id, shrinks, elapsedMs: Date.now() - started });
+      if (made.findings.length > 0) lastFailing = made;
+      return made.findings.length === 0;
+    }
     try {
-      ctx = await session.run(pc, failing ? candidateOptions() : {});
+      const options = failing ? candidateOptions() : {};
+      ctx = await session.run(pc, options);
       findings = property.check(ctx);
+      const round = options.onlyProbes ? firstRoundMs(ctx) : undefined;
+      if (round !== undefined) focusedRoundMs = Math.max(focusedRoundMs ?? 0, round);
     } catch (err) {
       crash ??= err;
       throw err;
     }
+    if (experiment !== undefined) experiments.set(experiment, { ctx, findings });
     if (!failing) {
       runsDone++;
       for (const o of ctx.steps.flatMap((st) => st.observations)) {
@@ -207,8 +239,7 @@ async function runProperty(
         // Wait as long as this cluster has been seen to need, not the profile's worst case.
         const measured = [runSamples, settling.samples];
         const slowest = (pick: (x: EnforcementSamples) => number[]) => measured.reduce((m, x) => pick(x).reduce((a, b) => Math.max(a, b), m), 0);
-        const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { slowestWaitedMs: slowest((x) => x.all), slowestRoundMs: slowest((x) => x.atFirstAttempt) });
-        if (deadline < harness.settling.deadlineMs) shrinkDeadline = deadline;
+        convergence = { slowestWaitedMs: slowest((x) => x.all), slowestRoundMs: slowest((x) => x.atFirstAttempt) };
       }
       progress({ kind: 'fail', property: property.id, runsDone, elapsedMs: Date.now() - started });
     }
@@ -281,6 +312,18 @@ async function runProperty(
 
 function probeKey(step: number, probe: Probe): string {
   return `${step} ${JSON.stringify(probe)}`;
+}
+
+/** What a shrink candidate applies and probes: the memo key of its experiment. */
+function experimentKey(pc: PropertyCase, only: ExecuteOptions['onlyProbes']): string {
+  const made = pc.steps.map((step, k) => ({ state: step.state, probes: only ? step.probes.filter((p) => only(k, p)) : step.probes }));
+  return createHash('sha256').update(JSON.stringify(made)).digest('hex');
+}
+
+/** How long after its change a case's first round of probes ended (the slowest first attempt); undefined when it made none. */
+function firstRoundMs(ctx: CheckContext): number | undefined {
+  const first = ctx.steps.flatMap((st) => st.attempts.flatMap((a) => (a.length > 0 ? [a[0].atMs] : [])));
+  return first.length > 0 ? Math.max(...first) : undefined;
 }
 
 /** The probes a run's findings are about, as the case asked for them (before re-addressing). */
