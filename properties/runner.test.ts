@@ -686,70 +686,62 @@ describe('runProperties shrinking on a settling target', () => {
       expect(Object.keys(failure.counterexample.state.pods[0].labels).length).toBeGreaterThan(3);
     });
 
-    it('a shrink candidate that would make the same experiment as an earlier one (same states, same probes made) is not made again', async () => {
-      // Port 300 fails while the pod has at least 3 labels; a case of n draws n / 4 labels, so
-      // shrinking n meets the same pod again and again (12 to 15 all give 3 labels).
+    /**
+     * Port 300 fails while the pod has at least 3 labels; every other probe is delivered. Each
+     * probe of a round takes `msPerProbe` of the virtual clock. It notes each apply: its state,
+     * when it began and its last probe ended, and the most probes a round of it made.
+     */
+    function labelGated(options: { deadlineMs: number; msPerProbe: number }) {
       const clock = virtualClock();
-      const states: string[] = [];
+      const applies: { state: string; from: number; to: number; probes: number }[] = [];
       let labelCount = 0;
       const make = async (): Promise<Harness> => {
         const inner = await scripted().make();
         return {
           ...inner,
-          settling: { deadlineMs: 4000, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
+          settling: { deadlineMs: options.deadlineMs, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
           apply: async (state) => {
-            states.push(JSON.stringify(state));
+            applies.push({ state: JSON.stringify(state), from: clock.now(), to: clock.now(), probes: 0 });
             labelCount = Object.keys(state.pods[0].labels).length;
             return inner.apply(state);
           },
-          probe: async (probes) =>
-            probes.map((p): Observation => (Number(p.port) >= 300 && labelCount >= 3 ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } })),
+          probe: async (probes) => {
+            await clock.sleep(options.msPerProbe * probes.length);
+            const last = applies.at(-1)!;
+            last.to = clock.now();
+            last.probes = Math.max(last.probes, probes.length);
+            return probes.map((p): Observation => (Number(p.port) >= 300 && labelCount >= 3 ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } }));
+          },
         };
       };
-      const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: make });
+      return { make, applies };
+    }
+
+    it('a shrink candidate that would make the same experiment as an earlier one (same states, same probes made) is not made again', async () => {
+      // A case of n draws n / 4 labels, so shrinking n meets the same pod again and again (12 to 15 all give 3 labels).
+      const target = labelGated({ deadlineMs: 4000, msPerProbe: 0 });
+      const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: target.make });
       const failure = report.properties[0].failure!;
       expect(Object.keys(failure.counterexample.state.pods[0].labels)).toHaveLength(3);
       expect(failure.shrinks).toBeGreaterThan(1);
-      // From the failing search case to the re-runs of the shrunk case: no state applied twice.
+      // From the failing search case to the re-run of the shrunk case: no state applied twice.
+      const states = target.applies.map((a) => a.state);
       const failedAt = states.findIndex((st) => Object.keys(JSON.parse(st).pods[0].labels).length >= 3);
-      const rerunsFrom = states.length - 1;
-      const candidates = states.slice(failedAt + 1, rerunsFrom);
+      const candidates = states.slice(failedAt + 1, -1);
       expect(candidates.length).toBeGreaterThan(2);
       expect(new Set(candidates).size).toBe(candidates.length);
     });
 
     it('once a candidate made only the failing probes, candidates wait the floor plus the slowest such round, not the search\'s rounds of every probe', async () => {
       // Each probe takes 1 s of a round: the search's rounds of two probes 2 s, a focused one 1 s.
-      // Port 300 fails while the pod has at least 3 labels.
-      const clock = virtualClock();
-      const spans: { from: number; to: number; probes: number }[] = [];
-      let labelCount = 0;
-      const make = async (): Promise<Harness> => {
-        const inner = await scripted().make();
-        return {
-          ...inner,
-          settling: { deadlineMs: 20_000, retryIntervalMs: 500, deniedAs: ['timeout'], profile: 'test', concurrency: 4, clock },
-          apply: async (state) => {
-            spans.push({ from: clock.now(), to: clock.now(), probes: 0 });
-            labelCount = Object.keys(state.pods[0].labels).length;
-            return inner.apply(state);
-          },
-          probe: async (probes) => {
-            await clock.sleep(1000 * probes.length);
-            const span = spans.at(-1)!;
-            span.to = clock.now();
-            span.probes = Math.max(span.probes, probes.length);
-            return probes.map((p): Observation => (Number(p.port) >= 300 && labelCount >= 3 ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } }));
-          },
-        };
-      };
-      const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: make });
+      const target = labelGated({ deadlineMs: 20_000, msPerProbe: 1000 });
+      const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: target.make });
       const failure = report.properties[0].failure!;
       // Nothing waited in the search: the floor (5 s) plus its slowest first round (2 s), for the first candidate.
       expect(failure.shrinkDeadlineMs).toBe(7000);
       expect(Object.keys(failure.counterexample.state.pods[0].labels)).toHaveLength(3);
       // The failing candidates (a passing one agrees at its first round, 1 s).
-      const waited = spans.slice(1, -1).filter((x) => x.probes === 1 && x.to - x.from > 1000).map((x) => x.to - x.from);
+      const waited = target.applies.slice(1, -1).filter((x) => x.probes === 1 && x.to - x.from > 1000).map((x) => x.to - x.from);
       expect(waited.length).toBeGreaterThan(1);
       // At 6 s (the floor and a focused round of 1 s) rounds end at 1, 2.5, 4 and 5.5 s; at the
       // search's 7 s there would be one more, at 7 s.

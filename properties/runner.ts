@@ -153,25 +153,23 @@ async function runProperty(
    * takes the target to answer a case the same way twice; the shrunk case is re-run at the end.
    */
   const experiments = new Map<string, { ctx: CheckContext; findings: Finding[] }>();
-  const only = (): ExecuteOptions['onlyProbes'] => (focus ? (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) : undefined);
   const candidateOptions = (): ExecuteOptions => {
-    const onlyProbes = only();
+    const onlyProbes = focus ? (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) : undefined;
+    const options: ExecuteOptions = onlyProbes ? { onlyProbes } : {};
     if (convergence && harness.settling) {
       const round = onlyProbes && focusedRoundMs !== undefined ? focusedRoundMs : convergence.slowestRoundMs;
       const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { ...convergence, slowestRoundMs: round });
-      if (deadline < harness.settling.deadlineMs) {
-        shrinkDeadline = Math.max(shrinkDeadline ?? 0, deadline);
-        return { deadlineMs: deadline, ...(onlyProbes ? { onlyProbes } : {}) };
-      }
+      if (deadline < harness.settling.deadlineMs) options.deadlineMs = deadline;
     }
-    return onlyProbes ? { onlyProbes } : {};
+    return options;
   };
   const predicate = async (pc: PropertyCase): Promise<boolean> => {
     // After a crash fast-check still tries to shrink; do not touch the target again.
     if (crash !== undefined) throw crash;
     let ctx: CheckContext;
     let findings: Finding[];
-    const experiment = failing && harness.settling ? experimentKey(pc, only()) : undefined;
+    const runWith: ExecuteOptions = failing ? candidateOptions() : {};
+    const experiment = failing && harness.settling ? experimentKey(pc, runWith.onlyProbes) : undefined;
     const made = experiment !== undefined ? experiments.get(experiment) : undefined;
     if (made) {
       shrinks++;
@@ -180,15 +178,15 @@ async function runProperty(
       return made.findings.length === 0;
     }
     try {
-      const options = failing ? candidateOptions() : {};
-      ctx = await session.run(pc, options);
+      ctx = await session.run(pc, runWith);
       findings = property.check(ctx);
-      const round = options.onlyProbes ? firstRoundMs(ctx) : undefined;
-      if (round !== undefined) focusedRoundMs = Math.max(focusedRoundMs ?? 0, round);
     } catch (err) {
       crash ??= err;
       throw err;
     }
+    if (runWith.deadlineMs !== undefined) shrinkDeadline = Math.max(shrinkDeadline ?? 0, runWith.deadlineMs);
+    const round = runWith.onlyProbes ? firstRoundMs(ctx) : undefined;
+    if (round !== undefined) focusedRoundMs = Math.max(focusedRoundMs ?? 0, round);
     if (experiment !== undefined) experiments.set(experiment, { ctx, findings });
     if (!failing) {
       runsDone++;
