@@ -149,8 +149,8 @@ const SHRUNK_POD: UniversePodDraft = { labels: {}, ready: true, asReplica: true 
  * each step that still fails waits the shrink deadline, so one step for a namespace saves several.
  */
 export function bystanderJumps(drafts: UniversePodDraft[], universe: Universe): UniversePodDraft[][] {
-  const shrunkWhere = (keep: (pod: Pod) => boolean) => drafts.map((d, i) => (keep(universe.pods[i]) ? d : { ...SHRUNK_POD }));
-  return [shrunkWhere(() => false), ...universe.namespaces.map((ns) => shrunkWhere((pod) => pod.namespace !== ns.name))];
+  const shrunkWhere = (shrink: (pod: Pod) => boolean) => drafts.map((d, i) => (shrink(universe.pods[i]) ? { ...SHRUNK_POD } : d));
+  return [shrunkWhere(() => true), ...universe.namespaces.map((ns) => shrunkWhere((pod) => pod.namespace === ns.name))];
 }
 
 /** The pure second half of clusterCase(): places every draft against the objects before it. */

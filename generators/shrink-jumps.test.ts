@@ -13,27 +13,25 @@ describe('withJumps', () => {
     expect(fc.sample(withJumps(digits, halves), { seed: 5, numRuns: 30 })).toEqual(fc.sample(digits, { seed: 5, numRuns: 30 }));
   });
 
+  const innerShrinks = (xs: number[], n = 100) => firstShrinks(digits, new fc.Value(xs, undefined), n).map((v) => v.value);
+
   it('offers its jumps before the inner shrinks, and leaves out a jump that changes nothing', () => {
     const arb = withJumps(digits, halves);
-    const value = new fc.Value([0, 0, 0, 4, 5, 6], undefined);
-    const shrinks = firstShrinks(arb, value, 3).map((v) => v.value);
-    // Zeroing the first half changes nothing: the first candidate is the second jump.
-    expect(shrinks[0]).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(shrinks[1]).not.toEqual([0, 0, 0, 0, 0, 0]);
+    // Zeroing the first half changes nothing: the first candidate is the second jump, then the inner shrinks.
+    const shrinks = firstShrinks(arb, new fc.Value([0, 0, 0, 4, 5, 6], undefined), 3).map((v) => v.value);
+    expect(shrinks).toEqual([[0, 0, 0, 0, 0, 0], ...innerShrinks([0, 0, 0, 4, 5, 6], 2)]);
   });
 
-  it('a value a jump made keeps shrinking as the inner arbitrary does, offered only the later jumps; after an inner shrink no jump is offered', () => {
+  it('a value a jump made is offered only the later jumps, then shrinks as the inner arbitrary does; after an inner shrink no jump is offered', () => {
     const arb = withJumps(digits, halves);
-    const value = new fc.Value([3, 4, 5, 6, 7, 8], undefined);
-    const [firstJump] = firstShrinks(arb, value, 1);
-    expect(firstJump.value).toEqual(halves(value.value)[0]);
-    const after = firstShrinks(arb, firstJump, 100).map((v) => v.value);
-    expect(after[0]).toEqual(halves(firstJump.value)[1]);
-    expect(after.length).toBeGreaterThan(1);
-    // An inner shrink's own shrinks are the inner arbitrary's alone.
-    const inner = firstShrinks(arb, firstJump, 100)[1];
-    const innerOnly = firstShrinks(digits, new fc.Value(inner.value, undefined), 100).map((v) => v.value);
-    expect(firstShrinks(arb, inner, 100).map((v) => v.value)).toEqual(innerOnly);
+    const [firstHalf, secondHalf, inner] = firstShrinks(arb, new fc.Value([3, 4, 5, 6, 7, 8], undefined), 3);
+    expect(firstHalf.value).toEqual([0, 0, 0, 6, 7, 8]);
+    expect(secondHalf.value).toEqual([3, 4, 5, 0, 0, 0]);
+    expect(inner.value).toEqual(innerShrinks([3, 4, 5, 6, 7, 8], 1)[0]);
+    // After the first jump, the second is still offered; after the second, the first is not again.
+    expect(firstShrinks(arb, firstHalf, 100).map((v) => v.value)).toEqual([[0, 0, 0, 0, 0, 0], ...innerShrinks([0, 0, 0, 6, 7, 8])]);
+    expect(firstShrinks(arb, secondHalf, 100).map((v) => v.value)).toEqual(innerShrinks([3, 4, 5, 0, 0, 0]));
+    expect(firstShrinks(arb, inner, 100).map((v) => v.value)).toEqual(innerShrinks(inner.value));
   });
 
   it('shrinks a failure about one element in fewer failing steps than the inner arbitrary alone', () => {

@@ -34,8 +34,9 @@ class Jumping<T> extends fc.Arbitrary<T> {
     const own = (context as Context | undefined) ?? { nextJump: 0 };
     const inner = this.inner;
     const jumps = this.jumps;
-    const same = JSON.stringify(value);
     function* jumped(): Generator<fc.Value<T>> {
+      if (own.nextJump === Number.POSITIVE_INFINITY) return;
+      const same = JSON.stringify(value);
       const all = jumps(value);
       for (let k = own.nextJump; k < all.length; k++) {
         // A jump that changes nothing would be a shrink that never ends.
