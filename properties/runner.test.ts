@@ -688,10 +688,11 @@ describe('runProperties shrinking on a settling target', () => {
 
     /**
      * Port 300 fails while the pod has at least 3 labels; every other probe is delivered. Each
-     * probe of a round takes `msPerProbe` of the virtual clock. It notes each apply: its state,
-     * when it began and its last probe ended, and the most probes a round of it made.
+     * probe of a round takes `msPerProbe` of the virtual clock, and the first round after an apply
+     * `firstRoundExtraMs` more. It notes each apply: its state, when it began and its last probe
+     * ended, and the most probes a round of it made.
      */
-    function labelGated(options: { deadlineMs: number; msPerProbe: number }) {
+    function labelGated(options: { deadlineMs: number; msPerProbe: number; firstRoundExtraMs?: number }) {
       const clock = virtualClock();
       const applies: { state: string; from: number; to: number; probes: number }[] = [];
       let labelCount = 0;
@@ -706,8 +707,8 @@ describe('runProperties shrinking on a settling target', () => {
             return inner.apply(state);
           },
           probe: async (probes) => {
-            await clock.sleep(options.msPerProbe * probes.length);
             const last = applies.at(-1)!;
+            await clock.sleep(options.msPerProbe * probes.length + (last.probes === 0 ? (options.firstRoundExtraMs ?? 0) : 0));
             last.to = clock.now();
             last.probes = Math.max(last.probes, probes.length);
             return probes.map((p): Observation => (Number(p.port) >= 300 && labelCount >= 3 ? { outcome: 'timeout' } : { outcome: 'delivered', backend: { namespace: 'x', name: 'a', port: Number(p.port) } }));
@@ -732,13 +733,15 @@ describe('runProperties shrinking on a settling target', () => {
       expect(new Set(candidates).size).toBe(candidates.length);
     });
 
-    it('once a candidate made only the failing probes, candidates wait the floor plus the slowest such round, not the search\'s rounds of every probe', async () => {
-      // Each probe takes 1 s of a round: the search's rounds of two probes 2 s, a focused one 1 s.
+    it('candidates wait the floor plus the slowest round of only the failing probes (the failing run\'s retries of them), not the search\'s rounds of every probe', async () => {
+      // Each probe takes 1 s of a round: the search's first rounds of two probes 2 s; its retries of
+      // the failing probe alone, and a focused candidate's rounds, 1 s.
       const target = labelGated({ deadlineMs: 20_000, msPerProbe: 1000 });
       const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: target.make });
       const failure = report.properties[0].failure!;
-      // Nothing waited in the search: the floor (5 s) plus its slowest first round (2 s), for the first candidate.
-      expect(failure.shrinkDeadlineMs).toBe(7000);
+      // Nothing converged late in the search: the floor (5 s) plus a round of the failing probe (1 s),
+      // from the first candidate on; the search's slowest first round would give 7 s.
+      expect(failure.shrinkDeadlineMs).toBe(6000);
       expect(Object.keys(failure.counterexample.state.pods[0].labels)).toHaveLength(3);
       // The failing candidates (a passing one agrees at its first round, 1 s).
       const waited = target.applies.slice(1, -1).filter((x) => x.probes === 1 && x.to - x.from > 1000).map((x) => x.to - x.from);
@@ -746,6 +749,17 @@ describe('runProperties shrinking on a settling target', () => {
       // At 6 s (the floor and a focused round of 1 s) rounds end at 1, 2.5, 4 and 5.5 s; at the
       // search's 7 s there would be one more, at 7 s.
       for (const w of waited) expect(w).toBe(5500);
+    });
+
+    it('a focused candidate\'s first round slower than the failing run\'s retries raises the deadline of the candidates after it', async () => {
+      // A round right after an apply takes 1 s more: the failing run's retries of port 300 take 1 s,
+      // a focused candidate's first round 2 s. The first candidate waits 5 + 1 s, later ones 5 + 2 s.
+      const target = labelGated({ deadlineMs: 20_000, msPerProbe: 1000, firstRoundExtraMs: 1000 });
+      const report = await runProperties({ ...base, catalog: [quarter], harnessFactory: target.make });
+      const failure = report.properties[0].failure!;
+      expect(Object.keys(failure.counterexample.state.pods[0].labels)).toHaveLength(3);
+      expect(failure.shrinks).toBeGreaterThan(1);
+      expect(failure.shrinkDeadlineMs).toBe(7000);
     });
 
     it('without the declaration every candidate makes every probe', async () => {

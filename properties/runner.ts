@@ -140,7 +140,11 @@ async function runProperty(
   let firstFailing: { ctx: CheckContext; findings: Finding[]; path: string } | undefined;
   /** What this cluster was seen to need, measured when the search failed (harness/shrink-deadline.ts). */
   let convergence: Convergence | undefined;
-  /** The slowest first round of a candidate that made only the failing probes: shorter than the search's rounds of every probe. */
+  /**
+   * The slowest round that made only the failing probes, shorter than the search's rounds of every
+   * probe: first the failing run's own retries of them (a retry makes only the probes still
+   * disagreeing), then each focused candidate's first round.
+   */
   let focusedRoundMs: number | undefined;
   /** The longest deadline a shrink candidate waited, when shorter than the target's own. */
   let shrinkDeadline: number | undefined;
@@ -233,6 +237,7 @@ async function runProperty(
       failing = true;
       firstFailing = { ctx, findings, path: options.path ?? String(runsDone - 1) };
       if (harness.settling) {
+        if (focus) focusedRoundMs = retryRoundMs(ctx, focus, harness.settling.retryIntervalMs);
         // Shrinking asks every candidate whether it still fails; one that does waits out the deadline.
         // Wait as long as this cluster has been seen to need, not the profile's worst case.
         const measured = [runSamples, settling.samples];
@@ -322,6 +327,21 @@ function experimentKey(pc: PropertyCase, only: ExecuteOptions['onlyProbes']): st
 function firstRoundMs(ctx: CheckContext): number | undefined {
   const first = ctx.steps.flatMap((st) => st.attempts.flatMap((a) => (a.length > 0 ? [a[0].atMs] : [])));
   return first.length > 0 ? Math.max(...first) : undefined;
+}
+
+/**
+ * The slowest retry round of these probes in a run: the time between two attempts of one of them,
+ * less the interval slept between rounds. Undefined when none was tried twice.
+ */
+function retryRoundMs(ctx: CheckContext, probes: Set<string>, retryIntervalMs: number): number | undefined {
+  let slowest: number | undefined;
+  ctx.steps.forEach((st, k) => {
+    st.attempts.forEach((tries, i) => {
+      if (!probes.has(probeKey(k, st.requestedProbes[i]))) return;
+      for (let a = 1; a < tries.length; a++) slowest = Math.max(slowest ?? 0, tries[a].atMs - tries[a - 1].atMs - retryIntervalMs);
+    });
+  });
+  return slowest;
 }
 
 /** The probes a run's findings are about, as the case asked for them (before re-addressing). */
