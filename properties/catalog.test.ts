@@ -1,7 +1,10 @@
 // Every property passes on the conformant reference model and fails under a fault that breaks what
 // it checks: a named fault of the model target (its evaluator's, or a breakage wrapping it: harness/breakages.ts).
 // The model has no DNS: a property that needs it runs on the model with a DNS server added (cluster-dns.ts).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { execute } from '../harness/execute.ts';
+import { createHarness } from '../harness/targets.ts';
 import { PROPERTIES } from './catalog.ts';
 import { modelHarnessFor, type ClusterDNSBehaviour } from './cluster-dns.ts';
 import { runProperties } from './runner.ts';
@@ -81,5 +84,32 @@ describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (id, property) =>
     expect(result.status).toBe('failed');
     expect(result.failure!.message.length).toBeGreaterThan(0);
     expect(result.failure!.probes.some((r) => !r.ok) || result.failure!.probes.length === 0).toBe(true);
+  });
+});
+
+// Shrinking on a settling target makes only a property's focus of the last failing case: that must
+// be enough for its check to find the same again, or shrinking would stop at the first candidate.
+describe.each(PROPERTIES.filter((p) => p.focus).map((p) => [p.id, p] as const))('%s, made with only its focus', (id, property) => {
+  it('a failing case finds the same again when only the probes its focus names are made', async () => {
+    const harness = await createHarness('model', { fault: (FAULT_OF[id] as { fault: string }).fault });
+    let compared = 0;
+    let fewer = 0;
+    try {
+      for (const pc of fc.sample(property.cases({ capabilities: harness.capabilities }), { numRuns: 300, seed: 7 })) {
+        const ctx = await execute(harness, pc);
+        const findings = property.check(ctx);
+        if (findings.length === 0) continue;
+        const refs = property.focus!(ctx, findings);
+        const keys = new Set(refs.map((r) => `${r.step} ${JSON.stringify(ctx.steps[r.step].requestedProbes[r.probe])}`));
+        const focused = await execute(harness, pc, { onlyProbes: (k, p) => keys.has(`${k} ${JSON.stringify(p)}`) });
+        if (focused.steps.flatMap((st) => st.probes).length < ctx.steps.flatMap((st) => st.probes).length) fewer++;
+        expect(property.check(focused).map((f) => f.message).sort()).toEqual(findings.map((f) => f.message).sort());
+        if (++compared === 10) break;
+      }
+    } finally {
+      await harness.teardown();
+    }
+    // Some of them with fewer probes than the case: the comparison is not of a case with itself.
+    expect(fewer).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf, podPairProbes } from './pod-pairs.ts';
-import type { Property } from './property.ts';
+import { probesNamed, type Property } from './property.ts';
 import { verdictFindings } from './verdict-agreement.ts';
 
 /** A full 1500-byte IP packet (the usual pod MTU): it no longer fits once VXLAN's 50 bytes are added. */
@@ -31,7 +31,7 @@ export const largePayloadAcrossNodes: Property = {
       ],
     })),
   check: (ctx) => verdictFindings(ctx, 0),
-  judgesEachProbe: true,
+  focus: probesNamed,
   outcomes: ['tcp-across-nodes', 'udp-across-nodes'],
   classify({ steps: [run] }) {
     const labels = new Set<string>();

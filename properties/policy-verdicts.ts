@@ -2,7 +2,7 @@
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podPairProbes } from './pod-pairs.ts';
-import type { Property } from './property.ts';
+import { probesNamed, type Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 
 export const policyVerdicts: Property = {
@@ -19,7 +19,7 @@ export const policyVerdicts: Property = {
       steps: [{ state: c.state, probes: [...c.probes, ...podPairProbes(c.state, { hostNetworkSenders: true })] }],
     })),
   check: (ctx) => verdictFindings(ctx, 0),
-  judgesEachProbe: true,
+  focus: probesNamed,
   outcomes: ['allowed', 'denied'],
   classify(ctx) {
     const labels = new Set<string>();

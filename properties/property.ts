@@ -56,18 +56,23 @@ export interface Property {
    */
   judged?(ctx: CheckContext): number;
   /**
-   * Every finding is about probes judged each on its own (a verdict, a delivery), so the same case
-   * with only some of its probes made finds the same about those. Shrinking on a settling target
-   * then makes only the probes the last failing case failed on (a passing candidate costs one short
-   * round instead of every probe); the shrunk case is re-run with all of them before it is reported.
+   * The probes a case must make for this check to find the same about these findings again (as
+   * ProbeRefs into the run): a finding judged from its own probes alone names them, one judged
+   * against others (a one-way pair) adds those. Shrinking on a settling target then makes only these
+   * probes of the last failing case (a passing candidate costs one short round instead of every
+   * probe); the shrunk case is re-run with all of them before it is reported. Absent: every
+   * candidate makes every probe.
    */
-  judgesEachProbe?: boolean;
+  focus?(ctx: CheckContext, findings: Finding[]): ProbeRef[];
   /**
    * The property compares the target with the reference model: on the conformant model itself it
    * would compare the model with itself, so it is skipped there.
    */
   comparesWithModel?: boolean;
 }
+
+/** A focus for findings each judged from the probes it names alone (a verdict, a delivery). */
+export const probesNamed = (_ctx: CheckContext, findings: Finding[]): ProbeRef[] => findings.flatMap((f) => f.probes);
 
 /** Whether an observation counts as the connection being allowed. */
 export const observedAllowed = (o: Observation): boolean => o.outcome === 'delivered';

@@ -10,7 +10,7 @@ import { PrerequisiteError, UsageError } from '../cluster/errors.ts';
 import type { ClusterState, Observation, Probe } from '../cluster/types.ts';
 import type { Capability, Harness } from '../harness/harness.ts';
 import { nodeAt } from '../generators/node.ts';
-import type { Property } from './property.ts';
+import { probesNamed, type Property } from './property.ts';
 import { verdictFindings } from './verdict-agreement.ts';
 import { runProperties } from './runner.ts';
 import { writeRunOutput } from '../reports/run-output.ts';
@@ -595,7 +595,7 @@ describe('runProperties shrinking on a settling target', () => {
     expect(failure.probes[0].observation.detail).toMatch(/20\.0s after the change/);
   });
 
-  describe('a property that judges each probe alone', () => {
+  describe('a property with a focus (the probes its findings need)', () => {
     // The pod serves 100 and 300 and is probed on both; port 300 is never delivered. What shrinks
     // (a count of labels) leaves the probes as they are, as a live cluster's fixed pod universe does.
     const twoPorts = (labels: number): ClusterState => {
@@ -603,12 +603,12 @@ describe('runProperties shrinking on a settling target', () => {
       const pod = state.pods[0];
       return { ...state, pods: [{ ...pod, labels: Object.fromEntries(Array.from({ length: labels }, (_, i) => [`l${i}`, 'v'])), ports: [...pod.ports, { containerPort: 300, protocol: 'TCP' }] }] };
     };
-    const reachBoth = (judgesEachProbe: boolean): Property => ({
+    const reachBoth = (focused: boolean): Property => ({
       ...reachServedPort,
       id: 'reach-both-ports',
       cases: () => fc.integer({ min: 3, max: 40 }).map((n) => ({ steps: [{ state: twoPorts(n), probes: [probeTo(100), probeTo(300)] }] })),
       classify: () => [],
-      ...(judgesEachProbe ? { judgesEachProbe: true } : {}),
+      ...(focused ? { focus: probesNamed } : {}),
     });
     /** A case of n has n / 4 labels: shrinking n meets the same pod again and again. */
     const quarter: Property = {

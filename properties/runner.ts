@@ -15,7 +15,7 @@ import { modelOf } from '../harness/record.ts';
 import { EnforcementSamples } from '../harness/enforcement.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
-import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
+import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase, type ProbeRef } from './property.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
@@ -148,7 +148,7 @@ async function runProperty(
   let focusedRoundMs: number | undefined;
   /** The longest deadline a shrink candidate waited, when shorter than the target's own. */
   let shrinkDeadline: number | undefined;
-  /** The probes (step and probe, in the case's terms) the last failing case failed on, for a property that judges each probe alone. */
+  /** The probes (step and probe, in the case's terms) a candidate makes: the property's focus on the last failing case. */
   let focus: Set<string> | undefined;
   /**
    * The verdict of each experiment a shrink candidate made (its states and the probes it made): a
@@ -232,7 +232,7 @@ async function runProperty(
     }
     // fast-check's counterexample is the last case that failed: keep what it failed with, in case a re-run passes.
     if (findings.length > 0) lastFailing = { ctx, findings };
-    if (findings.length > 0 && property.judgesEachProbe && harness.settling) focus = failedProbes(ctx, findings);
+    if (findings.length > 0 && property.focus && harness.settling) focus = focusKeys(ctx, property.focus(ctx, findings));
     if (findings.length > 0 && !failing) {
       failing = true;
       firstFailing = { ctx, findings, path: options.path ?? String(runsDone - 1) };
@@ -344,9 +344,9 @@ function retryRoundMs(ctx: CheckContext, probes: Set<string>, retryIntervalMs: n
   return slowest;
 }
 
-/** The probes a run's findings are about, as the case asked for them (before re-addressing). */
-function failedProbes(ctx: CheckContext, findings: Finding[]): Set<string> {
-  return new Set(findings.flatMap((f) => f.probes.map((r) => probeKey(r.step, ctx.steps[r.step].requestedProbes[r.probe]))));
+/** The focus's probes as the case asked for them (before re-addressing), keyed as a candidate's filter sees them. */
+function focusKeys(ctx: CheckContext, refs: ProbeRef[]): Set<string> {
+  return new Set(refs.map((r) => probeKey(r.step, ctx.steps[r.step].requestedProbes[r.probe])));
 }
 
 async function recordFailure(
