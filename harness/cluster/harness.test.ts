@@ -533,7 +533,7 @@ describe('cluster harness DNS', () => {
     const from = { kind: 'pod', namespace: 'y', name: 'client' } as const;
     expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [], unanswered: 'dig exited 9: ;; connection timed out; no servers could be reached' });
     nx = true;
-    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [], unanswered: 'NXDOMAIN' });
+    expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [], unanswered: 'NXDOMAIN, TTL 5 s' });
   });
 
   it('returns what DNS says at the deadline when it never matches', async () => {
@@ -575,6 +575,37 @@ describe('cluster harness DNS', () => {
     headless.services = [{ ...headless.services[0], clusterIP: 'None' }];
     const applied = await h.apply(headless);
     expect(await h.resolveService!(from, { namespace: 'x', name: 'web' })).toEqual({ ips: [applied.state.pods.find((p) => p.name === 'web')!.ip] });
+  });
+
+  it('waits out a negative answer a cache took before the Service was known: the NXDOMAIN for the name in the cluster zone, read through the search list', async () => {
+    // Like CoreDNS with a cache (docs/findings.md, 2026-12-07): the first lookup caches NXDOMAIN for
+    // web.x-np-test1.svc.cluster.local (SOA TTL 3 s) and serves it, counting down, past the 1 s
+    // deadline; then the address. dig prints every response of the search list only with
+    // +showsearch; without it, only the last, for the name as given, which CoreDNS answers SERVFAIL.
+    let cachedAt: number | undefined;
+    const response = (question: string, status: string, records: string) =>
+      `;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: 1\n;; QUESTION SECTION:\n;${question}\t\tIN\tA\n\n${records}\n`;
+    const h = await start(
+      {
+        exec: (call, s) => {
+          if (call.command[0] !== 'dig') return { exitCode: 126 };
+          cachedAt ??= Date.now();
+          const left = Math.ceil(3 - (Date.now() - cachedAt) / 1000);
+          const soa = (ttl: number) => `;; AUTHORITY SECTION:\ncluster.local.\t\t${ttl}\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 3`;
+          const ip = (s.get('Service', 'x-np-test1', 'web')!.spec as { clusterIP: string }).clusterIP;
+          const searched = [
+            response('web.x-np-test1.svc.y-np-test1.svc.cluster.local.', 'NXDOMAIN', soa(3)),
+            response('web.x-np-test1.svc.svc.cluster.local.', 'NXDOMAIN', soa(3)),
+            left > 0 ? response('web.x-np-test1.svc.cluster.local.', 'NXDOMAIN', soa(left)) : response('web.x-np-test1.svc.cluster.local.', 'NOERROR', `;; ANSWER SECTION:\nweb.x-np-test1.svc.cluster.local. 3 IN A ${ip}`),
+          ];
+          if (left > 0) searched.push(response('web.x-np-test1.svc.', 'SERVFAIL', ''));
+          return { exitCode: 0, stdout: (call.command.includes('+showsearch') ? searched : searched.slice(-1)).join('') };
+        },
+      },
+      { cniProfile: await profile('deniedAs: [timeout]\nenforcementDeadlineSeconds: 1\nretryIntervalMs: 100\n') },
+    );
+    const applied = await h.apply(state());
+    expect(await h.resolveService!({ kind: 'pod', namespace: 'y', name: 'client' }, { namespace: 'x', name: 'web' })).toEqual({ ips: [applied.state.services[0].clusterIP] });
   });
 
   it('does not wait out a wrong answer that carries the full TTL: it was taken after the change', async () => {

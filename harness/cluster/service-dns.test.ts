@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import type { ClusterState, Service } from '../../cluster/types.ts';
-import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, digStatus, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
+import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
 
 const svc = (over: Partial<Service>): Service => ({
   namespace: 'x', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10', selector: { app: 'web' },
@@ -36,8 +37,8 @@ describe('expectedServiceRecords (Kubernetes DNS specification)', () => {
 });
 
 describe('dig', () => {
-  it('asks for the A record through the search path, without assuming the cluster domain, with TTLs shown', () => {
-    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+comments', '+answer', '+authority', '+search', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
+  it('asks for the A record through the search path, without assuming the cluster domain, with every response of the search and its TTLs shown', () => {
+    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
   });
   it('reads the addresses and the longest TTL of the answer, skipping CNAMEs, comments and errors', () => {
     expect(digAnswers('web.x.svc.cluster.local. 25 IN A 10.244.1.3\nweb.x.svc.cluster.local. 30 IN A 10.244.1.2\n')).toEqual({ ips: ['10.244.1.2', '10.244.1.3'], ttlSeconds: 30 });
@@ -47,6 +48,26 @@ describe('dig', () => {
   });
   it('a negative answer carries its SOA\'s TTL: how long a cache may go on saying the name is absent', () => {
     expect(digAnswers('cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n')).toEqual({ ips: [], ttlSeconds: 5 });
+  });
+});
+
+// Captured from a pod of the local cluster (CoreDNS 1.12, `cache 30`, kubernetes plugin `ttl 30`;
+// names renamed): the pod's search list is y-np-1.svc.cluster.local, svc.cluster.local,
+// cluster.local, then the name as given. A headless Service without endpoints answered NXDOMAIN
+// (fresh: SOA TTL 30); recreated with a ClusterIP, one CoreDNS replica still served that NXDOMAIN
+// from its cache (SOA TTL 27, 3 s later) while the other answered the address.
+describe('dig through the search list (+showsearch)', () => {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/dig-search-${name}.txt`, import.meta.url), 'utf8');
+  it('an address found along the search list is the answer, whatever the searches before it said', () => {
+    expect(digAnswers(fixture('answer'), 'web.x-np-1.svc')).toEqual({ ips: ['10.96.191.152'], ttlSeconds: 30, status: 'NOERROR' });
+  });
+  it('no address: the negative answer for the name in the zone its SOA names, not the SERVFAIL of the name as given, nor an earlier search name\'s NXDOMAIN', () => {
+    expect(digAnswers(fixture('nxdomain-fresh'), 'web.x-np-1.svc')).toEqual({ ips: [], ttlSeconds: 30, status: 'NXDOMAIN' });
+    // The first search name's NXDOMAIN here also has TTL 27, the second's 30: the third one is read.
+    expect(digAnswers(fixture('nxdomain-cached'), 'web.x-np-1.svc')).toEqual({ ips: [], ttlSeconds: 27, status: 'NXDOMAIN' });
+    expect(unansweredBecause(0, fixture('nxdomain-cached'), '', 'web.x-np-1.svc')).toBe('NXDOMAIN, TTL 27 s');
+    // Without the name, the last response is read: the name as given, which no zone holds.
+    expect(digAnswers(fixture('nxdomain-cached'))).toEqual({ ips: [], status: 'SERVFAIL' });
   });
 });
 
@@ -79,11 +100,10 @@ describe('mayBeCachedFromBefore', () => {
 
 describe('why a lookup gave no address', () => {
   const header = (status: string) => `\n; <<>> DiG 9.18 <<>> +search A web.x.svc\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: 4242\n;; flags: qr aa rd; QUERY: 1, ANSWER: 0, AUTHORITY: 1\n`;
-  it('reads the response code from dig\'s header, and digAnswers still reads only the records', () => {
+  it('reads the response code from dig\'s header, beside the records', () => {
     const out = `${header('NXDOMAIN')}cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n`;
-    expect(digStatus(out)).toBe('NXDOMAIN');
-    expect(digAnswers(out)).toEqual({ ips: [], ttlSeconds: 5 });
-    expect(unansweredBecause(0, out, '')).toBe('NXDOMAIN');
+    expect(digAnswers(out)).toEqual({ ips: [], ttlSeconds: 5, status: 'NXDOMAIN' });
+    expect(unansweredBecause(0, out, '')).toBe('NXDOMAIN, TTL 5 s');
     expect(unansweredBecause(0, header('SERVFAIL'), '')).toBe('SERVFAIL');
   });
   it('a dig that failed names its exit code and first line', () => {

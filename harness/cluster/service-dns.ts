@@ -15,14 +15,16 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
 }
 
 /**
- * The lookup command; `+search` lets the pod's resolv.conf complete the cluster domain. The answer
- * and authority sections are printed whole (`+noall +answer +authority`) so each record's TTL
- * shows: a cache in front of the cluster's DNS (CoreDNS's `cache` plugin) may go on serving an
- * answer for as long as its TTL says, and a negative answer for its SOA's.
+ * The lookup command; `+search` lets the pod's resolv.conf complete the cluster domain. Every
+ * response along the search list is printed (`+showsearch`), each with its question, header
+ * status, answer and authority, so each record's TTL shows: a cache in front of the cluster's DNS
+ * (CoreDNS's `cache` plugin) may go on serving an answer for as long as its TTL says, and a
+ * negative answer for its SOA's. Without `+showsearch` dig prints only the last response, for the
+ * name as given, which no cluster zone holds (SERVFAIL from CoreDNS), and a cached NXDOMAIN for
+ * the name in the cluster's zone could not be told from a fresh one.
  */
 export function digCommand(serviceName: string, clusterNamespace: string, timeoutSeconds: number): string[] {
-  // +comments: the header's status (NXDOMAIN, SERVFAIL, ...) says why an answer has no address.
-  return ['dig', '+noall', '+comments', '+answer', '+authority', '+search', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
+  return ['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
 }
 
 /** One lookup's answer: its IPv4 addresses (sorted, unique) and the longest TTL among its records. */
@@ -30,39 +32,84 @@ export interface DnsAnswer {
   ips: string[];
   /** The longest TTL of an A record, or of the SOA of a negative answer; absent when dig printed none. */
   ttlSeconds?: number;
+  /** The response code of the response read (NOERROR, NXDOMAIN, SERVFAIL, ...), when dig printed one. */
+  status?: string;
+}
+
+/** One response of dig's output: its question's name, header status, addresses, TTLs and the zone of a negative answer's SOA. */
+interface DigResponse {
+  question?: string;
+  status?: string;
+  ips: Set<string>;
+  ttl?: number;
+  soaZone?: string;
+}
+
+function digResponses(output: string): DigResponse[] {
+  const responses: DigResponse[] = [];
+  let r: DigResponse | undefined;
+  const current = () => {
+    if (!r) {
+      r = { ips: new Set() };
+      responses.push(r);
+    }
+    return r;
+  };
+  for (const raw of output.split('\n')) {
+    const line = raw.trim();
+    if (line === ';; Got answer:') {
+      r = undefined;
+      continue;
+    }
+    const status = /->>HEADER<<-.*\bstatus: ([A-Z]+)/.exec(line);
+    if (status) {
+      current().status = status[1];
+      continue;
+    }
+    const question = /^;([^;\s]\S*)\s+IN\s+A$/.exec(line);
+    if (question) {
+      current().question = question[1].toLowerCase();
+      continue;
+    }
+    const record = /^(\S+)\s+(\d+)\s+IN\s+(A|SOA)\s+(\S+)/.exec(line);
+    if (!record) continue;
+    const at = current();
+    if (record[3] === 'A') {
+      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(record[4])) continue;
+      at.ips.add(record[4]);
+    } else at.soaZone = record[1].toLowerCase();
+    at.ttl = Math.max(at.ttl ?? 0, Number(record[2]));
+  }
+  return responses;
 }
 
 /**
- * Reads dig's records (`name. TTL IN A 10.96.0.10`, or `... IN SOA ...` for a negative answer);
- * CNAME lines count only for their TTL's sake when an A follows, comments and errors are skipped.
+ * Reads dig's responses (`name. TTL IN A 10.96.0.10`, or `... IN SOA ...` for a negative answer;
+ * CNAME lines count only for their TTL's sake when an A follows, comments and errors are skipped)
+ * and keeps the one that answers for the Service: one with addresses (the search stops there), or
+ * else the negative answer for `name` in the zone its SOA names (the cluster's domain, however it
+ * is called), or else the last. `name` is the name asked, `<service>.<namespace>.svc`.
  */
-export function digAnswers(output: string): DnsAnswer {
-  const ips = new Set<string>();
-  let ttl: number | undefined;
-  for (const line of output.split('\n')) {
-    const m = /^\S+\s+(\d+)\s+IN\s+(A|SOA)\s+(\S+)/.exec(line.trim());
-    if (!m) continue;
-    if (m[2] === 'A') {
-      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(m[3])) continue;
-      ips.add(m[3]);
-    }
-    ttl = Math.max(ttl ?? 0, Number(m[1]));
-  }
-  return { ips: [...ips].sort(), ...(ttl === undefined ? {} : { ttlSeconds: ttl }) };
+export function digAnswers(output: string, name?: string): DnsAnswer {
+  const responses = digResponses(output);
+  const inZone = (r: DigResponse) => name !== undefined && r.soaZone !== undefined && r.question === `${name.toLowerCase()}.${r.soaZone === '.' ? '' : r.soaZone}`;
+  const read = responses.find((r) => r.ips.size > 0) ?? responses.find(inZone) ?? responses.at(-1);
+  if (!read) return { ips: [] };
+  return { ips: [...read.ips].sort(), ...(read.ttl === undefined ? {} : { ttlSeconds: read.ttl }), ...(read.status === undefined ? {} : { status: read.status }) };
 }
 
-/** The response code in dig's header comment (`;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 1`). */
-export function digStatus(output: string): string | undefined {
-  return /->>HEADER<<-.*\bstatus: ([A-Z]+)/.exec(output)?.[1];
-}
-
-/** Why a lookup gave no address, in dig's words: its exit code and first line, or the response code. */
-export function unansweredBecause(exitCode: number, stdout: string, stderr: string): string {
+/**
+ * Why a lookup of `name` gave no address, in dig's words: its exit code and first line, or the
+ * response code of the response read for the Service (digAnswers), with its TTL when it had one.
+ */
+export function unansweredBecause(exitCode: number, stdout: string, stderr: string, name?: string): string {
   if (exitCode !== 0) {
     const line = [...stdout.split('\n'), ...stderr.split('\n')].map((l) => l.trim()).find((l) => l.length > 0);
     return `dig exited ${exitCode}${line ? `: ${line}` : ''}`;
   }
-  return digStatus(stdout) ?? 'no status';
+  const answer = digAnswers(stdout, name);
+  if (answer.status === undefined) return 'no status';
+  return answer.ttlSeconds === undefined ? answer.status : `${answer.status}, TTL ${answer.ttlSeconds} s`;
 }
 
 /**
