@@ -29,7 +29,7 @@ import { probeExec, probeObservation, type ProbeContext, type ProbeExec } from '
 import { batchCommand, execBatches, splitBatchOutput } from './probe-batch.ts';
 import { hasServiceSelector } from '../../cluster/label-selector.ts';
 import { SERVICE_NAME_LABEL } from '../../cluster/decode/endpoint-slice.ts';
-import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
+import { digAnswers, digCommand, dnsDeadline, expectedServiceRecords, lookupName, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL, isRunId, nodeAgentNamespace, runNamespaceName } from './run-names.ts';
 import { RENEW_INTERVAL_MS, leaseAnnotations } from './run-lease.ts';
 import { assertSchemaValid } from './schema.ts';
@@ -513,7 +513,7 @@ class LiveClusterHarness implements ClusterHarness {
     let cachedUntil = 0;
     for (;;) {
       const askedAt = this.clock.now();
-      const name = `${svc.name}.${runNamespaceName(svc.namespace, this.runId)}.svc`;
+      const name = lookupName(svc.name, runNamespaceName(svc.namespace, this.runId));
       const r = await this.api.exec(namespace, pod, CONTAINER_NAME, digCommand(svc.name, runNamespaceName(svc.namespace, this.runId), this.profile.probeTimeoutSeconds), (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
       const answer = r.exitCode === 0 ? digAnswers(r.stdout, name) : { ips: [] };
       const ttl = answer.ttlSeconds;

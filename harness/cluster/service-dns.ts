@@ -24,7 +24,12 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
  * the name in the cluster's zone could not be told from a fresh one.
  */
 export function digCommand(serviceName: string, clusterNamespace: string, timeoutSeconds: number): string[] {
-  return ['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', `+time=${timeoutSeconds}`, '+tries=1', 'A', `${serviceName}.${clusterNamespace}.svc`];
+  return ['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', `+time=${timeoutSeconds}`, '+tries=1', 'A', lookupName(serviceName, clusterNamespace)];
+}
+
+/** The name a lookup asks for, `<service>.<namespace>.svc`: the pod's search list adds the cluster domain. */
+export function lookupName(serviceName: string, clusterNamespace: string): string {
+  return `${serviceName}.${clusterNamespace}.svc`;
 }
 
 /** One lookup's answer: its IPv4 addresses (sorted, unique) and the longest TTL among its records. */
