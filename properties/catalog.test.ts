@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { execute } from '../harness/execute.ts';
 import { createHarness } from '../harness/targets.ts';
 import { PROPERTIES } from './catalog.ts';
+import { focusFilter } from './focus.ts';
 import { modelHarnessFor, type ClusterDNSBehaviour } from './cluster-dns.ts';
 import { runProperties } from './runner.ts';
 
@@ -99,9 +100,8 @@ describe.each(PROPERTIES.filter((p) => p.focus).map((p) => [p.id, p] as const))(
         const ctx = await execute(harness, pc);
         const findings = property.check(ctx);
         if (findings.length === 0) continue;
-        const refs = property.focus!(ctx, findings);
-        const keys = new Set(refs.map((r) => `${r.step} ${JSON.stringify(ctx.steps[r.step].requestedProbes[r.probe])}`));
-        const focused = await execute(harness, pc, { onlyProbes: (k, p) => keys.has(`${k} ${JSON.stringify(p)}`) });
+        // The filter the runner gives its shrink candidates.
+        const focused = await execute(harness, pc, { onlyProbes: focusFilter(ctx, property.focus!(ctx, findings)) });
         if (focused.steps.flatMap((st) => st.probes).length < ctx.steps.flatMap((st) => st.probes).length) fewer++;
         expect(property.check(focused).map((f) => f.message).sort()).toEqual(findings.map((f) => f.message).sort());
         if (++compared === 10) break;

@@ -3,7 +3,8 @@
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podOf, podPairProbes } from './pod-pairs.ts';
-import { probesNamed, type Property } from './property.ts';
+import { probesNamed } from './focus.ts';
+import type { Property } from './property.ts';
 import { verdictFindings } from './verdict-agreement.ts';
 
 /** A full 1500-byte IP packet (the usual pod MTU): it no longer fits once VXLAN's 50 bytes are added. */

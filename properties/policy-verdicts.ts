@@ -2,7 +2,8 @@
 import { clusterCase } from '../generators/cluster.ts';
 import { generatorCapabilities } from './case-options.ts';
 import { podPairProbes } from './pod-pairs.ts';
-import { probesNamed, type Property } from './property.ts';
+import { probesNamed } from './focus.ts';
+import type { Property } from './property.ts';
 import { judgedVerdict, verdictFindings } from './verdict-agreement.ts';
 
 export const policyVerdicts: Property = {

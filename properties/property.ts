@@ -57,7 +57,7 @@ export interface Property {
   judged?(ctx: CheckContext): number;
   /**
    * The probes a case must make for this check to find the same about these findings again (as
-   * ProbeRefs into the run): a finding judged from its own probes alone names them, one judged
+   * ProbeRefs into the run; properties/focus.ts): a finding judged from its own probes alone names them, one judged
    * against others (a one-way pair) adds those. Shrinking on a settling target then makes only these
    * probes of the last failing case (a passing candidate costs one short round instead of every
    * probe); the shrunk case is re-run with all of them before it is reported. Absent: every
@@ -70,9 +70,6 @@ export interface Property {
    */
   comparesWithModel?: boolean;
 }
-
-/** A focus for findings each judged from the probes it names alone (a verdict, a delivery). */
-export const probesNamed = (_ctx: CheckContext, findings: Finding[]): ProbeRef[] => findings.flatMap((f) => f.probes);
 
 /** Whether an observation counts as the connection being allowed. */
 export const observedAllowed = (o: Observation): boolean => o.outcome === 'delivered';

@@ -15,7 +15,8 @@ import { modelOf } from '../harness/record.ts';
 import { EnforcementSamples } from '../harness/enforcement.ts';
 import { describeObservation, describeProbe } from '../cluster/probe-text.ts';
 import type { PropertyFailure, PropertyResult, RunReport } from './result.ts';
-import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase, type ProbeRef } from './property.ts';
+import { judgedProbes, type CheckContext, type Finding, type Property, type PropertyCase } from './property.ts';
+import { focusFilter } from './focus.ts';
 import { PROPERTIES } from './catalog.ts';
 import { counterexampleOf } from './counterexample.ts';
 import { classifyCase } from '../generators/stats.ts';
@@ -148,8 +149,8 @@ async function runProperty(
   let focusedRoundMs: number | undefined;
   /** The longest deadline a shrink candidate waited, when shorter than the target's own. */
   let shrinkDeadline: number | undefined;
-  /** The probes (step and probe, in the case's terms) a candidate makes: the property's focus on the last failing case. */
-  let focus: Set<string> | undefined;
+  /** The probes a candidate makes: the property's focus on the last failing case. */
+  let focus: ExecuteOptions['onlyProbes'];
   /**
    * The verdict of each experiment a shrink candidate made (its states and the probes it made): a
    * candidate that differs from an earlier one only where nothing is applied or probed (a drawn probe
@@ -158,10 +159,9 @@ async function runProperty(
    */
   const experiments = new Map<string, { ctx: CheckContext; findings: Finding[] }>();
   const candidateOptions = (): ExecuteOptions => {
-    const onlyProbes = focus ? (step: number, probe: Probe) => focus!.has(probeKey(step, probe)) : undefined;
-    const options: ExecuteOptions = onlyProbes ? { onlyProbes } : {};
+    const options: ExecuteOptions = focus ? { onlyProbes: focus } : {};
     if (convergence && harness.settling) {
-      const round = onlyProbes && focusedRoundMs !== undefined ? focusedRoundMs : convergence.slowestRoundMs;
+      const round = focus && focusedRoundMs !== undefined ? focusedRoundMs : convergence.slowestRoundMs;
       const deadline = shrinkDeadlineMs(harness.settling.deadlineMs, { ...convergence, slowestRoundMs: round });
       if (deadline < harness.settling.deadlineMs) options.deadlineMs = deadline;
     }
@@ -232,7 +232,7 @@ async function runProperty(
     }
     // fast-check's counterexample is the last case that failed: keep what it failed with, in case a re-run passes.
     if (findings.length > 0) lastFailing = { ctx, findings };
-    if (findings.length > 0 && property.focus && harness.settling) focus = focusKeys(ctx, property.focus(ctx, findings));
+    if (findings.length > 0 && property.focus && harness.settling) focus = focusFilter(ctx, property.focus(ctx, findings));
     if (findings.length > 0 && !failing) {
       failing = true;
       firstFailing = { ctx, findings, path: options.path ?? String(runsDone - 1) };
@@ -313,10 +313,6 @@ async function runProperty(
   return result;
 }
 
-function probeKey(step: number, probe: Probe): string {
-  return `${step} ${JSON.stringify(probe)}`;
-}
-
 /** What a shrink candidate applies and probes: the memo key of its experiment. */
 function experimentKey(pc: PropertyCase, only: ExecuteOptions['onlyProbes']): string {
   const made = pc.steps.map((step, k) => ({ state: step.state, probes: only ? step.probes.filter((p) => only(k, p)) : step.probes }));
@@ -333,20 +329,15 @@ function firstRoundMs(ctx: CheckContext): number | undefined {
  * The slowest retry round of these probes in a run: the time between two attempts of one of them,
  * less the interval slept between rounds. Undefined when none was tried twice.
  */
-function retryRoundMs(ctx: CheckContext, probes: Set<string>, retryIntervalMs: number): number | undefined {
+function retryRoundMs(ctx: CheckContext, probes: (step: number, probe: Probe) => boolean, retryIntervalMs: number): number | undefined {
   let slowest: number | undefined;
   ctx.steps.forEach((st, k) => {
     st.attempts.forEach((tries, i) => {
-      if (!probes.has(probeKey(k, st.requestedProbes[i]))) return;
+      if (!probes(k, st.requestedProbes[i])) return;
       for (let a = 1; a < tries.length; a++) slowest = Math.max(slowest ?? 0, tries[a].atMs - tries[a - 1].atMs - retryIntervalMs);
     });
   });
   return slowest;
-}
-
-/** The focus's probes as the case asked for them (before re-addressing), keyed as a candidate's filter sees them. */
-function focusKeys(ctx: CheckContext, refs: ProbeRef[]): Set<string> {
-  return new Set(refs.map((r) => probeKey(r.step, ctx.steps[r.step].requestedProbes[r.probe])));
 }
 
 async function recordFailure(
