@@ -511,17 +511,17 @@ class LiveClusterHarness implements ClusterHarness {
     // runs out (measured on the local cluster: the old ClusterIP with TTL 25, 22, 19 s after a
     // Service was recreated, then the new one, then the old again from the other CoreDNS replica).
     let cachedUntil = 0;
+    const name = lookupName(svc.name, runNamespaceName(svc.namespace, this.runId));
     for (;;) {
       const askedAt = this.clock.now();
-      const name = lookupName(svc.name, runNamespaceName(svc.namespace, this.runId));
-      const r = await this.api.exec(namespace, pod, CONTAINER_NAME, digCommand(svc.name, runNamespaceName(svc.namespace, this.runId), this.profile.probeTimeoutSeconds), (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
+      const r = await this.api.exec(namespace, pod, CONTAINER_NAME, digCommand(name, this.profile.probeTimeoutSeconds), (this.profile.probeTimeoutSeconds * 2 + 20) * 1000);
       const answer = r.exitCode === 0 ? digAnswers(r.stdout, name) : { ips: [] };
       const ttl = answer.ttlSeconds;
       if (ttl !== undefined && JSON.stringify(answer.ips) !== JSON.stringify(expected) && mayBeCachedFromBefore(ttl, askedAt - this.changedAt, this.longestDnsTtlSeconds)) {
         cachedUntil = Math.max(cachedUntil, askedAt + ttl * 1000);
       }
       if (ttl !== undefined) this.longestDnsTtlSeconds = Math.max(this.longestDnsTtlSeconds, ttl);
-      const result = (): ServiceAnswer => (answer.ips.length > 0 ? { ips: answer.ips } : { ips: [], unanswered: unansweredBecause(r.exitCode, r.stdout, r.stderr, name) });
+      const result = (): ServiceAnswer => (answer.ips.length > 0 ? { ips: answer.ips } : { ips: [], unanswered: unansweredBecause(r.exitCode, r.stdout, r.stderr, answer) });
       if (JSON.stringify(answer.ips) === JSON.stringify(expected)) return result();
       if (this.clock.now() + this.profile.retryIntervalMs >= dnsDeadline(deadline, cachedUntil)) return result();
       await this.clock.sleep(this.profile.retryIntervalMs);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import type { ClusterState, Service } from '../../cluster/types.ts';
-import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, dnsDeadline, expectedServiceRecords, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
+import { DNS_TTL_GRACE_SECONDS, digAnswers, digCommand, dnsDeadline, expectedServiceRecords, lookupName, mayBeCachedFromBefore, unansweredBecause } from './service-dns.ts';
 
 const svc = (over: Partial<Service>): Service => ({
   namespace: 'x', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10', selector: { app: 'web' },
@@ -38,7 +38,7 @@ describe('expectedServiceRecords (Kubernetes DNS specification)', () => {
 
 describe('dig', () => {
   it('asks for the A record through the search path, without assuming the cluster domain, with every response of the search and its TTLs shown', () => {
-    expect(digCommand('web', 'x-np-1', 2)).toEqual(['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
+    expect(digCommand(lookupName('web', 'x-np-1'), 2)).toEqual(['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', '+time=2', '+tries=1', 'A', 'web.x-np-1.svc']);
   });
   it('reads the addresses and the longest TTL of the answer, skipping CNAMEs, comments and errors', () => {
     expect(digAnswers('web.x.svc.cluster.local. 25 IN A 10.244.1.3\nweb.x.svc.cluster.local. 30 IN A 10.244.1.2\n')).toEqual({ ips: ['10.244.1.2', '10.244.1.3'], ttlSeconds: 30 });
@@ -65,7 +65,7 @@ describe('dig through the search list (+showsearch)', () => {
     expect(digAnswers(fixture('nxdomain-fresh'), 'web.x-np-1.svc')).toEqual({ ips: [], ttlSeconds: 30, status: 'NXDOMAIN' });
     // The first search name's NXDOMAIN here also has TTL 27, the second's 30: the third one is read.
     expect(digAnswers(fixture('nxdomain-cached'), 'web.x-np-1.svc')).toEqual({ ips: [], ttlSeconds: 27, status: 'NXDOMAIN' });
-    expect(unansweredBecause(0, fixture('nxdomain-cached'), '', 'web.x-np-1.svc')).toBe('NXDOMAIN, TTL 27 s');
+    expect(unansweredBecause(0, fixture('nxdomain-cached'), '', digAnswers(fixture('nxdomain-cached'), 'web.x-np-1.svc'))).toBe('NXDOMAIN, TTL 27 s');
     // Without the name, the last response is read: the name as given, which no zone holds.
     expect(digAnswers(fixture('nxdomain-cached'))).toEqual({ ips: [], status: 'SERVFAIL' });
   });
@@ -103,12 +103,12 @@ describe('why a lookup gave no address', () => {
   it('reads the response code from dig\'s header, beside the records', () => {
     const out = `${header('NXDOMAIN')}cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n`;
     expect(digAnswers(out)).toEqual({ ips: [], ttlSeconds: 5, status: 'NXDOMAIN' });
-    expect(unansweredBecause(0, out, '')).toBe('NXDOMAIN, TTL 5 s');
-    expect(unansweredBecause(0, header('SERVFAIL'), '')).toBe('SERVFAIL');
+    expect(unansweredBecause(0, out, '', digAnswers(out))).toBe('NXDOMAIN, TTL 5 s');
+    expect(unansweredBecause(0, header('SERVFAIL'), '', digAnswers(header('SERVFAIL')))).toBe('SERVFAIL');
   });
   it('a dig that failed names its exit code and first line', () => {
-    expect(unansweredBecause(9, '\n;; connection timed out; no servers could be reached\n', '')).toBe('dig exited 9: ;; connection timed out; no servers could be reached');
-    expect(unansweredBecause(126, '', 'exec: dig: not found\n')).toBe('dig exited 126: exec: dig: not found');
-    expect(unansweredBecause(0, '', '')).toBe('no status');
+    expect(unansweredBecause(9, '\n;; connection timed out; no servers could be reached\n', '', { ips: [] })).toBe('dig exited 9: ;; connection timed out; no servers could be reached');
+    expect(unansweredBecause(126, '', 'exec: dig: not found\n', { ips: [] })).toBe('dig exited 126: exec: dig: not found');
+    expect(unansweredBecause(0, '', '', digAnswers(''))).toBe('no status');
   });
 });

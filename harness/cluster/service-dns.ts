@@ -15,7 +15,7 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
 }
 
 /**
- * The lookup command; `+search` lets the pod's resolv.conf complete the cluster domain. Every
+ * The lookup command for `name` (lookupName); `+search` lets the pod's resolv.conf complete the cluster domain. Every
  * response along the search list is printed (`+showsearch`), each with its question, header
  * status, answer and authority, so each record's TTL shows: a cache in front of the cluster's DNS
  * (CoreDNS's `cache` plugin) may go on serving an answer for as long as its TTL says, and a
@@ -23,8 +23,8 @@ export function expectedServiceRecords(state: ClusterState, svc: Service): strin
  * name as given, which no cluster zone holds (SERVFAIL from CoreDNS), and a cached NXDOMAIN for
  * the name in the cluster's zone could not be told from a fresh one.
  */
-export function digCommand(serviceName: string, clusterNamespace: string, timeoutSeconds: number): string[] {
-  return ['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', `+time=${timeoutSeconds}`, '+tries=1', 'A', lookupName(serviceName, clusterNamespace)];
+export function digCommand(name: string, timeoutSeconds: number): string[] {
+  return ['dig', '+noall', '+comments', '+question', '+answer', '+authority', '+search', '+showsearch', `+time=${timeoutSeconds}`, '+tries=1', 'A', name];
 }
 
 /** The name a lookup asks for, `<service>.<namespace>.svc`: the pod's search list adds the cluster domain. */
@@ -90,7 +90,7 @@ function digResponses(output: string): DigResponse[] {
 
 /**
  * Reads dig's responses (`name. TTL IN A 10.96.0.10`, or `... IN SOA ...` for a negative answer;
- * CNAME lines count only for their TTL's sake when an A follows, comments and errors are skipped)
+ * CNAME lines, comments and errors are skipped)
  * and keeps the one that answers for the Service: one with addresses (the search stops there), or
  * else the negative answer for `name` in the zone its SOA names (the cluster's domain, however it
  * is called), or else the last. `name` is the name asked, `<service>.<namespace>.svc`.
@@ -104,15 +104,14 @@ export function digAnswers(output: string, name?: string): DnsAnswer {
 }
 
 /**
- * Why a lookup of `name` gave no address, in dig's words: its exit code and first line, or the
- * response code of the response read for the Service (digAnswers), with its TTL when it had one.
+ * Why a lookup gave no address, in dig's words: its exit code and first line, or the response code
+ * of the response digAnswers read for the Service (`answer`), with its TTL when it had one.
  */
-export function unansweredBecause(exitCode: number, stdout: string, stderr: string, name?: string): string {
+export function unansweredBecause(exitCode: number, stdout: string, stderr: string, answer: DnsAnswer): string {
   if (exitCode !== 0) {
     const line = [...stdout.split('\n'), ...stderr.split('\n')].map((l) => l.trim()).find((l) => l.length > 0);
     return `dig exited ${exitCode}${line ? `: ${line}` : ''}`;
   }
-  const answer = digAnswers(stdout, name);
   if (answer.status === undefined) return 'no status';
   return answer.ttlSeconds === undefined ? answer.status : `${answer.status}, TTL ${answer.ttlSeconds} s`;
 }
