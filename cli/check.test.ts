@@ -77,6 +77,16 @@ describe('netprops check', () => {
     expect(out).toMatch(/^(\d+) probes in \d+ files? \(target model\): \1 as expected, 0 mismatched, 0 undefined, 0 unsupported\n$/);
   });
 
+  it("the named-egress-port finding fails both probes on a model that resolves a named port on the sending side, as kube-router looks it up in the policy's namespace", async () => {
+    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'findings', 'kube-router-named-egress-port-without-to-resolved-in-own-namespace.yaml');
+    const { code, out } = await run(['check', file, '--fault', 'named-port-on-source']);
+    expect(code).toBe(1);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/: x\/a -> z\/a 9090\/UDP: expected allow, observed deny \(/);
+    expect(lines[1]).toMatch(/: x\/a -> z\/b 8080\/UDP: expected deny, observed allow \(/);
+    expect(lines[2]).toBe('2 probes in 1 file (target model, fault named-port-on-source): 0 as expected, 2 mismatched, 0 undefined, 0 unsupported');
+  });
+
   it('a wrong expectation is a mismatch: exit 1, one line naming it, the rest still counted', async () => {
     const { code, out } = await run(['check', wrong]);
     expect(code).toBe(1);
